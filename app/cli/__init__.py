@@ -1,0 +1,48 @@
+"""Command-line interface: one client of node_core (the console is the other).
+
+Each sub-command lives in its own module with a ``register(subparsers)`` function that
+adds its parser and sets ``handler`` — a function ``(args) -> int`` returning the exit code.
+Nothing here imports Qt: ``python main.py chain verify`` must run on a machine without a
+display.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from app.cli import chain, keys
+
+_COMMAND_MODULES = (keys, chain)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="main.py",
+        description="GridTokenX Authority Console. With no command, opens the console.",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module in _COMMAND_MODULES:
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    handler = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help()
+        return 0
+    return int(handler(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,97 @@
+"""The ledger state after a block: accounts, the authority set and chain parameters.
+
+``state_root`` commits to all of it: the RFC 6962 merkle root over leaves in a fixed order —
+every account (sorted by address) as ``"A" || account encoding``, then every authority (in
+set order) as ``"U" || str name || address || public_key``, then ``"P" || parameters``.
+Later state (governance, emergency) adds leaf kinds with their own prefix letters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from node_core.encoding import Writer
+from node_core.genesis import AuthorityInfo, ChainParameters, Genesis, genesis_hash
+from node_core.hashing import merkle_leaf, merkle_root_of_leaves
+from node_core.types import Address, Hash32
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """One account; absent accounts read as all zeros."""
+
+    address: Address
+    balance: int = 0
+    """Satang."""
+    energy_credits: int = 0
+    """Wh of energy the account may sell."""
+    nonce: int = 0
+    """Number of transactions the account has sent."""
+
+
+@dataclass(frozen=True, slots=True)
+class State:
+    """Everything a node needs to validate the next block."""
+
+    chain_id: str
+    genesis_hash: Hash32
+    height: int
+    """Height of the last applied block (0 = genesis)."""
+    tip_hash: Hash32
+    """Hash of the last applied block (the genesis hash at height 0)."""
+    tip_timestamp: int
+    """Timestamp (ms, UTC) of the last applied block."""
+    authorities: tuple[AuthorityInfo, ...]
+    parameters: ChainParameters
+    accounts: Mapping[Address, Account] = field(default_factory=lambda: MappingProxyType({}))
+    """Read-only; a transition builds a new mapping."""
+
+    def account(self, address: Address) -> Account:
+        return self.accounts.get(address) or Account(address)
+
+    def authority_by_address(self, address: Address) -> AuthorityInfo | None:
+        return next((a for a in self.authorities if a.address == address), None)
+
+
+def initial_state(genesis: Genesis) -> State:
+    """The state before block 1."""
+    accounts = {
+        a.address: Account(a.address, a.balance, a.energy_credits, 0) for a in genesis.accounts
+    }
+    return State(
+        chain_id=genesis.chain_id,
+        genesis_hash=genesis_hash(genesis),
+        height=0,
+        tip_hash=genesis_hash(genesis),
+        tip_timestamp=genesis.timestamp,
+        authorities=genesis.authorities,
+        parameters=genesis.parameters,
+        accounts=MappingProxyType(accounts),
+    )
+
+
+def encode_account(account: Account) -> bytes:
+    writer = Writer().u8(1).address(account.address)
+    writer.u64(account.balance).u64(account.energy_credits).u64(account.nonce)
+    return bytes(writer)
+
+
+def _authority_leaf(authority: AuthorityInfo) -> bytes:
+    writer = Writer().str_(authority.name).address(authority.address)
+    return b"U" + bytes(writer.raw(authority.public_key, 65))
+
+
+def _parameters_leaf(p: ChainParameters) -> bytes:
+    writer = Writer().u64(p.block_interval_ms).u32(p.max_transactions_per_block)
+    writer.u8(int(p.empty_blocks)).u64(p.timestamp_drift_ms)
+    return b"P" + bytes(writer)
+
+
+def state_root(state: State) -> Hash32:
+    """The commitment a block header carries (see the module docstring)."""
+    leaves = [merkle_leaf(b"A" + encode_account(state.accounts[a])) for a in sorted(state.accounts)]
+    leaves += [merkle_leaf(_authority_leaf(a)) for a in state.authorities]
+    leaves.append(merkle_leaf(_parameters_leaf(state.parameters)))
+    return merkle_root_of_leaves(leaves)

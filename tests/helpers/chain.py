@@ -1,0 +1,96 @@
+"""Build small real chains for tests: authorities with in-memory P-256 keys, prosumers,
+signed transactions and finalized blocks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from node_core.blocks import AuthoritySignature, Block, commit_digest
+from node_core.genesis import AuthorityInfo, ChainParameters, Genesis, GenesisAccount
+from node_core.signing import FileSigner
+from node_core.state import State, initial_state
+from node_core.transactions import EnergyTrade, Transaction, Transfer, sign_transaction
+from node_core.transition import apply_block, build_block, seal_block
+from node_core.types import Address
+
+GENESIS_TIME = 1_764_000_000_000
+CHAIN_ID = "gridtokenx-test"
+
+
+def signer_from_seed(seed: int) -> FileSigner:
+    """A deterministic in-memory key (tests only)."""
+    key = ec.derive_private_key(seed + 1, ec.SECP256R1())
+    return FileSigner(key, allow_file_signer=True)
+
+
+@dataclass
+class TestChain:
+    """A chain under construction: genesis, keys, and the current state."""
+
+    authorities: list[FileSigner]
+    prosumers: list[FileSigner]
+    genesis: Genesis
+    state: State
+    blocks: list[Block] = field(default_factory=list)
+    issued_nonces: dict[Address, int] = field(default_factory=dict)
+    """Next nonce per sender counting transactions made but not yet applied."""
+
+    def transfer(self, sender: int, recipient: int, amount: int, *, nonce: int | None = None,
+                 chain_id: str = CHAIN_ID) -> Transaction:
+        signer = self.prosumers[sender]
+        payload = Transfer(self.prosumers[recipient].address, amount)
+        return self._signed(signer, payload, nonce, chain_id)
+
+    def trade(self, buyer: int, seller: int, energy_wh: int, price_per_kwh: int = 450,
+              region: str = "MEA", *, nonce: int | None = None) -> Transaction:
+        signer = self.prosumers[buyer]
+        payload = EnergyTrade(self.prosumers[seller].address, signer.address, energy_wh,
+                              price_per_kwh, region)
+        return self._signed(signer, payload, nonce, CHAIN_ID)
+
+    def _signed(self, signer: FileSigner, payload: Transfer | EnergyTrade, nonce: int | None,
+                chain_id: str) -> Transaction:
+        if nonce is None:
+            nonce = max(self.state.account(signer.address).nonce,
+                        self.issued_nonces.get(signer.address, 0))
+            self.issued_nonces[signer.address] = nonce + 1
+        tx = Transaction(chain_id, nonce, signer.public_key, payload)
+        return sign_transaction(tx, signer)
+
+    def propose(self, txs: list[Transaction], *, proposer: int = 0, signers: int | None = None,
+                timestamp: int | None = None) -> Block:
+        """A finalized next block (not yet applied)."""
+        built = build_block(self.state, txs, proposer=self.authorities[proposer].address,
+                            timestamp=timestamp or self.state.tip_timestamp + 1000)
+        count = len(self.authorities) if signers is None else signers
+        return seal(built.block, self.authorities[:count])
+
+    def extend(self, txs: list[Transaction], **kwargs: int) -> Block:
+        block = self.propose(txs, **kwargs)
+        self.state = apply_block(self.state, block)
+        self.blocks.append(block)
+        return block
+
+
+def seal(block: Block, signers: list[FileSigner]) -> Block:
+    digest = commit_digest(block.hash)
+    return seal_block(block, [AuthoritySignature(s.address, s.sign(digest)) for s in signers])
+
+
+def make_chain(authority_count: int = 3, prosumer_count: int = 4, *,
+               balance: int = 1_000_000, energy_credits: int = 100_000,
+               parameters: ChainParameters | None = None) -> TestChain:
+    authorities = [signer_from_seed(1000 + i) for i in range(authority_count)]
+    prosumers = [signer_from_seed(i) for i in range(prosumer_count)]
+    names = ["EGAT", "MEA", "PEA", "AUX1", "AUX2", "AUX3", "AUX4"]
+    genesis = Genesis(
+        chain_id=CHAIN_ID,
+        timestamp=GENESIS_TIME,
+        authorities=tuple(AuthorityInfo(names[i], s.address, s.public_key)
+                          for i, s in enumerate(authorities)),
+        parameters=parameters or ChainParameters(),
+        accounts=tuple(GenesisAccount(p.address, balance, energy_credits) for p in prosumers),
+    )
+    return TestChain(authorities, prosumers, genesis, initial_state(genesis))

@@ -1,0 +1,30 @@
+"""Run one benchmark: ``python -m tests.perf NAME [ARGS...]``.
+
+Each benchmark is a module ``tests/perf/NAME.py`` with ``main(argv) -> int`` that prints one
+JSON line with its figures.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import sys
+
+import tests.perf as perf_package
+
+
+def _available() -> list[str]:
+    return sorted(m.name for m in pkgutil.iter_modules(perf_package.__path__) if not m.name.startswith("_"))
+
+
+def main() -> int:
+    if len(sys.argv) < 2 or sys.argv[1] not in _available():
+        print(f"usage: python -m tests.perf NAME [ARGS...]; NAME is one of: {', '.join(_available())}",
+              file=sys.stderr)
+        return 2
+    module = importlib.import_module(f"tests.perf.{sys.argv[1]}")
+    return int(module.main(sys.argv[2:]))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -13,9 +13,9 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from app.cli import chain, keys
+from app.cli import chain, gridsim, keys
 
-_COMMAND_MODULES = (keys, chain)
+_COMMAND_MODULES = (keys, chain, gridsim)
 
 
 def build_parser() -> argparse.ArgumentParser:

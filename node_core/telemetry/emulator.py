@@ -1,0 +1,129 @@
+"""Run Google's Bigtable emulator (``cbtemulator``) as a child process on loopback.
+
+The emulator ships with the Google Cloud CLI (component ``bigtable-emulator``); Debian's
+``google-cloud-cli`` package puts it in ``/usr/lib/google-cloud-sdk/platform/bigtable-emulator``.
+It keeps everything in memory: a restart forgets tables and data.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import socket
+import subprocess
+import time
+from pathlib import Path
+from types import TracebackType
+from typing import Final
+
+from node_core.exceptions import GridTokenXError
+
+DEFAULT_CBTEMULATOR: Final = Path(
+    "/usr/lib/google-cloud-sdk/platform/bigtable-emulator/cbtemulator"
+)
+_SDK_RELATIVE: Final = Path("platform/bigtable-emulator/cbtemulator")
+
+
+class EmulatorError(GridTokenXError):
+    """The emulator is not installed, would not start, or did not accept connections."""
+
+
+def _from_gcloud() -> Path | None:
+    gcloud = shutil.which("gcloud")
+    if gcloud is None:
+        return None
+    sdk_root = Path(gcloud).resolve().parent.parent  # <sdk>/bin/gcloud
+    candidate = sdk_root / _SDK_RELATIVE
+    return candidate if candidate.is_file() else None
+
+
+def find_cbtemulator() -> Path | None:
+    """The emulator binary: the Debian SDK path, then ``$PATH``, then next to ``gcloud``."""
+    if DEFAULT_CBTEMULATOR.is_file():
+        return DEFAULT_CBTEMULATOR
+    on_path = shutil.which("cbtemulator")
+    return Path(on_path) if on_path else _from_gcloud()
+
+
+def emulator_available() -> bool:
+    """True if a ``cbtemulator`` binary can be found."""
+    return find_cbtemulator() is not None
+
+
+def free_loopback_port() -> int:
+    """A TCP port on 127.0.0.1 that was free a moment ago."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def accepts_connections(host: str, port: int) -> bool:
+    """True if something listens on ``host:port``."""
+    with contextlib.suppress(OSError), socket.create_connection((host, port), timeout=0.2):
+        return True
+    return False
+
+
+class BigtableEmulator:
+    """One ``cbtemulator`` process; a context manager that stops it on exit."""
+
+    def __init__(self, port: int | None = None, binary: Path | None = None,
+                 host: str = "127.0.0.1") -> None:
+        self.host = host
+        self.port = port or free_loopback_port()
+        self._binary = binary
+        self._process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def host_port(self) -> str:
+        """``host:port``, the value for ``BIGTABLE_EMULATOR_HOST``."""
+        return f"{self.host}:{self.port}"
+
+    @property
+    def running(self) -> bool:
+        """True while the child process is alive."""
+        return self._process is not None and self._process.poll() is None
+
+    def start(self, timeout_s: float = 10.0) -> None:
+        """Start the emulator and wait until it accepts connections."""
+        binary = self._binary or find_cbtemulator()
+        if binary is None:
+            raise EmulatorError("cbtemulator not found: install the Google Cloud CLI "
+                                "component bigtable-emulator")
+        self._process = subprocess.Popen(
+            [str(binary), "-host", self.host, "-port", str(self.port)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        self._wait_until_listening(timeout_s)
+
+    def _wait_until_listening(self, timeout_s: float) -> None:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if not self.running:
+                raise EmulatorError(f"cbtemulator exited on {self.host_port} (port in use?)")
+            if accepts_connections(self.host, self.port):
+                return
+            time.sleep(0.02)
+        self.stop()
+        raise EmulatorError(f"cbtemulator did not listen on {self.host_port} in {timeout_s} s")
+
+    def stop(self, timeout_s: float = 5.0) -> None:
+        """Terminate, wait, and kill if it lingers. Safe to call twice."""
+        process, self._process = self._process, None
+        if process is None or process.poll() is not None:
+            return
+        process.terminate()
+        try:
+            process.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+    def __enter__(self) -> BigtableEmulator:
+        self.start()
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.stop()

@@ -1,0 +1,114 @@
+"""BufferedTelemetryStore: buffers while Bigtable is down, back-fills in order, loses nothing."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from node_core.telemetry import (
+    BigtableEmulator,
+    BigtableTelemetryStore,
+    BufferedTelemetryStore,
+    SqliteTelemetryStore,
+    TelemetrySample,
+    emulator_available,
+    voltage_series,
+)
+
+START_MS = 1_716_285_600_000
+SERIES = voltage_series("EGAT-BSI-500")
+
+
+def ramp(first_s: int, count: int) -> list[TelemetrySample]:
+    seconds = range(first_s, first_s + count)
+    return [TelemetrySample(SERIES, START_MS + s * 1000, 500.0 + s) for s in seconds]
+
+
+async def closed_store(path: Path) -> SqliteTelemetryStore:
+    """A real store that refuses every call (its database is closed): an unreachable store."""
+    store = SqliteTelemetryStore(path)
+    await store.close()
+    return store
+
+
+async def wait_for(condition: object, timeout_s: float = 30.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout_s
+    while not condition():  # type: ignore[operator]
+        assert asyncio.get_running_loop().time() < deadline, "condition not met in time"
+        await asyncio.sleep(0.05)
+
+
+@pytest.mark.slow
+def test_backfill_after_emulator_outage(tmp_path: Path) -> None:
+    if not emulator_available():
+        pytest.skip("cbtemulator is not installed")
+    emulator = BigtableEmulator()
+    emulator.start()
+
+    async def scenario() -> None:
+        bigtable = await BigtableTelemetryStore.open(
+            emulator_host=emulator.host_port, timeout_s=2.0
+        )
+        store = BufferedTelemetryStore(bigtable, tmp_path / "buffer.sqlite", retry_s=0.2)
+        try:
+            await store.write(ramp(0, 60))
+            assert await store.flush(10)
+            assert store.state.label == "connected"
+            emulator.stop()
+            for chunk in range(5):  # writes while down return at once and are kept
+                await asyncio.wait_for(store.write(ramp(60 + chunk * 20, 20)), 0.5)
+            await wait_for(lambda: store.state.status == "unreachable")
+            assert store.state.buffered == 100
+            assert store.state.label == "unreachable (100 buffered)"
+            emulator.start()  # same port; the in-memory emulator starts empty
+            assert await store.flush(30)
+            assert store.state.label == "connected"
+            ts, values = await store.read_range(SERIES, START_MS, START_MS + 160_000)
+            assert values.tolist() == [500.0 + s for s in range(60, 160)]
+            assert ts.tolist() == [(START_MS + s * 1000) / 1000 for s in range(60, 160)]
+        finally:
+            await store.close()
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        emulator.stop()
+
+
+def test_buffer_survives_a_restart_and_drains_in_order(tmp_path: Path) -> None:
+    async def first_run() -> None:
+        store = BufferedTelemetryStore(await closed_store(tmp_path / "down.sqlite"),
+                                       tmp_path / "buf.sqlite", retry_s=0.05)
+        await store.write(ramp(0, 30))
+        await wait_for(lambda: store.state.status == "unreachable")
+        await store.close()
+
+    async def second_run() -> None:
+        target = SqliteTelemetryStore(tmp_path / "up.sqlite")
+        store = BufferedTelemetryStore(target, tmp_path / "buf.sqlite", batch_size=7)
+        assert store.state.buffered == 30
+        await store.write(ramp(30, 5))
+        assert await store.flush(10)
+        _, values = await store.read_range(SERIES, START_MS, START_MS + 60_000)
+        assert values.tolist() == [500.0 + s for s in range(35)]
+        with contextlib.suppress(sqlite3.ProgrammingError):
+            await store.close()  # closing the already-closed backing store
+
+    asyncio.run(first_run())
+    asyncio.run(second_run())
+
+
+def test_bounded_buffer_drops_oldest(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        store = BufferedTelemetryStore(await closed_store(tmp_path / "x.sqlite"),
+                                       tmp_path / "b.sqlite", max_buffered=50, retry_s=0.05)
+        await store.write(ramp(0, 80))
+        assert store.state.buffered == 50 and store.state.dropped == 30
+        with contextlib.suppress(sqlite3.ProgrammingError):
+            await store.close()
+
+    asyncio.run(scenario())

@@ -98,6 +98,9 @@ class ConsensusConfig:
     """The cap: no round waits longer."""
     retransmit_ms: int = 1000
     """Re-broadcast own messages of an undecided height this often."""
+    commit_grace_ms: int = 100
+    """After a quorum of commits, wait this long for the remaining authorities' seals so the
+    final block records everyone who signed (consensus_health reads it from the chain)."""
 
     def timeout(self, round: int) -> int:
         return min(self.round_timeout_ms << min(round, 30), self.max_round_timeout_ms)
@@ -195,6 +198,8 @@ class _Height:
     equivocators: set[tuple[Address, int]] = field(default_factory=set)
     sent: dict[tuple[MessageKind, int], ConsensusPacket] = field(default_factory=dict)
     last_retransmit_ms: int = 0
+    quorum_since_ms: dict[tuple[int, Hash32], int] = field(default_factory=dict)
+    """When each (round, hash) first had a quorum of commits."""
 
     @property
     def height(self) -> int:
@@ -273,6 +278,10 @@ class ConsensusEngine:
         if h.decided:
             return []
         actions = self._maybe_propose_round_zero(now_ms)
+        for round, block_hash in list(h.quorum_since_ms):
+            actions += self._check_final(round, block_hash, now_ms)
+        if h.decided:
+            return actions
         if not h.active and self._source.has_pending():
             self._activate(now_ms)
         if h.active and now_ms >= h.round_started_ms + self._config.timeout(h.round):
@@ -449,6 +458,10 @@ class ConsensusEngine:
         h = self._h
         votes = h.commits.get((round, block_hash), {})
         if h.decided or len(votes) < self._quorum():
+            return []
+        since = h.quorum_since_ms.setdefault((round, block_hash), now_ms)
+        everyone = len(votes) == len(h.state.authorities)
+        if not everyone and now_ms < since + self._config.commit_grace_ms:
             return []
         block = h.blocks.get(block_hash)
         if block is None or not self._validated(block, now_ms):

@@ -50,6 +50,18 @@ class InsufficientEnergyCredits(InvalidTransaction):
     """The seller's energy credits do not cover the settled energy."""
 
 
+class MempoolRejection(GridTokenXError):
+    """The mempool will not hold a transaction that may be valid later or elsewhere."""
+
+
+class MempoolFull(MempoolRejection):
+    """The mempool holds its maximum number of transactions; retry later."""
+
+
+class NonceOutOfWindow(MempoolRejection):
+    """The nonce is further ahead of the account than the mempool's nonce window."""
+
+
 # --- blocks ---------------------------------------------------------------------------------
 
 

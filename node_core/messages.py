@@ -32,6 +32,8 @@ NO_ROUND: Final = 2**32 - 1
 """``prepared_round`` of a round change whose sender has prepared nothing."""
 
 CONSENSUS_DOMAIN: Final = b"GTX/consensus"
+NO_SENDER: Final = Address("0x" + "0" * 40)
+"""Placeholder sender of a message not yet signed."""
 
 
 class MessageKind(IntEnum):
@@ -54,7 +56,7 @@ class ConsensusMessage:
     """ROUND_CHANGE only: the round in which the sender prepared ``block_hash``."""
     commit_seal: bytes = b""
     """COMMIT only: the sender's signature over ``commit_digest(block_hash)``."""
-    sender: Address = Address("0x" + "0" * 40)
+    sender: Address = NO_SENDER
     signature: bytes = b""
 
     def signed_bytes(self) -> bytes:

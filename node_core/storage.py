@@ -31,9 +31,11 @@ from node_core.blocks import (
     encode_signatures,
     encode_transactions,
 )
+from node_core.encoding import Reader, Writer
 from node_core.exceptions import DecodeError, GenesisMismatch, StoreCorrupted, StoreError
 from node_core.genesis import Genesis, genesis_from_json, genesis_hash, genesis_to_json
 from node_core.grid_state import decode_grid_snapshot, encode_grid_snapshot
+from node_core.messages import ConsensusMessage, read_message, write_message
 from node_core.state import Account, State, initial_state, state_root
 from node_core.transactions import EnergyTrade, Transfer
 from node_core.types import Address, Hash32
@@ -64,6 +66,16 @@ CREATE TABLE IF NOT EXISTS Accounts (
     energy_credits INTEGER NOT NULL,
     nonce INTEGER NOT NULL,
     last_updated INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS Evidence (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    height INTEGER NOT NULL,
+    round INTEGER NOT NULL,
+    authority TEXT NOT NULL,
+    kind INTEGER NOT NULL,
+    first_message BLOB NOT NULL,
+    second_message BLOB NOT NULL,
+    detected_at INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS TransactionIndex (
     hash TEXT PRIMARY KEY,
@@ -206,6 +218,13 @@ class BlockStore:
         for block, _ in self.rows(start, end):
             yield block
 
+    def finality_record(self, start: int, end: int) -> list[tuple[int, int, int]]:
+        """(height, round, number of authority signatures) without decoding bodies."""
+        rows = self._db.execute(
+            "SELECT height, round, substr(authority_signatures, 1, 4) FROM Blocks "
+            "WHERE height BETWEEN ? AND ? ORDER BY height", (start, end))
+        return [(int(h), int(r), int.from_bytes(n, "big")) for h, r, n in rows]
+
     def transaction_location(self, tx_hash: str) -> tuple[int, int] | None:
         """(height, position) of a finalized transaction, or None."""
         row = self._db.execute("SELECT height, position FROM TransactionIndex WHERE hash=?",
@@ -259,6 +278,21 @@ class BlockStore:
                 [(tx.hash, h.height, i) for i, tx in enumerate(block.transactions)])
             self._write_accounts(state_after, touched_addresses(block), h.timestamp)
 
+    def record_evidence(self, first: ConsensusMessage, second: ConsensusMessage,
+                        detected_at: int) -> None:
+        """Keep both signed messages of an equivocation (for the console and governance)."""
+        with self._transaction():
+            self._db.execute(
+                "INSERT INTO Evidence (height, round, authority, kind, first_message, "
+                "second_message, detected_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (first.height, first.round, first.sender, int(first.kind),
+                 _message_bytes(first), _message_bytes(second), detected_at))
+
+    def evidence(self) -> list[tuple[ConsensusMessage, ConsensusMessage, int]]:
+        rows = self._db.execute(
+            "SELECT first_message, second_message, detected_at FROM Evidence ORDER BY id")
+        return [(_message_from(a), _message_from(b), int(t)) for a, b, t in rows]
+
     def _write_accounts(self, state: State, addresses: set[Address] | None, when: int) -> None:
         chosen = state.accounts.keys() if addresses is None else addresses
         self._db.executemany(
@@ -269,6 +303,19 @@ class BlockStore:
 
     def _transaction(self) -> _Transaction:
         return _Transaction(self._db)
+
+
+def _message_bytes(message: ConsensusMessage) -> bytes:
+    writer = Writer()
+    write_message(writer, message)
+    return bytes(writer)
+
+
+def _message_from(data: bytes) -> ConsensusMessage:
+    reader = Reader(data)
+    message = read_message(reader)
+    reader.finish()
+    return message
 
 
 class _Transaction:

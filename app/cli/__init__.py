@@ -3,7 +3,7 @@
 Each sub-command lives in its own module with a ``register(subparsers)`` function that
 adds its parser and sets ``handler`` — a function ``(args) -> int`` returning the exit code.
 Nothing here imports Qt: ``python main.py chain verify`` must run on a machine without a
-display.
+display. With no command, ``main.py`` opens the console (``app.console``, imported lazily).
 """
 
 from __future__ import annotations
@@ -13,9 +13,10 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from app.cli import chain, gridsim, keys
+from app.cli import chain, devnet, gridsim, keys, node, status
+from app.cli.console_args import add_console_arguments
 
-_COMMAND_MODULES = (keys, chain, gridsim)
+_COMMAND_MODULES = (node, devnet, status, keys, chain, gridsim)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -24,6 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="GridTokenX Authority Console. With no command, opens the console.",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
+    add_console_arguments(parser)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in _COMMAND_MODULES:
         module.register(subparsers)
@@ -39,8 +41,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     handler = getattr(args, "handler", None)
     if handler is None:
-        parser.print_help()
-        return 0
+        from app.console import run_console  # Qt only when the console opens
+
+        return run_console(args)
     return int(handler(args))
 
 

@@ -12,11 +12,14 @@ import asyncio
 import contextlib
 import logging
 import os
+import signal
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from pathlib import Path
 
+from node_core.config import parse_endpoint
 from node_core.grid import GridEvent, GridSample, GridSimulator, parse_event
+from node_core.grid.feeds import grid_attestation, live_endpoint
 from node_core.telemetry import (
     BigtableEmulator,
     BigtableTelemetryStore,
@@ -50,14 +53,52 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                              "load_shed@30:1:PEA:300, demand_response@30:MEA:200:900")
     parser.add_argument("--duration", type=float, default=None,
                         help="stop after this many seconds (default: run until Ctrl-C)")
+    parser.add_argument("--serve", type=parse_endpoint, metavar="HOST:PORT",
+                        help="serve the live sample stream and scheduling (JSON lines)")
+    parser.add_argument("--nodes", type=_endpoints, default=[], metavar="HOST:PORT,...",
+                        help="node client endpoints: attest each sample's grid snapshot")
+    parser.add_argument("--trades", type=float, default=0.0, metavar="TX_PER_S",
+                        help="energy trades per second between the devnet's prosumers")
     parser.set_defaults(handler=run)
 
 
+def _endpoints(text: str) -> list[tuple[str, int]]:
+    return [parse_endpoint(part) for part in text.split(",") if part]
+
+
 def run(args: argparse.Namespace) -> int:
-    """Handler: run until ``--duration`` or Ctrl-C."""
+    """Handler: run until ``--duration``, SIGTERM or Ctrl-C."""
     with contextlib.suppress(KeyboardInterrupt):
-        return asyncio.run(simulate(args))
+        return asyncio.run(_serve(args))
     return 0
+
+
+async def _serve(args: argparse.Namespace) -> int:
+    """The simulator with its live endpoint, grid attestation and trades, as asked."""
+    loop = asyncio.get_running_loop()
+    stopping = asyncio.current_task()
+    assert stopping is not None
+    loop.add_signal_handler(signal.SIGTERM, stopping.cancel)
+    start_ms = time.time_ns() // 1_000_000
+    events = [e for text in args.event for e in parse_event(text, start_ms)]
+    simulator = GridSimulator(args.seed, start_ms, events)
+    async with contextlib.AsyncExitStack() as stack:
+        sinks = [await stack.enter_async_context(s) for s in _sink_contexts(args, simulator)]
+        with contextlib.suppress(asyncio.CancelledError):
+            return await simulate(args, sinks, simulator)
+    return 0
+
+
+SinkContext = contextlib.AbstractAsyncContextManager[SampleSink]
+
+
+def _sink_contexts(args: argparse.Namespace, simulator: GridSimulator) -> list[SinkContext]:
+    contexts: list[SinkContext] = []
+    if args.serve:
+        contexts.append(live_endpoint(args.serve, simulator))
+    if args.nodes:
+        contexts.append(grid_attestation(args.nodes, args.trades))
+    return contexts
 
 
 @contextlib.asynccontextmanager
@@ -82,11 +123,13 @@ async def open_store(kind: str, data_dir: Path) -> AsyncIterator[TelemetryStore]
             await asyncio.to_thread(emulator.stop)
 
 
-async def simulate(args: argparse.Namespace, sinks: Sequence[SampleSink] = ()) -> int:
+async def simulate(args: argparse.Namespace, sinks: Sequence[SampleSink] = (),
+                   simulator: GridSimulator | None = None) -> int:
     """Step the simulator on the wall clock, store telemetry, feed ``sinks``."""
-    start_ms = time.time_ns() // 1_000_000
-    events: list[GridEvent] = [e for text in args.event for e in parse_event(text, start_ms)]
-    simulator = GridSimulator(args.seed, start_ms, events)
+    if simulator is None:
+        start_ms = time.time_ns() // 1_000_000
+        events: list[GridEvent] = [e for text in args.event for e in parse_event(text, start_ms)]
+        simulator = GridSimulator(args.seed, start_ms, events)
     async with open_store(args.store, args.data_dir) as backing:
         store = BufferedTelemetryStore(backing, args.data_dir / "telemetry-buffer.sqlite")
         try:

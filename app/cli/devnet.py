@@ -1,0 +1,57 @@
+"""``main.py devnet``: the one-command local network of three authorities.
+
+``devnet --headless [--duration S] [--data-dir DIR] [--load TX_PER_S]`` creates the devnet the
+first time (token, keys, genesis, configs), starts EGAT, MEA and PEA as processes plus a load
+generator, runs until Ctrl-C or the duration, stops everything, and prints one JSON line of
+figures last.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+from node_core.devnet import DevnetLayout, prepare_devnet
+from node_core.devnet_run import run_devnet
+from node_core.exceptions import GridTokenXError
+
+DEFAULT_DATA_DIR = Path("devnet-data")
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser("devnet", help="run the local three-authority devnet")
+    parser.add_argument("--headless", action="store_true",
+                        help="no console: nodes and load only (the console is the default)")
+    parser.add_argument("--duration", type=float, help="seconds to run (default: until Ctrl-C)")
+    parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
+    parser.add_argument("--load", type=float, default=0.0, metavar="TX_PER_S",
+                        help="signed energy trades per second from simulated prosumers")
+    parser.add_argument("--base-port", type=int, default=30300)
+    parser.set_defaults(handler=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    layout = DevnetLayout(args.data_dir.resolve(), base_port=args.base_port)
+    try:
+        prepare_devnet(layout)
+        figures = asyncio.run(_main(layout, args.duration, args.load))
+    except GridTokenXError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(json.dumps(figures))
+    return 0 if figures["forks"] == 0 else 1
+
+
+async def _main(layout: DevnetLayout, duration: float | None, load: float) -> dict[str, Any]:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    if duration is not None:
+        loop.call_later(duration, stop.set)
+    return await run_devnet(layout, stop, load=load)

@@ -1,0 +1,48 @@
+"""``main.py node --config FILE``: run one headless authority node until SIGTERM/SIGINT."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+from node_core.config import load_node_config, open_signer
+from node_core.exceptions import GridTokenXError
+from node_core.genesis import load_genesis
+from node_core.node import AuthorityNode
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser("node", help="run one headless authority node")
+    parser.add_argument("--config", type=Path, required=True, help="node TOML file")
+    parser.set_defaults(handler=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    try:
+        return asyncio.run(_serve(args.config))
+    except GridTokenXError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+
+async def _serve(config_path: Path) -> int:
+    config = load_node_config(config_path)
+    signer = open_signer(config.signer)
+    node = AuthorityNode(config, load_genesis(config.genesis), signer)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    await node.start()
+    try:
+        await stop.wait()
+    finally:
+        await node.stop()
+        close = getattr(signer, "close", None)
+        if close is not None:
+            close()
+    return 0

@@ -1,0 +1,163 @@
+"""Node configuration: one TOML file per authority node, validated with one clear message per
+problem.
+
+Example (the devnet writes these)::
+
+    [node]
+    authority = "EGAT"
+    data_dir = "egat"                  # relative paths are relative to this file
+    genesis = "genesis.json"
+    listen = "127.0.0.1:30301"         # peer transport
+    client = "127.0.0.1:30401"         # local client endpoint (CLI, console)
+
+    [peers]                            # authority name -> host:port
+    MEA = "127.0.0.1:30302"
+    PEA = "127.0.0.1:30303"
+
+    [signer]
+    backend = "pkcs11"                 # or "file" (development only)
+    module = "/usr/lib/softhsm/libsofthsm2.so"
+    token_label = "gridtokenx-devnet"
+    key_label = "EGAT"
+    pin_env = "GRIDTOKENX_PIN"         # the PIN is read from this variable, never stored
+    softhsm_conf = "softhsm/softhsm2.conf"   # optional, SoftHSM2 only
+
+    [consensus]                        # optional
+    round_timeout_ms = 2000
+    max_round_timeout_ms = 10000
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from node_core.consensus import ConsensusConfig
+from node_core.exceptions import GridTokenXError
+from node_core.pkcs11_signer import Pkcs11Signer, pin_from_environment
+from node_core.signing import FileSigner, Signer
+from node_core.softhsm import activate_config, find_softhsm_module
+
+
+class ConfigError(GridTokenXError):
+    """The configuration file is wrong; the message lists every problem found."""
+
+
+@dataclass(frozen=True, slots=True)
+class SignerConfig:
+    backend: str
+    module: str = ""
+    token_label: str = ""
+    key_label: str = ""
+    pin_env: str = "GRIDTOKENX_PIN"
+    softhsm_conf: Path | None = None
+    key_file: Path | None = None
+    allow_file_signer: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class NodeConfig:
+    authority: str
+    data_dir: Path
+    genesis: Path
+    listen: tuple[str, int]
+    client: tuple[str, int]
+    peers: dict[str, tuple[str, int]]
+    signer: SignerConfig
+    consensus: ConsensusConfig = field(default_factory=ConsensusConfig)
+    mempool_size: int = 50_000
+
+
+_SECTIONS: dict[str, dict[str, type]] = {
+    "node": {"authority": str, "data_dir": str, "genesis": str, "listen": str, "client": str,
+             "mempool_size": int},
+    "signer": {"backend": str, "module": str, "token_label": str, "key_label": str,
+               "pin_env": str, "softhsm_conf": str, "key_file": str, "allow_file_signer": bool},
+    "consensus": {"round_timeout_ms": int, "max_round_timeout_ms": int, "retransmit_ms": int},
+}
+_REQUIRED: dict[str, tuple[str, ...]] = {
+    "node": ("authority", "data_dir", "genesis", "listen", "client"),
+    "signer": ("backend",),
+}
+
+
+def parse_endpoint(text: str) -> tuple[str, int]:
+    host, _, port = text.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(f"{text!r} is not host:port")
+    return host, int(port)
+
+
+def load_node_config(path: Path) -> NodeConfig:
+    """Read and validate; raise ConfigError listing every problem."""
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        raise ConfigError(f"{path}: {error}") from None
+    problems = _problems(data)
+    if problems:
+        raise ConfigError(f"{path}:\n  " + "\n  ".join(problems))
+    try:
+        return _build(data, Path(path).resolve().parent)
+    except ValueError as error:
+        raise ConfigError(f"{path}: {error}") from None
+
+
+def _problems(data: dict[str, Any]) -> list[str]:
+    problems = [f"unknown section [{name}]" for name in data
+                if name not in (*_SECTIONS, "peers")]
+    for section, keys in _SECTIONS.items():
+        values = data.get(section, {})
+        for key, value in values.items():
+            if key not in keys:
+                problems.append(f"[{section}] unknown key {key!r}")
+            elif not isinstance(value, keys[key]):
+                problems.append(f"[{section}] {key} must be a {keys[key].__name__}")
+        problems += [f"[{section}] missing {key!r}" for key in _REQUIRED.get(section, ())
+                     if key not in values]
+    if data.get("signer", {}).get("backend") not in (None, "pkcs11", "file"):
+        problems.append("[signer] backend must be 'pkcs11' or 'file'")
+    return problems
+
+
+def _build(data: dict[str, Any], base: Path) -> NodeConfig:
+    node, signer = data["node"], data["signer"]
+
+    def path(value: str | None) -> Path | None:
+        return None if value is None else (base / value).resolve()
+
+    return NodeConfig(
+        authority=node["authority"],
+        data_dir=base / node["data_dir"],
+        genesis=base / node["genesis"],
+        listen=parse_endpoint(node["listen"]),
+        client=parse_endpoint(node["client"]),
+        peers={name: parse_endpoint(text) for name, text in data.get("peers", {}).items()},
+        signer=SignerConfig(
+            backend=signer["backend"], module=signer.get("module", ""),
+            token_label=signer.get("token_label", ""),
+            key_label=signer.get("key_label", node["authority"]),
+            pin_env=signer.get("pin_env", "GRIDTOKENX_PIN"),
+            softhsm_conf=path(signer.get("softhsm_conf")), key_file=path(signer.get("key_file")),
+            allow_file_signer=signer.get("allow_file_signer", False),
+        ),
+        consensus=ConsensusConfig(**data.get("consensus", {})),
+        mempool_size=node.get("mempool_size", 50_000),
+    )
+
+
+def open_signer(config: SignerConfig) -> Signer:
+    """Open the configured signer. The PIN (or key passphrase) comes from the environment
+    variable the config names; it is used once and not kept."""
+    if config.backend == "file":
+        if config.key_file is None:
+            raise ConfigError("[signer] backend 'file' needs key_file")
+        return FileSigner.load(config.key_file, pin_from_environment(config.pin_env),
+                               allow_file_signer=config.allow_file_signer)
+    if config.softhsm_conf is not None:
+        activate_config(config.softhsm_conf)
+    module = config.module or find_softhsm_module()
+    return Pkcs11Signer.open(module, config.token_label, config.key_label,
+                             pin_from_environment(config.pin_env))

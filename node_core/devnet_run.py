@@ -14,14 +14,28 @@ The figures returned (and printed by ``main.py devnet``)::
 from __future__ import annotations
 
 import asyncio
+import sys
 from typing import Any
 
 from node_core.client_api import NodeClient
 from node_core.devnet import DevnetLayout, prosumer_signer
 from node_core.genesis import load_genesis
 from node_core.loadgen import LoadGenerator, LoadReport
-from node_core.node_process import NodeProcess
+from node_core.node_process import MAIN, ChildProcess, NodeProcess
 from node_core.node_queries import percentile
+
+
+def gridsim_process(layout: DevnetLayout, *, trades: float = 0.0, store: str = "bigtable",
+                    env: dict[str, str] | None = None) -> ChildProcess:
+    """The devnet's grid simulator: live stream on ``layout.gridsim_port``, grid snapshots
+    attested to every node, optionally the prosumers' trades."""
+    nodes = ",".join(f"127.0.0.1:{layout.client_port(a)}" for a in layout.authorities)
+    argv = [sys.executable, str(MAIN), "gridsim", "--serve", f"127.0.0.1:{layout.gridsim_port}",
+            "--store", store, "--data-dir", str(layout.telemetry_dir), "--nodes", nodes,
+            "--trades", str(trades)]
+    return ChildProcess("gridsim", argv, env or layout.environment(),
+                        layout.data_dir / "logs" / "gridsim.log",
+                        ("127.0.0.1", layout.gridsim_port))
 
 
 def devnet_processes(layout: DevnetLayout) -> list[NodeProcess]:
@@ -33,19 +47,20 @@ def devnet_processes(layout: DevnetLayout) -> list[NodeProcess]:
 async def run_devnet(layout: DevnetLayout, stop: asyncio.Event, *,
                      load: float = 0.0) -> dict[str, Any]:
     """Start the nodes, run (with load) until ``stop``, stop them; return the figures."""
-    nodes = devnet_processes(layout)
+    nodes: list[ChildProcess] = [*devnet_processes(layout), gridsim_process(layout)]
     clients: list[NodeClient] = []
     try:
         for node in nodes:
             node.start()
         await asyncio.gather(*(node.wait_ready() for node in nodes))
-        clients = [await NodeClient.connect(*node.client) for node in nodes]
+        nodes_only = nodes[:-1]
+        clients = [await NodeClient.connect(*node.client) for node in nodes_only]
         report = await _drive(layout, clients, stop, load)
         return await collect_figures(clients, report)
     finally:
         for client in clients:
             await client.close()
-        await asyncio.gather(*(node.stop() for node in nodes))
+        await asyncio.gather(*(node.stop() for node in reversed(nodes)))
 
 
 async def _drive(layout: DevnetLayout, clients: list[NodeClient], stop: asyncio.Event,

@@ -21,18 +21,24 @@ log = logging.getLogger(__name__)
 MAIN = Path(__file__).resolve().parents[1] / "main.py"
 
 
-class NodeProcess:
-    """One node process: start, wait until its endpoint answers, stop cleanly."""
+class ChildProcess:
+    """A supervised child process (``main.py`` sub-command) with its own log file and
+    process group: start, stop cleanly (SIGTERM, then SIGKILL), kill."""
 
-    def __init__(self, name: str, config: Path, client: tuple[str, int], env: dict[str, str],
-                 log_path: Path) -> None:
+    def __init__(self, name: str, argv: list[str], env: dict[str, str], log_path: Path,
+                 client: tuple[str, int]) -> None:
         self.name = name
-        self.config = config
+        self.argv = argv
         self.client = client
+        """The client endpoint it serves (JSON lines), used to tell it is ready."""
         self._env = env
         self._log_path = log_path
         self._process: subprocess.Popen[bytes] | None = None
         self._log: IO[bytes] | None = None
+
+    @property
+    def returncode(self) -> int | None:
+        return self._process.poll() if self._process else None
 
     @property
     def running(self) -> bool:
@@ -46,14 +52,13 @@ class NodeProcess:
         self._log_path.parent.mkdir(parents=True, exist_ok=True)
         self._log = self._log_path.open("ab")
         self._process = subprocess.Popen(
-            [sys.executable, str(MAIN), "node", "--config", str(self.config)],
-            env=self._env, stdout=self._log, stderr=subprocess.STDOUT,
+            self.argv, env=self._env, stdout=self._log, stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL, start_new_session=True)
-        log.info("started node %s (pid %d), log %s", self.name, self._process.pid,
+        log.info("started %s (pid %d), log %s", self.name, self._process.pid,
                  self._log_path)
 
     async def wait_ready(self, timeout_s: float = 30.0) -> None:
-        """Wait until the node's client endpoint answers ``status``."""
+        """Wait until the process's client endpoint answers ``status``."""
         deadline = asyncio.get_running_loop().time() + timeout_s
         while True:
             if not self.running:
@@ -90,3 +95,13 @@ class NodeProcess:
         if self._log is not None:
             self._log.close()
             self._log = None
+
+
+class NodeProcess(ChildProcess):
+    """An authority node: ``main.py node --config FILE``."""
+
+    def __init__(self, name: str, config: Path, client: tuple[str, int], env: dict[str, str],
+                 log_path: Path) -> None:
+        super().__init__(name, [sys.executable, str(MAIN), "node", "--config", str(config)],
+                         env, log_path, client)
+        self.config = config

@@ -353,7 +353,7 @@ class ConsensusEngine:
                 or self.proposer(h.height, 0) != self._signer.address):
             return []
         block = self._source.build(h.state, 0, now_ms,
-                                   allow_empty=h.state.parameters.empty_blocks)
+                                   allow_empty=bool(h.state.parameters.empty_blocks))
         if block is None:
             return []
         self._activate(now_ms)

@@ -147,7 +147,7 @@ def _write_genesis(layout: DevnetLayout, authorities: list[AuthorityInfo],
         chain_id=CHAIN_ID, timestamp=time.time_ns() // 1_000_000,
         authorities=tuple(authorities),
         parameters=ChainParameters(block_interval_ms=block_interval_ms,
-                                   empty_blocks=empty_blocks),
+                                   empty_blocks=int(empty_blocks)),
         accounts=accounts,
     )
     save_genesis(genesis, layout.genesis)

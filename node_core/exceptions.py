@@ -50,6 +50,10 @@ class InsufficientEnergyCredits(InvalidTransaction):
     """The seller's energy credits do not cover the settled energy."""
 
 
+class PriceAboveCap(InvalidTransaction):
+    """An energy trade's price is above the governance price cap per kWh."""
+
+
 class MempoolRejection(GridTokenXError):
     """The mempool will not hold a transaction that may be valid later or elsewhere."""
 

@@ -5,14 +5,14 @@ On disk a genesis is a JSON file::
 
     {"chain_id": "gridtokenx-devnet", "timestamp": 1764000000000,
      "parameters": {"block_interval_ms": 1000, "max_transactions_per_block": 5000,
-                    "empty_blocks": false, "timestamp_drift_ms": 15000},
+                    "empty_blocks": 0, "timestamp_drift_ms": 15000, ...},
      "authorities": [{"name": "EGAT", "address": "0x…", "public_key": "04…"}, …],
      "accounts": [{"address": "0x…", "balance": 100000, "energy_credits": 50000}, …]}
 
 The canonical encoding hashed for the genesis hash is ``u8 version || str chain_id ||
 u64 timestamp || parameters || sequence<authority> || sequence<account>`` where
-``parameters = u64 block_interval_ms || u32 max_transactions_per_block || u8 empty_blocks ||
-u64 timestamp_drift_ms``, ``authority = str name || address || public_key`` and
+``parameters = sequence<str name || u64 value>`` (see :class:`ChainParameters`),
+``authority = str name || address || public_key`` and
 ``account = address || u64 balance || u64 energy_credits``.
 """
 
@@ -42,14 +42,63 @@ class AuthorityInfo:
 
 @dataclass(frozen=True, slots=True)
 class ChainParameters:
-    """Parameters every node must agree on (changed later only by governance)."""
+    """Parameters every node must agree on; governance changes them by name.
+
+    Encoded (genesis hash, state root) as the sequence of ``str name || u64 value`` in field
+    order, so a new parameter is a new name and old encodings keep their meaning.
+    """
 
     block_interval_ms: int = 1000
     max_transactions_per_block: int = 5000
-    empty_blocks: bool = False
-    """Propose blocks with no transactions (a heartbeat) instead of waiting for some."""
+    empty_blocks: int = 0
+    """1: propose blocks with no transactions (a heartbeat) instead of waiting for some."""
     timestamp_drift_ms: int = 15_000
     """How far in the future a block timestamp may be, against the validator's clock."""
+    price_cap_per_kwh: int = 0
+    """Highest energy-trade price in satang per kWh; 0 = no cap."""
+    frequency_high_mhz: int = 200
+    """Alarm threshold: |f - 50 Hz| above this (mHz) is a high-priority alarm."""
+    frequency_critical_mhz: int = 500
+    """... above this it is critical (the design's grid emergency)."""
+    voltage_high_permille: int = 50
+    """Voltage outside nominal ± this (per mille) is a high-priority alarm."""
+    voltage_critical_permille: int = 100
+    consensus_health_min_permille: int = 800
+    """consensus_health below this (per mille) is a consensus failure."""
+
+    def items(self) -> list[tuple[str, int]]:
+        return [(name, int(getattr(self, name))) for name in PARAMETER_LIMITS]
+
+
+PARAMETER_LIMITS: dict[str, tuple[int, int]] = {
+    "block_interval_ms": (100, 60_000),
+    "max_transactions_per_block": (1, 50_000),
+    "empty_blocks": (0, 1),
+    "timestamp_drift_ms": (1000, 600_000),
+    "price_cap_per_kwh": (0, 10_000_000),
+    "frequency_high_mhz": (10, 5000),
+    "frequency_critical_mhz": (10, 5000),
+    "voltage_high_permille": (1, 500),
+    "voltage_critical_permille": (1, 500),
+    "consensus_health_min_permille": (0, 1000),
+}
+"""Every parameter with its allowed range (inclusive); genesis and governance check it."""
+
+
+def write_parameters(writer: Writer, parameters: ChainParameters) -> None:
+    items = parameters.items()
+    writer.u32(len(items))
+    for name, value in items:
+        writer.str_(name).u64(value)
+
+
+def check_parameter(name: str, value: int) -> None:
+    """Raise ValueError unless ``name`` is a parameter and ``value`` within its range."""
+    if name not in PARAMETER_LIMITS:
+        raise ValueError(f"unknown parameter {name!r} (known: {', '.join(PARAMETER_LIMITS)})")
+    low, high = PARAMETER_LIMITS[name]
+    if not low <= value <= high:
+        raise ValueError(f"{name} must be within {low}..{high}, not {value}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,10 +119,8 @@ class Genesis:
 
 
 def encode_genesis(genesis: Genesis) -> bytes:
-    p = genesis.parameters
     writer = Writer().u8(1).str_(genesis.chain_id).u64(genesis.timestamp)
-    writer.u64(p.block_interval_ms).u32(p.max_transactions_per_block)
-    writer.u8(int(p.empty_blocks)).u64(p.timestamp_drift_ms)
+    write_parameters(writer, genesis.parameters)
     writer.u32(len(genesis.authorities))
     for authority in genesis.authorities:
         writer.str_(authority.name).address(authority.address).raw(authority.public_key, 65)
@@ -107,21 +154,18 @@ def validate_genesis(genesis: Genesis) -> None:
             raise InvalidGenesis(f"account {account.address!r} is not an address")
         check_u64(account.balance, "balance")
         check_u64(account.energy_credits, "energy_credits")
-    if genesis.parameters.block_interval_ms <= 0:
-        raise InvalidGenesis("block_interval_ms must be positive")
+    for name, value in genesis.parameters.items():
+        try:
+            check_parameter(name, value)
+        except ValueError as error:
+            raise InvalidGenesis(f"parameters: {error}") from None
 
 
 def genesis_to_json(genesis: Genesis) -> dict[str, Any]:
-    p = genesis.parameters
     return {
         "chain_id": genesis.chain_id,
         "timestamp": genesis.timestamp,
-        "parameters": {
-            "block_interval_ms": p.block_interval_ms,
-            "max_transactions_per_block": p.max_transactions_per_block,
-            "empty_blocks": p.empty_blocks,
-            "timestamp_drift_ms": p.timestamp_drift_ms,
-        },
+        "parameters": dict(genesis.parameters.items()),
         "authorities": [
             {"name": a.name, "address": a.address, "public_key": bytes(a.public_key).hex()}
             for a in genesis.authorities
@@ -139,7 +183,8 @@ def genesis_from_json(data: dict[str, Any]) -> Genesis:
         genesis = Genesis(
             chain_id=str(data["chain_id"]),
             timestamp=int(data["timestamp"]),
-            parameters=ChainParameters(**data.get("parameters", {})),
+            parameters=ChainParameters(**{k: int(v) for k, v in
+                                          data.get("parameters", {}).items()}),
             authorities=tuple(
                 AuthorityInfo(str(a["name"]), Address(a["address"]),
                               parse_public_key(bytes.fromhex(a["public_key"])))

@@ -21,12 +21,7 @@ from node_core.exceptions import (
     WrongChain,
 )
 from node_core.state import State
-from node_core.transactions import (
-    Transaction,
-    Transfer,
-    check_signature,
-    check_well_formed,
-)
+from node_core.transactions import Transaction, check_signature, check_well_formed
 from node_core.types import Address
 
 
@@ -79,11 +74,9 @@ class Mempool:
 
     @staticmethod
     def _check_cost(tx: Transaction, state: State) -> None:
-        payload = tx.payload
-        cost = payload.amount if isinstance(payload, Transfer) else payload.payment
         balance = state.account(tx.sender).balance
-        if balance < cost:
-            raise InsufficientBalance(f"tx {tx.hash[:16]}: balance {balance} satang < {cost}")
+        if balance < tx.cost:
+            raise InsufficientBalance(f"tx {tx.hash[:16]}: balance {balance} satang < {tx.cost}")
 
     def select(self, state: State, limit: int) -> list[Transaction]:
         """Up to ``limit`` transactions runnable on ``state``: per sender, consecutive nonces

@@ -50,6 +50,8 @@ class ChildProcess:
 
     def start(self) -> None:
         self._log_path.parent.mkdir(parents=True, exist_ok=True)
+        if self._log is not None:
+            self._log.close()
         self._log = self._log_path.open("ab")
         self._process = subprocess.Popen(
             self.argv, env=self._env, stdout=self._log, stderr=subprocess.STDOUT,

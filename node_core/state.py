@@ -2,18 +2,26 @@
 
 ``state_root`` commits to all of it: the RFC 6962 merkle root over leaves in a fixed order —
 every account (sorted by address) as ``"A" || account encoding``, then every authority (in
-set order) as ``"U" || str name || address || public_key``, then ``"P" || parameters``.
-Later state (governance, emergency) adds leaf kinds with their own prefix letters.
+set order) as ``"U" || str name || address || public_key``, then ``"P" || parameters``, then
+every governance proposal (by id) as ``"G" || record``. Later state (emergency) adds leaf
+kinds with their own prefix letters.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
 from node_core.encoding import Writer
-from node_core.genesis import AuthorityInfo, ChainParameters, Genesis, genesis_hash
+from node_core.genesis import (
+    AuthorityInfo,
+    ChainParameters,
+    Genesis,
+    genesis_hash,
+    write_parameters,
+)
+from node_core.governance import GovernanceState, ProposalRecord, proposal_leaf
 from node_core.hashing import merkle_leaf, merkle_root_of_leaves
 from node_core.types import Address, Hash32
 
@@ -47,6 +55,9 @@ class State:
     parameters: ChainParameters
     accounts: Mapping[Address, Account] = field(default_factory=lambda: MappingProxyType({}))
     """Read-only; a transition builds a new mapping."""
+    proposals: Mapping[int, ProposalRecord] = field(default_factory=lambda: MappingProxyType({}))
+    """Governance proposals by id (see :mod:`node_core.governance`)."""
+    next_proposal_id: int = 1
 
     def account(self, address: Address) -> Account:
         return self.accounts.get(address) or Account(address)
@@ -84,8 +95,8 @@ def _authority_leaf(authority: AuthorityInfo) -> bytes:
 
 
 def _parameters_leaf(p: ChainParameters) -> bytes:
-    writer = Writer().u64(p.block_interval_ms).u32(p.max_transactions_per_block)
-    writer.u8(int(p.empty_blocks)).u64(p.timestamp_drift_ms)
+    writer = Writer()
+    write_parameters(writer, p)
     return b"P" + bytes(writer)
 
 
@@ -94,4 +105,16 @@ def state_root(state: State) -> Hash32:
     leaves = [merkle_leaf(b"A" + encode_account(state.accounts[a])) for a in sorted(state.accounts)]
     leaves += [merkle_leaf(_authority_leaf(a)) for a in state.authorities]
     leaves.append(merkle_leaf(_parameters_leaf(state.parameters)))
+    leaves += [merkle_leaf(proposal_leaf(state.proposals[i])) for i in sorted(state.proposals)]
     return merkle_root_of_leaves(leaves)
+
+
+def governance_of(state: State) -> GovernanceState:
+    return GovernanceState(state.authorities, state.parameters, state.proposals,
+                           state.next_proposal_id)
+
+
+def with_governance(state: State, governance: GovernanceState) -> State:
+    return replace(state, authorities=governance.authorities, parameters=governance.parameters,
+                   proposals=MappingProxyType(dict(governance.proposals)),
+                   next_proposal_id=governance.next_proposal_id)

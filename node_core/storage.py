@@ -177,8 +177,11 @@ class BlockStore:
                 ])
                 self._write_accounts(initial_state(self.genesis), None, 0)
         elif row[0] != self.genesis_hash:
-            raise GenesisMismatch(f"store belongs to chain {row[0][:16]}, configured genesis is "
-                                  f"{self.genesis_hash[:16]}")
+            raise GenesisMismatch(
+                f"the store at this data directory belongs to chain {row[0][:16]}…, but the "
+                f"configured genesis is {self.genesis_hash[:16]}… (a devnet made by an older "
+                "version, or the wrong genesis file): use the matching genesis, or for a "
+                "devnet delete its data directory to start a new chain")
 
     def close(self) -> None:
         self._db.close()

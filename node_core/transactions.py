@@ -27,11 +27,14 @@ from typing import Any, Final
 
 from node_core.encoding import Reader, Writer, check_u64
 from node_core.exceptions import BadTransactionSignature, DecodeError, MalformedTransaction
+from node_core.genesis import check_parameter
 from node_core.hashing import TX_DOMAIN, tagged_digest
-from node_core.signing import Signer, public_key_address, verify_signature
+from node_core.signing import Signer, parse_public_key, public_key_address, verify_signature
 from node_core.types import REGIONS, Address, Hash32, PublicKey, is_address
 
 MAX_TRANSACTION_BYTES: Final = 8192
+NO_ADDRESS: Final = Address("")
+"""A proposal's authority address when its action names none."""
 
 
 class TxKind(IntEnum):
@@ -39,6 +42,22 @@ class TxKind(IntEnum):
 
     TRANSFER = 1
     ENERGY_TRADE = 2
+    GOVERNANCE_PROPOSAL = 16
+    GOVERNANCE_VOTE = 17
+
+
+class ProposalAction(IntEnum):
+    ADD_AUTHORITY = 1
+    REMOVE_AUTHORITY = 2
+    PARAMETER_CHANGE = 3
+    SIGNAL = 4
+    """Text only: records the authorities' position, changes nothing."""
+
+
+class VoteChoice(IntEnum):
+    YES = 1
+    NO = 2
+    ABSTAIN = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +88,36 @@ class EnergyTrade:
         return -(-self.energy_wh * self.price_per_kwh // 1000)
 
 
-Payload = Transfer | EnergyTrade
+@dataclass(frozen=True, slots=True)
+class GovernanceProposal:
+    """An authority proposes a change; the authorities vote (see :mod:`node_core.governance`)."""
+
+    title: str
+    description: str
+    action: ProposalAction
+    voting_period: int
+    """Blocks after the creation height during which votes count."""
+    authority_name: str = ""
+    """ADD_AUTHORITY: the new authority's name."""
+    authority_public_key: bytes = b""
+    """ADD_AUTHORITY: its 65-byte P-256 public key."""
+    authority_address: Address = NO_ADDRESS
+    """ADD/REMOVE_AUTHORITY: the authority's address (must match the key when adding)."""
+    parameter: str = ""
+    """PARAMETER_CHANGE: the parameter's name (see genesis.PARAMETER_LIMITS)."""
+    value: int = 0
+    """PARAMETER_CHANGE: its new value."""
+
+
+@dataclass(frozen=True, slots=True)
+class GovernanceVote:
+    """An authority's vote; a later vote on the same proposal replaces an earlier one."""
+
+    proposal_id: int
+    choice: VoteChoice
+
+
+Payload = Transfer | EnergyTrade | GovernanceProposal | GovernanceVote
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +150,14 @@ class Transaction:
     @property
     def hash(self) -> Hash32:
         return Hash32(self.digest.hex())
+
+    @property
+    def cost(self) -> int:
+        """Satang the sender pays."""
+        payload = self.payload
+        if isinstance(payload, Transfer):
+            return payload.amount
+        return payload.payment if isinstance(payload, EnergyTrade) else 0
 
     @property
     def energy_wh(self) -> int:
@@ -139,10 +195,38 @@ def _read_trade(reader: Reader) -> EnergyTrade:
     )
 
 
+def _write_proposal(writer: Writer, p: Any) -> None:
+    writer.str_(p.title).str_(p.description).u8(p.action).u32(p.voting_period)
+    writer.str_(p.authority_name).bytes_(p.authority_public_key)
+    writer.str_(p.authority_address).str_(p.parameter).u64(p.value)
+
+
+def _read_proposal(reader: Reader) -> GovernanceProposal:
+    title, description, action = reader.str_(200), reader.str_(8000), reader.u8()
+    if action not in ProposalAction._value2member_map_:
+        raise DecodeError(f"unknown proposal action {action}")
+    return GovernanceProposal(
+        title, description, ProposalAction(action), reader.u32(), reader.str_(32),
+        reader.bytes_(65), Address(reader.str_(42)), reader.str_(64), reader.u64())
+
+
+def _write_vote(writer: Writer, v: Any) -> None:
+    writer.u64(v.proposal_id).u8(v.choice)
+
+
+def _read_vote(reader: Reader) -> GovernanceVote:
+    proposal_id, choice = reader.u64(), reader.u8()
+    if choice not in VoteChoice._value2member_map_:
+        raise DecodeError(f"unknown vote choice {choice}")
+    return GovernanceVote(proposal_id, VoteChoice(choice))
+
+
 PayloadCodec = tuple[type, Callable[[Writer, Any], None], Callable[[Reader], Any]]
 PAYLOAD_CODECS: dict[TxKind, PayloadCodec] = {
     TxKind.TRANSFER: (Transfer, _write_transfer, _read_transfer),
     TxKind.ENERGY_TRADE: (EnergyTrade, _write_trade, _read_trade),
+    TxKind.GOVERNANCE_PROPOSAL: (GovernanceProposal, _write_proposal, _read_proposal),
+    TxKind.GOVERNANCE_VOTE: (GovernanceVote, _write_vote, _read_vote),
 }
 _KIND_OF: dict[type, TxKind] = {codec[0]: kind for kind, codec in PAYLOAD_CODECS.items()}
 
@@ -226,6 +310,30 @@ def check_well_formed(tx: Transaction) -> None:
         _require(payload.energy_wh > 0, tx, "energy_wh must be positive")
         _require(payload.price_per_kwh > 0, tx, "price_per_kwh must be positive")
         _require(payload.region in REGIONS, tx, f"region {payload.region!r} not in {REGIONS}")
+    elif isinstance(payload, GovernanceProposal):
+        check_proposal_fields(tx, payload)
+
+
+def check_proposal_fields(tx: Transaction, p: GovernanceProposal) -> None:
+    """Stateless checks of a proposal; MalformedTransaction names the field."""
+    _require(0 < len(p.title) <= 120, tx, "proposal title must be 1..120 characters")
+    _require(len(p.description) <= 4000, tx, "proposal description over 4000 characters")
+    _require(1 <= p.voting_period <= 100_000, tx, "voting period must be 1..100000 blocks")
+    if p.action == ProposalAction.ADD_AUTHORITY:
+        _require(0 < len(p.authority_name) <= 16, tx, "authority name must be 1..16 characters")
+        try:
+            key = parse_public_key(p.authority_public_key)
+        except ValueError as error:
+            raise MalformedTransaction(f"tx {tx.hash[:16]}: public key: {error}") from None
+        _require(public_key_address(key) == p.authority_address, tx,
+                 "authority address does not match its public key")
+    elif p.action == ProposalAction.REMOVE_AUTHORITY:
+        _require(is_address(p.authority_address), tx, "authority address is not an address")
+    elif p.action == ProposalAction.PARAMETER_CHANGE:
+        try:
+            check_parameter(p.parameter, p.value)
+        except ValueError as error:
+            raise MalformedTransaction(f"tx {tx.hash[:16]}: {error}") from None
 
 
 def _require(condition: bool, tx: Transaction, message: str) -> None:

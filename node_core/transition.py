@@ -8,7 +8,7 @@ re-verifying transaction signatures they already verified at mempool admission b
 
 from __future__ import annotations
 
-from collections.abc import Container, Iterable, Mapping
+from collections.abc import Container, Iterable
 from dataclasses import dataclass, replace
 from types import MappingProxyType
 
@@ -33,6 +33,7 @@ from node_core.exceptions import (
     MalformedTransaction,
     MerkleRootMismatch,
     NonceMismatch,
+    PriceAboveCap,
     StateRootMismatch,
     TimestampBeforeParent,
     TimestampInFuture,
@@ -42,12 +43,19 @@ from node_core.exceptions import (
     WrongChain,
     WrongHeight,
 )
+from node_core.governance import (
+    apply_governance,
+    check_governance,
+    expire_proposals,
+)
 from node_core.grid_state import EMPTY_GRID_SNAPSHOT, GridSnapshot, grid_state_hash
 from node_core.hashing import merkle_root
 from node_core.signing import verify_signature
-from node_core.state import Account, State, state_root
+from node_core.state import Account, State, governance_of, state_root, with_governance
 from node_core.transactions import (
     EnergyTrade,
+    GovernanceProposal,
+    GovernanceVote,
     Transaction,
     Transfer,
     check_signature,
@@ -67,92 +75,111 @@ def validate_transaction(
     state: State, tx: Transaction, *, verified: Container[bytes] = _NOTHING
 ) -> None:
     """Check ``tx`` against ``state`` alone (no mempool): chain, fields, signature, nonce,
-    funds. Raise the InvalidTransaction subclass of the first rule broken."""
-    _check_transaction(state.chain_id, state.accounts, tx, verified)
+    funds, governance rules. Raise the InvalidTransaction subclass of the first rule broken."""
+    _Ledger(state, verified).check(tx)
 
 
-def _check_transaction(
-    chain_id: str, accounts: Mapping[Address, Account], tx: Transaction, verified: Container[bytes]
-) -> None:
-    if tx.chain_id != chain_id:
-        raise WrongChain(f"tx {tx.hash[:16]}: signed for chain {tx.chain_id!r}, not {chain_id!r}")
-    check_well_formed(tx)
-    if tx.digest not in verified:
-        check_signature(tx)
-    sender = accounts.get(tx.sender) or Account(tx.sender)
-    if tx.nonce != sender.nonce:
-        raise NonceMismatch(f"tx {tx.hash[:16]}: nonce {tx.nonce}, account expects {sender.nonce}")
-    _check_funds(accounts, tx, sender)
+class _Ledger:
+    """The state being built during a block: accounts and governance, changed in place."""
 
+    def __init__(self, state: State, verified: Container[bytes]) -> None:
+        self.state = state
+        self.height = state.height + 1
+        self.accounts: dict[Address, Account] = dict(state.accounts)
+        self.governance = governance_of(state)
+        self._verified = verified
+        self._seen: set[bytes] = set()
 
-def _check_funds(accounts: Mapping[Address, Account], tx: Transaction, sender: Account) -> None:
-    payload = tx.payload
-    cost = payload.amount if isinstance(payload, Transfer) else payload.payment
-    if sender.balance < cost:
-        raise InsufficientBalance(
-            f"tx {tx.hash[:16]}: {sender.address} has {sender.balance} satang, needs {cost}"
-        )
-    if isinstance(payload, EnergyTrade):
-        seller = accounts.get(payload.seller) or Account(payload.seller)
+    def check(self, tx: Transaction) -> None:
+        if tx.chain_id != self.state.chain_id:
+            raise WrongChain(f"tx {tx.hash[:16]}: signed for chain {tx.chain_id!r}, "
+                             f"not {self.state.chain_id!r}")
+        check_well_formed(tx)
+        if tx.digest not in self._verified:
+            check_signature(tx)
+        sender = self.accounts.get(tx.sender) or Account(tx.sender)
+        if tx.nonce != sender.nonce:
+            raise NonceMismatch(f"tx {tx.hash[:16]}: nonce {tx.nonce}, "
+                                f"account expects {sender.nonce}")
+        if isinstance(tx.payload, GovernanceProposal | GovernanceVote):
+            check_governance(self.governance, tx, self.height)
+        else:
+            self._check_funds(tx, sender)
+
+    def _check_funds(self, tx: Transaction, sender: Account) -> None:
+        if sender.balance < tx.cost:
+            raise InsufficientBalance(f"tx {tx.hash[:16]}: {sender.address} has "
+                                      f"{sender.balance} satang, needs {tx.cost}")
+        payload = tx.payload
+        if not isinstance(payload, EnergyTrade):
+            return
+        cap = self.governance.parameters.price_cap_per_kwh
+        if cap and payload.price_per_kwh > cap:
+            raise PriceAboveCap(f"tx {tx.hash[:16]}: price {payload.price_per_kwh} satang/kWh "
+                                f"above the cap of {cap}")
+        seller = self.accounts.get(payload.seller) or Account(payload.seller)
         if seller.energy_credits < payload.energy_wh:
             raise InsufficientEnergyCredits(
                 f"tx {tx.hash[:16]}: seller {seller.address} has {seller.energy_credits} Wh, "
-                f"trade settles {payload.energy_wh} Wh"
-            )
+                f"trade settles {payload.energy_wh} Wh")
 
+    def apply(self, tx: Transaction) -> None:
+        """Check, then apply ``tx``; raise (changing nothing) if it breaks a rule."""
+        if tx.digest in self._seen:
+            raise DuplicateTransaction(f"tx {tx.hash[:16]} appears twice")
+        self.check(tx)
+        self._seen.add(tx.digest)
+        sender = self.accounts.get(tx.sender) or Account(tx.sender)
+        payload = tx.payload
+        if isinstance(payload, GovernanceProposal | GovernanceVote):
+            self.governance = apply_governance(self.governance, tx, self.height)
+            self.accounts[tx.sender] = replace(sender, nonce=sender.nonce + 1)
+        elif isinstance(payload, Transfer):
+            self._credit(payload.recipient, payload.amount, 0, tx)
+            self._debit(tx)
+        else:
+            seller = self.accounts.get(payload.seller) or Account(payload.seller)
+            self.accounts[payload.seller] = replace(
+                seller, energy_credits=seller.energy_credits - payload.energy_wh)
+            self._credit(payload.seller, payload.payment, 0, tx)
+            self._credit(tx.sender, 0, payload.energy_wh, tx)
+            self._debit(tx)
 
-def _apply_transaction(accounts: dict[Address, Account], tx: Transaction) -> None:
-    """Apply an already-checked transaction to the working account map."""
-    sender = accounts.get(tx.sender) or Account(tx.sender)
-    payload = tx.payload
-    if isinstance(payload, Transfer):
-        accounts[tx.sender] = replace(
-            sender, balance=sender.balance - payload.amount, nonce=sender.nonce + 1
-        )
-        _credit(accounts, payload.recipient, payload.amount, 0, tx)
-    else:
-        accounts[tx.sender] = replace(
-            sender,
-            balance=sender.balance - payload.payment,
-            energy_credits=_bounded(sender.energy_credits + payload.energy_wh, tx),
-            nonce=sender.nonce + 1,
-        )
-        seller = accounts.get(payload.seller) or Account(payload.seller)
-        accounts[payload.seller] = replace(
-            seller, energy_credits=seller.energy_credits - payload.energy_wh
-        )
-        _credit(accounts, payload.seller, payload.payment, 0, tx)
+    def _debit(self, tx: Transaction) -> None:
+        sender = self.accounts.get(tx.sender) or Account(tx.sender)
+        self.accounts[tx.sender] = replace(sender, balance=sender.balance - tx.cost,
+                                           nonce=sender.nonce + 1)
 
+    def _credit(self, address: Address, satang: int, wh: int, tx: Transaction) -> None:
+        account = self.accounts.get(address) or Account(address)
+        self.accounts[address] = replace(account,
+                                         balance=_bounded(account.balance + satang, tx),
+                                         energy_credits=_bounded(account.energy_credits + wh, tx))
 
-def _credit(accounts: dict[Address, Account], address: Address, satang: int, wh: int,
-            tx: Transaction) -> None:
-    account = accounts.get(address) or Account(address)
-    accounts[address] = replace(
-        account,
-        balance=_bounded(account.balance + satang, tx),
-        energy_credits=_bounded(account.energy_credits + wh, tx),
-    )
+    def finish(self) -> State:
+        """The state after the block's transactions and its end-of-block governance (the tip
+        fields are advanced by the caller)."""
+        governance = expire_proposals(self.governance, self.height)
+        return with_governance(replace(self.state, accounts=MappingProxyType(self.accounts)),
+                               governance)
 
 
 def _bounded(value: int, tx: Transaction) -> int:
     if value > _MAX_AMOUNT:
-        raise MalformedTransaction(f"tx {tx.hash[:16]}: amount overflows an account field (2^63-1)")
+        raise MalformedTransaction(f"tx {tx.hash[:16]}: amount overflows an account field "
+                                   "(2^63-1)")
     return value
 
 
 def apply_transactions(
     state: State, transactions: Iterable[Transaction], *, verified: Container[bytes] = _NOTHING
-) -> dict[Address, Account]:
-    """Check and apply in order; return the new account map. Raises on the first bad tx."""
-    accounts = dict(state.accounts)
-    seen: set[bytes] = set()
+) -> State:
+    """Check and apply in order, then end-of-block governance. Raises on the first bad tx.
+    The returned state's tip fields are still the parent's."""
+    ledger = _Ledger(state, verified)
     for tx in transactions:
-        if tx.digest in seen:
-            raise DuplicateTransaction(f"tx {tx.hash[:16]} appears twice")
-        seen.add(tx.digest)
-        _check_transaction(state.chain_id, accounts, tx, verified)
-        _apply_transaction(accounts, tx)
-    return accounts
+        ledger.apply(tx)
+    return ledger.finish()
 
 
 # --- blocks ---------------------------------------------------------------------------------
@@ -231,19 +258,19 @@ def apply_block(
     if require_finality:
         validate_signatures(state, block)
     try:
-        accounts = apply_transactions(state, block.transactions, verified=verified)
+        after = apply_transactions(state, block.transactions, verified=verified)
     except InvalidTransaction as error:
         raise type(error)(f"block {block.height}: {error}") from None
-    new_state = _advance(state, block.header, accounts)
+    new_state = _advance(after, block.header)
     if state_root(new_state) != block.header.state_root:
         raise StateRootMismatch(f"block {block.height}: state_root does not match the state "
                                 f"after its transactions")
     return new_state
 
 
-def _advance(state: State, header: BlockHeader, accounts: dict[Address, Account]) -> State:
+def _advance(state: State, header: BlockHeader) -> State:
     return replace(state, height=header.height, tip_hash=header.hash,
-                   tip_timestamp=header.timestamp, accounts=MappingProxyType(accounts))
+                   tip_timestamp=header.timestamp)
 
 
 def check_block_hash(block: Block, claimed: Hash32) -> None:
@@ -277,45 +304,36 @@ def build_block(
     verified: Container[bytes] = _NOTHING,
 ) -> BuiltBlock:
     """Assemble the next block from ``candidates`` in order, skipping invalid ones."""
-    accounts = dict(state.accounts)
+    ledger = _Ledger(state, verified)
     included: list[Transaction] = []
     rejected: list[tuple[Transaction, InvalidTransaction]] = []
-    seen: set[bytes] = set()
     limit = state.parameters.max_transactions_per_block
     for tx in candidates:
         if len(included) >= limit:
             break
-        if tx.digest in seen:
-            continue
         try:
-            _check_transaction(state.chain_id, accounts, tx, verified)
-            _apply_transaction(accounts, tx)
+            ledger.apply(tx)
+        except DuplicateTransaction:
+            continue
         except InvalidTransaction as error:
             rejected.append((tx, error))
             continue
-        seen.add(tx.digest)
         included.append(tx)
-    return _assemble(state, accounts, tuple(included), tuple(rejected),
-                     proposer, max(timestamp, state.tip_timestamp), round, grid_snapshot)
-
-
-def _assemble(state: State, accounts: dict[Address, Account], txs: tuple[Transaction, ...],
-              rejected: tuple[tuple[Transaction, InvalidTransaction], ...], proposer: Address,
-              timestamp: int, round: int, grid_snapshot: GridSnapshot) -> BuiltBlock:
-    provisional = replace(state, accounts=MappingProxyType(accounts))
+    after = ledger.finish()
+    txs = tuple(included)
     header = BlockHeader(
         height=state.height + 1,
         previous_hash=state.tip_hash,
-        timestamp=timestamp,
+        timestamp=max(timestamp, state.tip_timestamp),
         proposer=proposer,
         round=round,
         merkle_root=merkle_root(encode_transaction(tx) for tx in txs),
-        state_root=state_root(provisional),
+        state_root=state_root(after),
         total_energy=sum(tx.energy_wh for tx in txs),
         grid_state_hash=grid_state_hash(grid_snapshot),
     )
-    block = Block(header, grid_snapshot, txs)
-    return BuiltBlock(block, _advance(state, header, accounts), rejected)
+    return BuiltBlock(Block(header, grid_snapshot, txs), _advance(after, header),
+                      tuple(rejected))
 
 
 def seal_block(block: Block, signatures: Iterable[AuthoritySignature]) -> Block:

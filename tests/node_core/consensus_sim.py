@@ -158,4 +158,4 @@ class Network:
 
 def heartbeat_chain(authorities: int = 3) -> TestChain:
     return make_chain(authorities, parameters=ChainParameters(block_interval_ms=200,
-                                                              empty_blocks=True))
+                                                              empty_blocks=1))

@@ -1,0 +1,189 @@
+"""The console: ``python main.py`` (no command). See ``app.startup`` for what it starts.
+
+``run_console(args)`` creates the QApplication, applies the theme, and runs ``console_main``
+on a qasync loop (``asyncio.Runner(loop_factory=qasync.QEventLoop)``: Python 3.11 has no
+``asyncio.run(loop_factory=...)``). ``console_main`` shows the window at once ("starting…"
+everywhere, so the first frame comes before any node is up), starts the runtime in the
+background, and waits until the operator closes the window (after confirming), the app quits
+(``aboutToQuit`` sets an asyncio.Event), Ctrl-C/SIGTERM arrives, or — with ``--screenshot`` —
+the picture is taken. Every way out goes through ``ConsoleRuntime.shutdown()``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+import qasync
+from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtWidgets import QApplication
+
+from app import settings as S
+from app.login import LoginRequest, ask_login, auto_login
+from app.main_window import MainWindow
+from app.startup import ConsoleOptions, ConsoleRuntime, StartupCancelled
+from app.theme import Theme, apply_theme, theme_named
+
+log = logging.getLogger(__name__)
+
+STARTUP_TIMEOUT_S: Final = 180.0
+"""Screenshot mode gives up waiting for start-up after this long."""
+
+
+@dataclass(frozen=True, slots=True)
+class RunMode:
+    """How interactive this run is."""
+
+    screenshot: Path | None = None
+    after_s: float = 5.0
+    interactive: bool = True
+    """False: no close question, automatic devnet login (screenshot mode, tests)."""
+
+
+def run_console(args: argparse.Namespace) -> int:
+    """Entry point for ``main.py`` without a command; the process exit code."""
+    options = ConsoleOptions(authority=args.authority, data_dir=args.data_dir,
+                             config=args.config)
+    mode = RunMode(args.screenshot, args.after, interactive=args.screenshot is None)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setOrganizationName(S.ORGANIZATION)
+    app.setApplicationName(S.APPLICATION)
+    app.setQuitOnLastWindowClosed(False)  # the console ends when console_main returns
+    settings = S.open_settings(args.settings)
+    theme = theme_named(args.theme or S.read(settings, S.THEME))
+    apply_theme(app, theme)
+    with asyncio.Runner(loop_factory=qasync.QEventLoop) as runner:
+        code = runner.run(console_main(options, mode, theme, settings))
+    asyncio.set_event_loop(None)
+    return code
+
+
+class Console:
+    """One console session: a window, a runtime, and the ways out."""
+
+    def __init__(self, options: ConsoleOptions, mode: RunMode, theme: Theme,
+                 settings: QSettings) -> None:
+        self.mode = mode
+        self.runtime = ConsoleRuntime(options, self._login)
+        self.window = MainWindow(options.authority, theme, settings, devnet=options.devnet,
+                                 confirm_close=mode.interactive)
+        self.leave = asyncio.Event()
+        self.window.close_requested.connect(self.leave.set)
+        _wire(self.window, self.runtime)
+
+    async def _login(self, request: LoginRequest) -> str | None:
+        if not self.mode.interactive:
+            return await auto_login(request)
+        return await ask_login(request, self.window)
+
+    async def run(self) -> int:
+        """Start, wait for a way out, shut down; the exit code."""
+        app = QApplication.instance()
+        assert app is not None
+        app.aboutToQuit.connect(self.leave.set)
+        self.window.show()
+        startup = asyncio.get_running_loop().create_task(self.runtime.start())
+        try:
+            if self.mode.screenshot is not None:
+                return await self._screenshot(startup, self.mode.screenshot)
+            return await self._interactive(startup)
+        finally:
+            startup.cancel()
+            with contextlib.suppress(BaseException):
+                await startup
+            self.window.save_layout()
+            await self.runtime.shutdown()
+            self.window.close_now()
+
+    async def _interactive(self, startup: asyncio.Task[None]) -> int:
+        leave = asyncio.ensure_future(self.leave.wait())
+        await asyncio.wait({startup, leave}, return_when=asyncio.FIRST_COMPLETED)
+        if startup.done() and _failed(startup):
+            if isinstance(startup.exception(), StartupCancelled):
+                leave.cancel()
+                return 1
+            self.window.statusBar().showMessage(
+                self.window.tr("start-up failed: {error}").format(error=startup.exception()))
+        await leave
+        return 0
+
+    async def _screenshot(self, startup: asyncio.Task[None], path: Path) -> int:
+        try:
+            await asyncio.wait_for(asyncio.shield(startup), STARTUP_TIMEOUT_S)
+        except Exception:
+            log.exception("start-up failed; no screenshot")
+            return 1
+        await asyncio.sleep(self.mode.after_s)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        saved = self.window.grab().save(str(path))
+        log.info("screenshot %s: %s", path, "saved" if saved else "NOT saved")
+        return 0 if saved else 1
+
+
+def _failed(task: asyncio.Task[None]) -> bool:
+    if task.cancelled():
+        return True
+    error = task.exception()
+    if error is not None and not isinstance(error, StartupCancelled):
+        log.error("start-up failed", exc_info=error)
+    return error is not None
+
+
+def _wire(window: MainWindow, runtime: ConsoleRuntime) -> None:
+    """Connect the runtime's links to the panels and the status bar."""
+    node, telemetry = runtime.node_link, runtime.telemetry_link
+    runtime.step_started.connect(window.on_step_started)
+    runtime.started.connect(window.on_started)
+    runtime.child_died.connect(window.on_child_died)
+    runtime.child_restarted.connect(window.on_child_restarted)
+    runtime.hsm_state.connect(window.on_hsm_state)
+    node.connection_changed.connect(window.on_connection_changed)
+    node.status_changed.connect(window.on_status)
+    node.status_changed.connect(window.node_status.on_status)
+    node.status_changed.connect(telemetry.record_node_status)
+    node.block_finalized.connect(window.on_block)
+    node.block_finalized.connect(window.node_status.on_block)
+    node.block_finalized.connect(window.block_explorer.on_block)
+    node.blocks_loaded.connect(window.block_explorer.load_blocks)
+    node.block_detail_ready.connect(window.block_explorer.show_block_detail)
+    window.block_explorer.block_requested.connect(node.request_block)
+    telemetry.grid_sample.connect(window.charts.on_grid_sample)
+    telemetry.gridsim_state.connect(window.on_gridsim_state)
+    telemetry.store_state.connect(window.on_store_state)
+    telemetry.history_busy.connect(window.on_history_busy)
+    telemetry.history_ready.connect(window.charts.show_history)
+    window.charts.history_requested.connect(telemetry.request_history)
+
+
+async def console_main(options: ConsoleOptions, mode: RunMode, theme: Theme,
+                       settings: QSettings) -> int:
+    """The console session on the running qasync loop; the exit code."""
+    console = Console(options, mode, theme, settings)
+    with _signals_leave(console.leave):
+        return await console.run()
+
+
+@contextlib.contextmanager
+def _signals_leave(leave: asyncio.Event):  # type: ignore[no-untyped-def]
+    """Ctrl-C and SIGTERM take the shutdown path (a timer lets Python see the signal)."""
+    loop = asyncio.get_running_loop()
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    for sig in previous:
+        signal.signal(sig, lambda *_: loop.call_soon_threadsafe(leave.set))
+    wake = QTimer(interval=250)
+    wake.timeout.connect(lambda: None)
+    wake.start()
+    try:
+        yield
+    finally:
+        wake.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

@@ -1,0 +1,330 @@
+"""The console's main window: dockable panels, View menu, and the always-on status bar.
+
+Panels (QDockWidget, each with an objectName so ``saveState`` can restore the layout):
+Node status (Ctrl+1), Block explorer (Ctrl+2), Grid telemetry (Ctrl+3). Geometry and dock
+layout are saved to QSettings when the window closes and restored when it opens.
+
+The status bar always shows, left to right: the DEVNET marker (devnet only), authority,
+height and finality lag, authorities connected, HSM token, telemetry store, grid simulator,
+backend; and a progress bar while something takes longer than a second (start-up steps,
+history reads). Normal states are plain text; abnormal ones are coloured (app.theme).
+
+Wording: "authorities n/total" counts the authorities this console can see signing: its own
+node (when its endpoint answers) plus each peer the node is connected to. "authorities 3/3"
+on the devnet means the own node and both peers are up and connected.
+
+Finality lag: final blocks the own node is behind its furthest peer (it grows when the own
+node cannot finalize what the others did; the time of the newest final block is in the
+tooltip). Not "time since the last block": the devnet makes no empty blocks, so an idle chain
+would raise a false alarm. Medium above 2 blocks, critical above 10.
+
+Closing: unless ``confirm_close`` is False (screenshot mode, tests), a close asks first
+(QMessageBox opened with ``open()``), because closing takes the authority offline. When the
+operator agrees, ``close_requested`` is emitted; the console runs the shutdown path and then
+calls ``close_now()``.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Final
+
+from PySide6.QtCore import QSettings, Qt, Signal, Slot
+from PySide6.QtGui import QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFrame,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import settings as S
+from app.telemetry_link import WAITING
+from app.theme import Theme, mark_state
+from views.block_explorer import BlockExplorer
+from views.charts.grid_charts import GridChartsPanel
+from views.formatting import bangkok_time
+from views.node_status import NodeStatusPanel
+
+log = logging.getLogger(__name__)
+
+LAG_MEDIUM_BLOCKS: Final = 2
+LAG_CRITICAL_BLOCKS: Final = 10
+DOCKS: Final = ("nodeStatusDock", "blockExplorerDock", "gridTelemetryDock")
+
+
+def _scrollable(widget: QWidget, parent: QWidget) -> QScrollArea:
+    """Panels scroll rather than push the window past a small screen."""
+    area = QScrollArea(parent)
+    area.setWidget(widget)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    return area
+
+
+class MainWindow(QMainWindow):
+    """The console window; wire it to a runtime with ``app.console``.
+
+    Signals:
+        close_requested(): the operator confirmed closing (or no confirmation is needed).
+    """
+
+    close_requested = Signal()
+
+    def __init__(self, authority: str, theme: Theme, settings: QSettings, *, devnet: bool,
+                 confirm_close: bool = True, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.authority, self.devnet, self.confirm_close = authority, devnet, confirm_close
+        self._settings = settings
+        self._may_close = False
+        self._asking = False
+        self._status: dict[str, Any] | None = None
+        self._connected = False
+        self._starting = True
+        self.setObjectName("mainWindow")
+        title = self.tr("GridTokenX Authority Console — {authority}").format(authority=authority)
+        self.setWindowTitle(title + (self.tr(" — DEVNET") if devnet else ""))
+        self.node_status = NodeStatusPanel(theme=theme.charts, parent=self)
+        self.block_explorer = BlockExplorer(theme=theme.charts, parent=self)
+        self.charts = GridChartsPanel(theme=theme.charts, parent=self)
+        self.gridsim_banner = QLabel(self.tr("Grid simulator: starting…"), self)
+        self.docks = self._build_docks()
+        self._build_status_bar()
+        self.resize(1560, 960)
+        self.restore_layout()
+
+    # ----- construction ---------------------------------------------------------------------
+
+    def _build_docks(self) -> dict[str, QDockWidget]:
+        telemetry = QWidget(self)
+        layout = QVBoxLayout(telemetry)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.gridsim_banner)
+        layout.addWidget(self.charts, 1)
+        panels = ((DOCKS[0], self.tr("Node status"), self.node_status),
+                  (DOCKS[1], self.tr("Block explorer"), self.block_explorer),
+                  (DOCKS[2], self.tr("Grid telemetry"), telemetry))
+        menu = self.menuBar().addMenu(self.tr("&View"))
+        docks: dict[str, QDockWidget] = {}
+        for index, (name, title, widget) in enumerate(panels, 1):
+            dock = QDockWidget(title, self)
+            dock.setObjectName(name)
+            dock.setWidget(_scrollable(widget, self))
+            action = dock.toggleViewAction()
+            action.setShortcut(QKeySequence(f"Ctrl+{index}"))
+            menu.addAction(action)
+            docks[name] = dock
+        self.setDockNestingEnabled(True)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, docks[DOCKS[0]])
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, docks[DOCKS[2]])
+        self.splitDockWidget(docks[DOCKS[2]], docks[DOCKS[1]], Qt.Orientation.Vertical)
+        self.resizeDocks([docks[DOCKS[0]], docks[DOCKS[2]]], [560, 1000],
+                         Qt.Orientation.Horizontal)
+        self.resizeDocks([docks[DOCKS[2]], docks[DOCKS[1]]], [560, 340],
+                         Qt.Orientation.Vertical)
+        return docks
+
+    def _label(self, name: str, text: str) -> QLabel:
+        label = QLabel(text, self)
+        label.setObjectName(name)
+        label.setMinimumWidth(0)
+        self.statusBar().addPermanentWidget(label)
+        return label
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        bar.setSizeGripEnabled(False)
+        if self.devnet:
+            marker = QLabel(self.tr("DEVNET"), self)
+            marker.setObjectName("devnetMarker")
+            bar.addWidget(marker)
+        self.progress = QProgressBar(self)
+        self.progress.setMaximumWidth(320)
+        self.progress.setMinimumWidth(120)
+        self.progress.setTextVisible(True)
+        bar.addWidget(self.progress, 1)
+        self.authority_label = self._label("statusAuthority", self.authority)
+        self.height_label = self._label("statusHeight", self.tr("height — (starting…)"))
+        self.peers_label = self._label("statusPeers", self.tr("authorities —"))
+        self.hsm_label = self._label("statusHsm", self.tr("HSM: not logged in"))
+        self.store_label = self._label("statusTelemetry", self.tr("store: starting…"))
+        self.gridsim_label = self._label("statusGridsim", self.tr("grid sim: starting…"))
+        self.backend_label = self._label(
+            "statusBackend", self.tr("devnet: no cloud backend") if self.devnet
+            else self.tr("backend: none configured"))
+
+    # ----- layout persistence ---------------------------------------------------------------
+
+    def restore_layout(self) -> None:
+        geometry = S.read(self._settings, S.WINDOW_GEOMETRY)
+        state = S.read(self._settings, S.WINDOW_STATE)
+        if not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        if not state.isEmpty():
+            self.restoreState(state, S.LAYOUT_VERSION)
+
+    def save_layout(self) -> None:
+        S.write(self._settings, S.WINDOW_GEOMETRY, self.saveGeometry())
+        S.write(self._settings, S.WINDOW_STATE, self.saveState(S.LAYOUT_VERSION))
+        self._settings.sync()
+
+    # ----- slots: start-up and supervision --------------------------------------------------
+
+    @Slot(str, int, int)
+    def on_step_started(self, text: str, index: int, total: int) -> None:
+        self.progress.setRange(0, total)
+        self.progress.setValue(index - 1)
+        self.progress.setFormat(self.tr("starting {i}/{n}: {step}").format(
+            i=index, n=total, step=text))
+        self.progress.show()
+
+    @Slot()
+    def on_started(self) -> None:
+        self._starting = False
+        self.progress.hide()
+        self.statusBar().showMessage(self.tr("started"), 5000)
+
+    @Slot(bool)
+    def on_history_busy(self, busy: bool) -> None:
+        if self._starting:
+            return
+        self.progress.setRange(0, 0)
+        self.progress.setFormat(self.tr("reading history…"))
+        self.progress.setVisible(busy)
+
+    @Slot(str, str)
+    def on_child_died(self, name: str, detail: str) -> None:
+        text = self.tr("{name} {detail}").format(name=name, detail=detail)
+        self.statusBar().showMessage(text)
+        if name == self.authority:
+            mark_state(self.authority_label, "critical")
+            self.authority_label.setText(self.tr("{a}: node down").format(a=self.authority))
+
+    @Slot(str)
+    def on_child_restarted(self, name: str) -> None:
+        self.statusBar().showMessage(self.tr("{name} restarted").format(name=name), 10_000)
+        if name == self.authority:
+            mark_state(self.authority_label, None)
+            self.authority_label.setText(self.authority)
+
+    @Slot(str, bool)
+    def on_hsm_state(self, text: str, ok: bool) -> None:
+        self.hsm_label.setText(self.tr("HSM: {state}").format(state=text))
+        mark_state(self.hsm_label, None if ok else "medium")
+
+    @Slot(str)
+    def on_store_state(self, text: str) -> None:
+        self.store_label.setText(self.tr("store: {state}").format(state=text))
+        abnormal = "unreachable" in text or "buffering" in text
+        mark_state(self.store_label, "high" if "unreachable" in text
+                   else "low" if abnormal else None)
+
+    @Slot(str)
+    def on_gridsim_state(self, text: str) -> None:
+        short = self.tr("waiting") if text == self.tr(WAITING) else text
+        self.gridsim_label.setText(self.tr("grid sim: {state}").format(state=short))
+        mark_state(self.gridsim_label, None if text == self.tr("live") else "low")
+        self.gridsim_banner.setText(self.tr("Grid simulator: {state}").format(state=text))
+        self.gridsim_banner.setVisible(text != self.tr("live"))
+
+    # ----- slots: node ----------------------------------------------------------------------
+
+    @Slot(bool)
+    def on_connection_changed(self, connected: bool) -> None:
+        self._connected = connected
+        self._render_peers()
+
+    @Slot(dict)
+    def on_status(self, status: dict[str, Any]) -> None:
+        self._status = status
+        self._render_height()
+        self._render_peers()
+
+    @Slot(dict)
+    def on_block(self, summary: dict[str, Any]) -> None:
+        if self._status is not None and summary["height"] >= self._status["height"]:
+            self._status = {**self._status, "height": summary["height"],
+                            "tip_timestamp": summary["timestamp"]}
+            self._render_height()
+
+    def lag_blocks(self) -> int | None:
+        """Finality lag: final heights the own node is behind its furthest peer."""
+        if self._status is None:
+            return None
+        heights = [p["height"] for p in self._status.get("peers", ()) if p.get("height")]
+        return max(0, max(heights, default=0) - int(self._status["height"]))
+
+    @Slot()
+    def _render_height(self) -> None:
+        lag = self.lag_blocks()
+        if self._status is None or lag is None:
+            return
+        self.height_label.setText(self.tr("height {h} · lag {lag}").format(
+            h=self._status["height"], lag=lag))
+        tip = self._status.get("tip_timestamp")
+        self.height_label.setToolTip(self.tr("last final block {t} (Asia/Bangkok); finality "
+                                             "lag = blocks behind the furthest peer").format(
+            t=bangkok_time(tip) if tip else "—"))
+        mark_state(self.height_label, "critical" if lag > LAG_CRITICAL_BLOCKS
+                   else "medium" if lag > LAG_MEDIUM_BLOCKS else None)
+
+    def authorities_seen(self) -> tuple[int, int] | None:
+        """(authorities seen, total): own node if connected + connected peers."""
+        if self._status is None:
+            return None
+        peers = sum(1 for p in self._status.get("peers", ()) if p.get("connected"))
+        return (int(self._connected) + peers if self._connected else 0,
+                int(self._status["authorities"]))
+
+    def _render_peers(self) -> None:
+        seen = self.authorities_seen()
+        if seen is None:
+            return
+        self.peers_label.setText(self.tr("authorities {n}/{total}").format(
+            n=seen[0], total=seen[1]))
+        mark_state(self.peers_label, None if seen[0] == seen[1]
+                   else "critical" if seen[0] <= seen[1] // 2 else "high")
+
+    # ----- closing --------------------------------------------------------------------------
+
+    def close_now(self) -> None:
+        """Close without asking (after the shutdown path ran)."""
+        self._may_close = True
+        self.close()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self._may_close:
+            self.save_layout()
+            event.accept()
+            return
+        event.ignore()
+        if not self.confirm_close:
+            self.close_requested.emit()
+        elif not self._asking:
+            self._ask_to_close()
+
+    def _ask_to_close(self) -> None:
+        self._asking = True
+        box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Take the authority offline?"),
+                          self.tr("Closing the console stops the {a} authority node: it will "
+                                  "stop signing blocks until the console starts again.\n\n"
+                                  "Stop the authority cleanly and close?").format(
+                                      a=self.authority),
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+                          self)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.finished.connect(lambda _code: self._on_close_answer(box))
+        self.close_box = box
+        box.open()
+
+    def _on_close_answer(self, box: QMessageBox) -> None:
+        self._asking = False
+        yes = box.standardButton(box.clickedButton()) == QMessageBox.StandardButton.Yes
+        box.deleteLater()
+        if yes:
+            self.close_requested.emit()

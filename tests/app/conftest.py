@@ -1,0 +1,67 @@
+"""Fixtures for console tests: a qasync loop per test, settings in a temporary INI file.
+
+The loop fixture follows ../shared/STYLE.md: loop errors are collected with
+``set_exception_handler`` and re-raised at teardown; the loop is closed and
+``asyncio.set_event_loop(None)`` runs, so no "Signal source has been deleted" noise.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+import qasync
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
+
+from app import settings as S
+from app.theme import THEMES, apply_theme
+
+T = TypeVar("T")
+Run = Callable[[Awaitable[T], float], T]
+
+
+@pytest.fixture
+def qasync_loop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
+    qapp.setQuitOnLastWindowClosed(False)  # as run_console: closing must not stop the loop
+    loop = qasync.QEventLoop(qapp)
+    asyncio.set_event_loop(loop)
+    errors: list[dict[str, Any]] = []
+    loop.set_exception_handler(lambda _loop, context: errors.append(context))
+    yield loop
+    try:
+        pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
+        for task in pending:
+            task.cancel()
+        if pending:
+            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+        loop.run_until_complete(loop.shutdown_default_executor())
+    finally:
+        loop.close()
+        asyncio.set_event_loop(None)
+    assert not errors, f"event loop errors: {errors}"
+
+
+@pytest.fixture
+def run(qasync_loop: qasync.QEventLoop) -> Run[Any]:
+    """``run(coroutine, timeout_s)``: drive the qasync loop until the coroutine ends."""
+
+    def _run(coroutine: Awaitable[T], timeout_s: float = 60.0) -> T:
+        return qasync_loop.run_until_complete(asyncio.wait_for(coroutine, timeout_s))
+
+    return _run
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> QSettings:
+    """Console settings in a per-test INI file (never the user's)."""
+    return S.open_settings(tmp_path / "console.ini")
+
+
+@pytest.fixture
+def isa101(qapp: QApplication):  # type: ignore[no-untyped-def]
+    apply_theme(qapp, THEMES["isa101"])
+    return THEMES["isa101"]

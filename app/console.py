@@ -152,6 +152,7 @@ def _wire(window: MainWindow, runtime: ConsoleRuntime) -> None:
     node.block_finalized.connect(window.on_block)
     node.block_finalized.connect(window.node_status.on_block)
     node.block_finalized.connect(window.block_explorer.on_block)
+    node.authority_names_changed.connect(window.block_explorer.set_authority_names)
     node.blocks_loaded.connect(window.block_explorer.load_blocks)
     node.block_detail_ready.connect(window.block_explorer.show_block_detail)
     window.block_explorer.block_requested.connect(node.request_block)

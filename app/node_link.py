@@ -9,6 +9,7 @@ Signals:
     status_changed(status: dict): a ``status_summary`` (on connect, then every second).
     block_finalized(summary: dict): a ``block_summary`` of each new final block.
     blocks_loaded(summaries: list): recent blocks fetched on (re)connect, oldest first.
+    authority_names_changed(names: dict): address -> name of the authority set, when it changes.
     block_detail_ready(detail: object): a ``block_detail`` dict, or None if not found.
     equivocation(data: dict): equivocation evidence pushed by the node.
 """
@@ -39,6 +40,7 @@ class NodeLink(QObject):
     status_changed = Signal(dict)
     block_finalized = Signal(dict)
     blocks_loaded = Signal(list)
+    authority_names_changed = Signal(dict)
     block_detail_ready = Signal(object)
     equivocation = Signal(dict)
 
@@ -124,6 +126,9 @@ class NodeLink(QObject):
             self.equivocation.emit(data)
 
     def _emit_status(self, status: dict[str, Any]) -> None:
+        names = status.get("authority_names")
+        if names is not None and names != (self.last_status or {}).get("authority_names"):
+            self.authority_names_changed.emit(names)
         self.last_status = status
         self.status_changed.emit(status)
 

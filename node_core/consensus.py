@@ -233,6 +233,11 @@ class ConsensusEngine:
     def round(self) -> int:
         return self._h.round
 
+    @property
+    def is_authority(self) -> bool:
+        """False for a node that only follows the chain (e.g. before governance adds it)."""
+        return self._h.state.authority_by_address(self._signer.address) is not None
+
     def proposer(self, height: int, round: int) -> Address:
         authorities = self._h.state.authorities
         return authorities[(height + round) % len(authorities)].address
@@ -254,6 +259,8 @@ class ConsensusEngine:
         message = packet.message
         if message.height != self.height or self._h.decided:
             return self._buffer(packet)
+        if not self.is_authority:
+            return []
         problem = self._authenticate(message)
         if problem:
             return [Rejected(message.sender, problem)]
@@ -275,7 +282,7 @@ class ConsensusEngine:
         """Call often (every ~20 ms): proposes when due, fires timers, retransmits."""
         self._now_ms = now_ms
         h = self._h
-        if h.decided:
+        if h.decided or not self.is_authority:
             return []
         actions = self._maybe_propose_round_zero(now_ms)
         for round, block_hash in list(h.quorum_since_ms):

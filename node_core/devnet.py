@@ -105,12 +105,19 @@ def prosumer_signer(index: int) -> FileSigner:
 
 
 def prepare_devnet(layout: DevnetLayout, *, block_interval_ms: int = 1000,
-                   empty_blocks: bool = False) -> DevnetLayout:
-    """Create the devnet's token, keys, genesis and configs unless they exist."""
+                   empty_blocks: bool = False, founding: int | None = None) -> DevnetLayout:
+    """Create the devnet's token, keys, genesis and configs unless they exist.
+
+    ``founding``: only the first N authorities are in genesis; the others get keys and
+    configs and can join through governance (``keys.json`` lists every key's identity).
+    """
     layout.data_dir.mkdir(parents=True, exist_ok=True)
     if not layout.genesis.exists():
         authorities = _authority_keys(layout)
-        _write_genesis(layout, authorities, block_interval_ms, empty_blocks)
+        (layout.data_dir / "keys.json").write_text(json.dumps(
+            {a.name: {"address": a.address, "public_key": bytes(a.public_key).hex()}
+             for a in authorities}, indent=2), encoding="utf-8")
+        _write_genesis(layout, authorities[:founding], block_interval_ms, empty_blocks)
     else:
         write_softhsm_config(layout.softhsm_conf.parent)  # the directory may have moved
     for authority in layout.authorities:

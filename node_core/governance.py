@@ -39,7 +39,7 @@ from node_core.transactions import (
     Transaction,
     VoteChoice,
 )
-from node_core.types import Address, PublicKey
+from node_core.types import Address, Hash32, PublicKey
 
 
 class NotAnAuthority(InvalidTransaction):
@@ -75,15 +75,15 @@ class ProposalRecord:
     deadline_height: int
     proposal: GovernanceProposal
     electorate: tuple[Address, ...]
-    votes: tuple[tuple[Address, VoteChoice], ...] = ()
-    """Sorted by address; one entry per voter."""
+    votes: tuple[tuple[Address, VoteChoice, Hash32], ...] = ()
+    """(voter, choice, hash of the vote transaction), sorted by voter; one entry per voter."""
     status: ProposalStatus = ProposalStatus.OPEN
     closed_height: int = 0
     reason: str = ""
 
     def tally(self) -> dict[VoteChoice, int]:
         counts = dict.fromkeys(VoteChoice, 0)
-        for _, choice in self.votes:
+        for _, choice, _ in self.votes:
             counts[choice] += 1
         return counts
 
@@ -120,7 +120,7 @@ def check_governance(gov: GovernanceState, tx: Transaction, height: int) -> None
     if tx.sender not in record.electorate:
         raise NotAnAuthority(f"tx {tx.hash[:16]}: {tx.sender} may not vote on proposal "
                              f"{payload.proposal_id}")
-    if (tx.sender, payload.choice) in record.votes:
+    if any((voter, choice) == (tx.sender, payload.choice) for voter, choice, _ in record.votes):
         raise DuplicateVote(f"tx {tx.hash[:16]}: {tx.sender} already voted "
                             f"{payload.choice.name.lower()} on proposal {payload.proposal_id}")
 
@@ -136,9 +136,10 @@ def apply_governance(gov: GovernanceState, tx: Transaction, height: int) -> Gove
         return replace(gov, proposals=proposals, next_proposal_id=gov.next_proposal_id + 1)
     assert isinstance(payload, GovernanceVote)
     record = proposals[payload.proposal_id]
-    votes = dict(record.votes)
-    votes[tx.sender] = payload.choice
-    proposals[record.proposal_id] = replace(record, votes=tuple(sorted(votes.items())))
+    votes = {voter: (choice, tx_hash) for voter, choice, tx_hash in record.votes}
+    votes[tx.sender] = (payload.choice, tx.hash)
+    proposals[record.proposal_id] = replace(
+        record, votes=tuple((v, c, h) for v, (c, h) in sorted(votes.items())))
     return _decide(replace(gov, proposals=proposals), record.proposal_id, height)
 
 
@@ -200,7 +201,7 @@ def proposal_leaf(record: ProposalRecord) -> bytes:
     for address in record.electorate:
         writer.address(address)
     writer.u32(len(record.votes))
-    for voter, choice in record.votes:
-        writer.address(voter).u8(choice)
+    for voter, choice, tx_hash in record.votes:
+        writer.address(voter).u8(choice).hash32(tx_hash)
     writer.u8(record.status).u64(record.closed_height).str_(record.reason)
     return b"G" + bytes(writer)

@@ -78,6 +78,14 @@ class Mempool:
         if balance < tx.cost:
             raise InsufficientBalance(f"tx {tx.hash[:16]}: balance {balance} satang < {tx.cost}")
 
+    def next_nonce(self, sender: Address, state: State) -> int:
+        """The nonce a new transaction of ``sender`` should carry, counting pending ones."""
+        nonce = state.account(sender).nonce
+        pending = self._by_sender.get(sender, {})
+        while nonce in pending:
+            nonce += 1
+        return nonce
+
     def select(self, state: State, limit: int) -> list[Transaction]:
         """Up to ``limit`` transactions runnable on ``state``: per sender, consecutive nonces
         from the account's; senders interleaved."""

@@ -16,7 +16,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
-from node_core.blocks import Block
+from node_core.blocks import Block, finality_quorum
 from node_core.client_api import ClientEndpoint
 from node_core.config import NodeConfig
 from node_core.consensus import (
@@ -42,6 +42,7 @@ from node_core.messages import (
     decode_wire,
     encode_wire,
 )
+from node_core.governance_queries import GovernanceQueries
 from node_core.node_queries import NodeQueries
 from node_core.p2p import PeerNetwork
 from node_core.signing import Signer
@@ -104,7 +105,8 @@ class AuthorityNode:
             chain_id=genesis.chain_id, genesis_hash=self.state.genesis_hash, signer=signer,
             authorities=self.state.authorities, listen=config.listen,
             peer_addresses=self._peer_addresses(), on_message=self._on_peer_message)
-        self.endpoint = ClientEndpoint(*config.client, NodeQueries(self).handlers())
+        self.endpoint = ClientEndpoint(*config.client, {**NodeQueries(self).handlers(),
+                                                        **GovernanceQueries(self).handlers()})
         self._tasks: list[asyncio.Task[None]] = []
 
     def _peer_addresses(self) -> dict[str, tuple[str, int]]:
@@ -278,7 +280,13 @@ class AuthorityNode:
 
     def _commit(self, block: Block, state: State) -> None:
         self.store.commit_block(block, state)
+        changed = state.authorities != self.state.authorities
         self.state = state
+        if changed:
+            log.info("authority set is now %s (quorum %d)",
+                     ", ".join(a.name for a in state.authorities),
+                     finality_quorum(len(state.authorities)))
+            self.network.update_authorities(state.authorities, self._peer_addresses())
         self.mempool.remove_final(block.transactions, state)
         self._built = {}
         now = now_ms()

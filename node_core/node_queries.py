@@ -67,6 +67,7 @@ class NodeQueries:
             "round": node.engine.round,
             "proposer": names.get(node.engine.proposer(node.engine.height, node.engine.round)),
             "authorities": len(state.authorities),
+            "authority_names": names,
             "quorum": finality_quorum(len(state.authorities)),
             "peers": [self._peer_view(a.address, a.name, a.address in connected)
                       for a in state.authorities if a.address != node.signer.address],

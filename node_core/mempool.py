@@ -3,7 +3,8 @@
 Admission checks what can be checked without knowing the other pending transactions:
 chain id, fields, signature (once — the digest is remembered so block validation skips it),
 a nonce inside ``[account nonce, account nonce + nonce_window)``, and that the sender can
-pay for this transaction on its own. Duplicates are ignored. The pool is bounded; when full
+pay for this transaction on its own; a transaction runnable now (nonce = the account's) is
+validated in full against the state. A transaction a block builder finds invalid is dropped. Duplicates are ignored. The pool is bounded; when full
 it refuses with :class:`MempoolFull`. Blocks take transactions per sender in nonce order,
 senders interleaved in arrival order.
 """
@@ -22,6 +23,7 @@ from node_core.exceptions import (
 )
 from node_core.state import State
 from node_core.transactions import Transaction, check_signature, check_well_formed
+from node_core.transition import validate_transaction
 from node_core.types import Address
 
 
@@ -55,6 +57,8 @@ class Mempool:
         if len(self._digests) >= self.max_size:
             raise MempoolFull(f"mempool full ({self.max_size} transactions): retry later")
         check_signature(tx)
+        if tx.nonce == state.account(tx.sender).nonce:
+            validate_transaction(state, tx, verified={tx.digest})
         pending = self._by_sender.setdefault(tx.sender, {})
         if tx.nonce in pending:
             return False
@@ -117,6 +121,15 @@ class Mempool:
                 self._discard(pending.pop(nonce))
             if not pending:
                 del self._by_sender[sender]
+
+    def drop(self, tx: Transaction) -> None:
+        """Remove a transaction a block builder found invalid (it would block its sender)."""
+        pending = self._by_sender.get(tx.sender, {})
+        held = pending.get(tx.nonce)
+        if held is not None and held.digest == tx.digest:
+            self._discard(pending.pop(tx.nonce))
+        if not pending:
+            self._by_sender.pop(tx.sender, None)
 
     def _discard(self, tx: Transaction) -> None:
         self._digests.discard(tx.digest)

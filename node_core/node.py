@@ -174,6 +174,9 @@ class AuthorityNode:
         built = build_block(state, candidates, proposer=self.signer.address, timestamp=now,
                             round=round, grid_snapshot=self.grid_snapshot,
                             verified=self.mempool.verified)
+        for tx, error in built.rejected:
+            log.info("dropping tx %s from the mempool: %s", tx.hash[:16], error)
+            self.mempool.drop(tx)
         self._built = {built.block.hash: built.state}
         return built.block
 

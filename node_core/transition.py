@@ -8,6 +8,7 @@ re-verifying transaction signatures they already verified at mempool admission b
 
 from __future__ import annotations
 
+from collections import ChainMap
 from collections.abc import Container, Iterable
 from dataclasses import dataclass, replace
 from types import MappingProxyType
@@ -85,7 +86,8 @@ class _Ledger:
     def __init__(self, state: State, verified: Container[bytes]) -> None:
         self.state = state
         self.height = state.height + 1
-        self.accounts: dict[Address, Account] = dict(state.accounts)
+        self.accounts: ChainMap[Address, Account] = ChainMap({}, state.accounts)  # type: ignore[arg-type]
+        """Changes of this block over the parent's accounts (nothing is copied up front)."""
         self.governance = governance_of(state)
         self._verified = verified
         self._seen: set[bytes] = set()
@@ -160,8 +162,8 @@ class _Ledger:
         """The state after the block's transactions and its end-of-block governance (the tip
         fields are advanced by the caller)."""
         governance = expire_proposals(self.governance, self.height)
-        return with_governance(replace(self.state, accounts=MappingProxyType(self.accounts)),
-                               governance)
+        accounts = MappingProxyType({**self.state.accounts, **self.accounts.maps[0]})
+        return with_governance(replace(self.state, accounts=accounts), governance)
 
 
 def _bounded(value: int, tx: Transaction) -> int:

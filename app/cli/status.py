@@ -29,13 +29,13 @@ DEFAULT_ENDPOINT = "127.0.0.1:30401"
 
 def register(subparsers: Any) -> None:
     status = subparsers.add_parser("status", help="a node's height, tip, round, peers, mempool")
-    _add_endpoint(status)
+    add_endpoint_arguments(status)
     status.add_argument("--json", action="store_true", help="print one JSON object")
     status.set_defaults(handler=_status)
     tx = subparsers.add_parser("tx", help="send transactions to a node")
     actions = tx.add_subparsers(dest="tx_action", metavar="ACTION", required=True)
     send = actions.add_parser("send", help="sign and submit a transfer or an energy trade")
-    _add_endpoint(send)
+    add_endpoint_arguments(send)
     send.add_argument("kind", choices=("transfer", "trade"))
     send.add_argument("--to", help="transfer recipient address, or the trade's seller")
     send.add_argument("--amount", type=int, help="transfer amount, satang")
@@ -50,20 +50,20 @@ def register(subparsers: Any) -> None:
     send.set_defaults(handler=_send)
 
 
-def _add_endpoint(parser: argparse.ArgumentParser) -> None:
+def add_endpoint_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--endpoint", default=DEFAULT_ENDPOINT,
                         help=f"node client endpoint host:port (default {DEFAULT_ENDPOINT}, "
                         "the devnet's EGAT)")
     parser.add_argument("--config", type=Path, help="take the endpoint from a node config")
 
 
-def _endpoint(args: argparse.Namespace) -> tuple[str, int]:
+def endpoint_of(args: argparse.Namespace) -> tuple[str, int]:
     if args.config is not None:
         return load_node_config(args.config).client
     return parse_endpoint(args.endpoint)
 
 
-async def _call(endpoint: tuple[str, int], method: str, **params: Any) -> Any:
+async def call_node(endpoint: tuple[str, int], method: str, **params: Any) -> Any:
     client = await NodeClient.connect(*endpoint)
     try:
         return await client.call(method, **params)
@@ -73,7 +73,7 @@ async def _call(endpoint: tuple[str, int], method: str, **params: Any) -> Any:
 
 def _status(args: argparse.Namespace) -> int:
     try:
-        status = asyncio.run(_call(_endpoint(args), "status"))
+        status = asyncio.run(call_node(endpoint_of(args), "status"))
     except (GridTokenXError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -91,12 +91,12 @@ def _status(args: argparse.Namespace) -> int:
 def _send(args: argparse.Namespace) -> int:
     try:
         signer = _signer(args)
-        endpoint = _endpoint(args)
-        status = asyncio.run(_call(endpoint, "status"))
-        account = asyncio.run(_call(endpoint, "account", address=signer.address))
+        endpoint = endpoint_of(args)
+        status = asyncio.run(call_node(endpoint, "status"))
+        account = asyncio.run(call_node(endpoint, "account", address=signer.address))
         tx = sign_transaction(Transaction(status["chain_id"], account["nonce"],
                                           signer.public_key, _payload(args, signer)), signer)
-        answer = asyncio.run(_call(endpoint, "submit",
+        answer = asyncio.run(call_node(endpoint, "submit",
                                    transactions=[encode_transaction(tx).hex()]))
     except (GridTokenXError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)

@@ -50,6 +50,10 @@ class InsufficientEnergyCredits(InvalidTransaction):
     """The seller's energy credits do not cover the settled energy."""
 
 
+class TradingHalted(InvalidTransaction):
+    """An energy trade settles in a region where trading is halted by an emergency action."""
+
+
 class PriceAboveCap(InvalidTransaction):
     """An energy trade's price is above the governance price cap per kWh."""
 

@@ -3,8 +3,8 @@
 ``state_root`` commits to all of it: the RFC 6962 merkle root over leaves in a fixed order —
 every account (sorted by address) as ``"A" || account encoding``, then every authority (in
 set order) as ``"U" || str name || address || public_key``, then ``"P" || parameters``, then
-every governance proposal (by id) as ``"G" || record``. Later state (emergency) adds leaf
-kinds with their own prefix letters.
+every governance proposal (by id) as ``"G" || record``, then every region where trading is
+halted (sorted) as ``"H" || region``.
 """
 
 from __future__ import annotations
@@ -58,6 +58,11 @@ class State:
     proposals: Mapping[int, ProposalRecord] = field(default_factory=lambda: MappingProxyType({}))
     """Governance proposals by id (see :mod:`node_core.governance`)."""
     next_proposal_id: int = 1
+    halted_regions: frozenset[str] = frozenset()
+    """Regions where energy trading is halted by an emergency action (``"ALL"``: every one)."""
+
+    def trading_halted(self, region: str) -> bool:
+        return region in self.halted_regions or "ALL" in self.halted_regions
 
     def account(self, address: Address) -> Account:
         return self.accounts.get(address) or Account(address)
@@ -106,6 +111,7 @@ def state_root(state: State) -> Hash32:
     leaves += [merkle_leaf(_authority_leaf(a)) for a in state.authorities]
     leaves.append(merkle_leaf(_parameters_leaf(state.parameters)))
     leaves += [merkle_leaf(proposal_leaf(state.proposals[i])) for i in sorted(state.proposals)]
+    leaves += [merkle_leaf(b"H" + region.encode()) for region in sorted(state.halted_regions)]
     return merkle_root_of_leaves(leaves)
 
 

@@ -44,6 +44,22 @@ class TxKind(IntEnum):
     ENERGY_TRADE = 2
     GOVERNANCE_PROPOSAL = 16
     GOVERNANCE_VOTE = 17
+    EMERGENCY_ACTION = 32
+
+
+class EmergencyKind(IntEnum):
+    TRADING_HALT = 1
+    TRADING_RESUME = 2
+    LOAD_SHED = 3
+    """Under-frequency load-shedding order: stage, region, MW."""
+    DEMAND_RESPONSE = 4
+    """Demand-response call: region, MW, duration."""
+
+
+CRITICAL_EMERGENCIES: Final = frozenset({EmergencyKind.TRADING_HALT, EmergencyKind.LOAD_SHED})
+"""Actions that need a supervisor's approval (two-person rule), recorded on chain."""
+ALL_REGIONS: Final = "ALL"
+MAX_SHED_STAGE: Final = 5
 
 
 class ProposalAction(IntEnum):
@@ -117,7 +133,28 @@ class GovernanceVote:
     choice: VoteChoice
 
 
-Payload = Transfer | EnergyTrade | GovernanceProposal | GovernanceVote
+@dataclass(frozen=True, slots=True)
+class EmergencyAction:
+    """An authority's emergency control action, signed by its HSM key after the
+    select-before-operate flow of :mod:`node_core.emergency`."""
+
+    kind: EmergencyKind
+    region: str
+    """A region of :data:`REGIONS`, or ``"ALL"`` (halt/resume only)."""
+    stage: int = 0
+    """LOAD_SHED: the under-frequency load-shedding stage, 1..MAX_SHED_STAGE."""
+    mw: int = 0
+    """LOAD_SHED / DEMAND_RESPONSE: MW to shed or to reduce."""
+    duration_s: int = 0
+    """DEMAND_RESPONSE: how long."""
+    reason: str = ""
+    operator: str = ""
+    """Identity of the operator who operated it."""
+    approver: str = ""
+    """Identity of the supervisor who approved it (critical actions; another person)."""
+
+
+Payload = Transfer | EnergyTrade | GovernanceProposal | GovernanceVote | EmergencyAction
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,12 +258,26 @@ def _read_vote(reader: Reader) -> GovernanceVote:
     return GovernanceVote(proposal_id, VoteChoice(choice))
 
 
+def _write_emergency(writer: Writer, e: Any) -> None:
+    writer.u8(e.kind).str_(e.region).u8(e.stage).u32(e.mw).u32(e.duration_s)
+    writer.str_(e.reason).str_(e.operator).str_(e.approver)
+
+
+def _read_emergency(reader: Reader) -> EmergencyAction:
+    kind = reader.u8()
+    if kind not in EmergencyKind._value2member_map_:
+        raise DecodeError(f"unknown emergency kind {kind}")
+    return EmergencyAction(EmergencyKind(kind), reader.str_(8), reader.u8(), reader.u32(),
+                           reader.u32(), reader.str_(400), reader.str_(64), reader.str_(64))
+
+
 PayloadCodec = tuple[type, Callable[[Writer, Any], None], Callable[[Reader], Any]]
 PAYLOAD_CODECS: dict[TxKind, PayloadCodec] = {
     TxKind.TRANSFER: (Transfer, _write_transfer, _read_transfer),
     TxKind.ENERGY_TRADE: (EnergyTrade, _write_trade, _read_trade),
     TxKind.GOVERNANCE_PROPOSAL: (GovernanceProposal, _write_proposal, _read_proposal),
     TxKind.GOVERNANCE_VOTE: (GovernanceVote, _write_vote, _read_vote),
+    TxKind.EMERGENCY_ACTION: (EmergencyAction, _write_emergency, _read_emergency),
 }
 _KIND_OF: dict[type, TxKind] = {codec[0]: kind for kind, codec in PAYLOAD_CODECS.items()}
 
@@ -312,6 +363,25 @@ def check_well_formed(tx: Transaction) -> None:
         _require(payload.region in REGIONS, tx, f"region {payload.region!r} not in {REGIONS}")
     elif isinstance(payload, GovernanceProposal):
         check_proposal_fields(tx, payload)
+    elif isinstance(payload, EmergencyAction):
+        check_emergency_fields(tx, payload)
+
+
+def check_emergency_fields(tx: Transaction, e: EmergencyAction) -> None:
+    """Stateless checks of an emergency action; MalformedTransaction names the field."""
+    halting = e.kind in (EmergencyKind.TRADING_HALT, EmergencyKind.TRADING_RESUME)
+    regions = (*REGIONS, ALL_REGIONS) if halting else REGIONS
+    _require(e.region in regions, tx, f"region {e.region!r} not in {regions}")
+    _require(len(e.reason) <= 200, tx, "reason over 200 characters")
+    _require(0 < len(e.operator) <= 32, tx, "the operating operator must be named")
+    if e.kind == EmergencyKind.LOAD_SHED:
+        _require(1 <= e.stage <= MAX_SHED_STAGE, tx, f"stage must be 1..{MAX_SHED_STAGE}")
+        _require(e.mw > 0, tx, "load shedding needs MW > 0")
+    if e.kind == EmergencyKind.DEMAND_RESPONSE:
+        _require(e.mw > 0 and e.duration_s > 0, tx, "demand response needs MW and duration")
+    if e.kind in CRITICAL_EMERGENCIES:
+        _require(bool(e.approver) and e.approver != e.operator, tx,
+                 "a critical action needs a supervisor's approval by another person")
 
 
 def check_proposal_fields(tx: Transaction, p: GovernanceProposal) -> None:

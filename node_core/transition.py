@@ -20,6 +20,7 @@ from node_core.blocks import (
     commit_digest,
     finality_quorum,
 )
+from node_core.emergency_rules import check_emergency_sender, halted_after
 from node_core.exceptions import (
     BadAuthoritySignature,
     BlockHashMismatch,
@@ -40,6 +41,7 @@ from node_core.exceptions import (
     TimestampInFuture,
     TooManyTransactions,
     TotalEnergyMismatch,
+    TradingHalted,
     UnknownAuthority,
     WrongChain,
     WrongHeight,
@@ -54,6 +56,8 @@ from node_core.hashing import merkle_root
 from node_core.signing import verify_signature
 from node_core.state import Account, State, governance_of, state_root, with_governance
 from node_core.transactions import (
+    ALL_REGIONS,
+    EmergencyAction,
     EnergyTrade,
     GovernanceProposal,
     GovernanceVote,
@@ -89,6 +93,7 @@ class _Ledger:
         self.accounts: ChainMap[Address, Account] = ChainMap({}, state.accounts)  # type: ignore[arg-type]
         """Changes of this block over the parent's accounts (nothing is copied up front)."""
         self.governance = governance_of(state)
+        self.halted = state.halted_regions
         self._verified = verified
         self._seen: set[bytes] = set()
 
@@ -105,6 +110,8 @@ class _Ledger:
                                 f"account expects {sender.nonce}")
         if isinstance(tx.payload, GovernanceProposal | GovernanceVote):
             check_governance(self.governance, tx, self.height)
+        elif isinstance(tx.payload, EmergencyAction):
+            check_emergency_sender(self.governance.authorities, tx)
         else:
             self._check_funds(tx, sender)
 
@@ -115,6 +122,9 @@ class _Ledger:
         payload = tx.payload
         if not isinstance(payload, EnergyTrade):
             return
+        if payload.region in self.halted or ALL_REGIONS in self.halted:
+            raise TradingHalted(f"tx {tx.hash[:16]}: energy trading in {payload.region} is "
+                                "halted by an emergency action; settle after it resumes")
         cap = self.governance.parameters.price_cap_per_kwh
         if cap and payload.price_per_kwh > cap:
             raise PriceAboveCap(f"tx {tx.hash[:16]}: price {payload.price_per_kwh} satang/kWh "
@@ -135,6 +145,9 @@ class _Ledger:
         payload = tx.payload
         if isinstance(payload, GovernanceProposal | GovernanceVote):
             self.governance = apply_governance(self.governance, tx, self.height)
+            self.accounts[tx.sender] = replace(sender, nonce=sender.nonce + 1)
+        elif isinstance(payload, EmergencyAction):
+            self.halted = halted_after(self.halted, payload)
             self.accounts[tx.sender] = replace(sender, nonce=sender.nonce + 1)
         elif isinstance(payload, Transfer):
             self._credit(payload.recipient, payload.amount, 0, tx)
@@ -163,7 +176,8 @@ class _Ledger:
         fields are advanced by the caller)."""
         governance = expire_proposals(self.governance, self.height)
         accounts = MappingProxyType({**self.state.accounts, **self.accounts.maps[0]})
-        return with_governance(replace(self.state, accounts=accounts), governance)
+        return with_governance(replace(self.state, accounts=accounts,
+                                       halted_regions=self.halted), governance)
 
 
 def _bounded(value: int, tx: Transaction) -> int:

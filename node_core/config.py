@@ -25,6 +25,10 @@ Example (the devnet writes these)::
     [consensus]                        # optional
     round_timeout_ms = 2000
     max_round_timeout_ms = 10000
+
+    [operators]                        # operator identity = role (operator|supervisor|auditor)
+    somchai = "operator"
+    malee = "supervisor"
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from node_core.consensus import ConsensusConfig
+from node_core.emergency import Role
 from node_core.exceptions import GridTokenXError
 from node_core.pkcs11_signer import Pkcs11Signer, pin_from_environment
 from node_core.signing import FileSigner, Signer
@@ -68,6 +73,8 @@ class NodeConfig:
     signer: SignerConfig
     consensus: ConsensusConfig = field(default_factory=ConsensusConfig)
     mempool_size: int = 50_000
+    operators: dict[str, Role] = field(default_factory=dict)
+    """Operator identity -> role (operator, supervisor, auditor), from ``[operators]``."""
 
 
 _SECTIONS: dict[str, dict[str, type]] = {
@@ -107,7 +114,10 @@ def load_node_config(path: Path) -> NodeConfig:
 
 def _problems(data: dict[str, Any]) -> list[str]:
     problems = [f"unknown section [{name}]" for name in data
-                if name not in (*_SECTIONS, "peers")]
+                if name not in (*_SECTIONS, "peers", "operators")]
+    roles = {r.value for r in Role}
+    problems += [f"[operators] {name}: role must be one of {sorted(roles)}"
+                 for name, role in data.get("operators", {}).items() if role not in roles]
     for section, keys in _SECTIONS.items():
         values = data.get(section, {})
         for key, value in values.items():
@@ -145,6 +155,7 @@ def _build(data: dict[str, Any], base: Path) -> NodeConfig:
         ),
         consensus=ConsensusConfig(**data.get("consensus", {})),
         mempool_size=node.get("mempool_size", 50_000),
+        operators={name: Role(role) for name, role in data.get("operators", {}).items()},
     )
 
 

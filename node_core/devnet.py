@@ -48,6 +48,11 @@ DEVNET_PIN: Final = "devnet-1234"
 """The devnet token's user PIN (documented in the README; devnet keys only)."""
 DEVNET_SO_PIN: Final = "devnet-so-1234"
 PIN_ENV: Final = "GRIDTOKENX_PIN"
+DEVNET_OPERATORS: Final = "\n".join(
+    f'{name} = "{role}"' for name, role in (
+        ("operator1", "operator"), ("operator2", "operator"), ("supervisor1", "supervisor"),
+        ("supervisor2", "supervisor"), ("auditor1", "auditor")))
+"""The devnet's operator identities and roles (documented in the README)."""
 PROSUMER_BALANCE: Final = 10_000_000_000
 """Satang (100 million THB): enough for long load runs."""
 PROSUMER_CREDITS: Final = 10_000_000_000
@@ -180,4 +185,7 @@ token_label = "{DEVNET_TOKEN}"
 key_label = "{authority}"
 pin_env = "{PIN_ENV}"
 softhsm_conf = "softhsm/softhsm2.conf"
+
+[operators]
+{DEVNET_OPERATORS}
 """

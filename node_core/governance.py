@@ -5,7 +5,8 @@ Rules (checked in :func:`check_governance`, applied in :func:`apply_governance`)
 * Only a current authority may propose; the proposal records the **electorate** — the
   authority set at its creation height — and its deadline ``created + voting_period``.
 * Each authority of the electorate votes yes / no / abstain; a later, different vote replaces
-  its earlier one; repeating the same vote is refused (:class:`DuplicateVote`). A vote after the deadline or on a closed proposal raises :class:`VotingClosed`, a vote
+  its earlier one; repeating the same vote is refused (:class:`DuplicateVote`). A vote after
+  the deadline or on a closed proposal raises :class:`VotingClosed`, a vote
   by an address outside the electorate :class:`NotAnAuthority`.
 * **Passing rule**: yes votes >= ceil(2n/3) of the electorate (2 of 3, 3 of 4) — the same
   quorum as finality. Abstentions count as not-yes. There are no ties: a proposal passes

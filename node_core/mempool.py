@@ -4,7 +4,8 @@ Admission checks what can be checked without knowing the other pending transacti
 chain id, fields, signature (once — the digest is remembered so block validation skips it),
 a nonce inside ``[account nonce, account nonce + nonce_window)``, and that the sender can
 pay for this transaction on its own; a transaction runnable now (nonce = the account's) is
-validated in full against the state. A transaction a block builder finds invalid is dropped. Duplicates are ignored. The pool is bounded; when full
+validated in full against the state. A transaction a block builder finds invalid is
+dropped. Duplicates are ignored. The pool is bounded; when full
 it refuses with :class:`MempoolFull`. Blocks take transactions per sender in nonce order,
 senders interleaved in arrival order.
 """

@@ -11,13 +11,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
 from node_core.blocks import Block, finality_quorum
 from node_core.client_api import ClientEndpoint
+from node_core.clock import now_ms
 from node_core.config import NodeConfig
 from node_core.consensus import (
     Action,
@@ -27,8 +27,10 @@ from node_core.consensus import (
     Equivocation,
     Rejected,
 )
+from node_core.control_room import ControlRoom
 from node_core.exceptions import DecodeError, GridTokenXError, InvalidBlock, InvalidTransaction
 from node_core.genesis import Genesis
+from node_core.governance_queries import GovernanceQueries
 from node_core.grid_state import EMPTY_GRID_SNAPSHOT, GridSnapshot
 from node_core.mempool import Mempool
 from node_core.messages import (
@@ -42,7 +44,6 @@ from node_core.messages import (
     decode_wire,
     encode_wire,
 )
-from node_core.governance_queries import GovernanceQueries
 from node_core.node_queries import NodeQueries
 from node_core.p2p import PeerNetwork
 from node_core.signing import Signer
@@ -58,10 +59,6 @@ STATUS_S = 1.0
 GOSSIP_S = 0.05
 GOSSIP_BATCH = 2000
 SYNC_RETRY_MS = 2000
-
-
-def now_ms() -> int:
-    return time.time_ns() // 1_000_000
 
 
 @dataclass
@@ -105,8 +102,11 @@ class AuthorityNode:
             chain_id=genesis.chain_id, genesis_hash=self.state.genesis_hash, signer=signer,
             authorities=self.state.authorities, listen=config.listen,
             peer_addresses=self._peer_addresses(), on_message=self._on_peer_message)
-        self.endpoint = ClientEndpoint(*config.client, {**NodeQueries(self).handlers(),
-                                                        **GovernanceQueries(self).handlers()})
+        self.queries = NodeQueries(self)
+        self.control = ControlRoom(self, config.operators)
+        self.endpoint = ClientEndpoint(*config.client, {**self.queries.handlers(),
+                                                        **GovernanceQueries(self).handlers(),
+                                                        **self.control.handlers()})
         self._tasks: list[asyncio.Task[None]] = []
 
     def _peer_addresses(self) -> dict[str, tuple[str, int]]:
@@ -155,7 +155,8 @@ class AuthorityNode:
 
     def _heartbeat(self) -> None:
         self.network.broadcast(encode_wire(self._status()))
-        self.endpoint.publish("status", NodeQueries(self).status_summary())
+        self.endpoint.publish("status", self.queries.status_summary())
+        self.control.evaluate(now_ms())
 
     def _status(self) -> Status:
         return Status(self.state.height, self.state.tip_hash, self.engine.round)
@@ -177,6 +178,7 @@ class AuthorityNode:
         for tx, error in built.rejected:
             log.info("dropping tx %s from the mempool: %s", tx.hash[:16], error)
             self.mempool.drop(tx)
+            self.control.on_dropped(tx, error)
         self._built = {built.block.hash: built.state}
         return built.block
 
@@ -299,7 +301,8 @@ class AuthorityNode:
                 self.metrics.finality_ms.append(now - first)
         self.metrics.tx_finalized += len(block.transactions)
         self.metrics.last_block_ms = now
-        self.endpoint.publish("block", NodeQueries(self).block_summary(block, final_ms=now))
+        self.endpoint.publish("block", self.queries.block_summary(block, final_ms=now))
+        self.control.on_final_block([tx.hash for tx in block.transactions], block.height)
 
     def _on_equivocation(self, evidence: Equivocation) -> None:
         self.metrics.equivocations += 1

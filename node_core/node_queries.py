@@ -185,4 +185,6 @@ class NodeQueries:
         regions = tuple(RegionLoad(str(r), int(load), int(gen)) for r, load, gen in data["regions"])
         self._node.grid_snapshot = GridSnapshot(int(data["timestamp"]), int(data["frequency_mhz"]),
                                                 regions)
+        self._node.control.grid = {"frequency_hz": int(data["frequency_mhz"]) / 1000,
+                                   "voltages": params.get("voltages", {})}
         return {"ok": True}

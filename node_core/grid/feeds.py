@@ -68,12 +68,14 @@ async def grid_attestation(nodes: list[tuple[str, int]],
         snapshot = snapshot_of(sample)
         data = {"timestamp": snapshot.timestamp, "frequency_mhz": snapshot.frequency_mhz,
                 "regions": [[r.region, r.load_kw, r.generation_kw] for r in snapshot.regions]}
+        voltages = {s["id"]: [s["voltage_kv"], s["nominal_kv"], s["region"]]
+                    for s in sample_view(sample)["substations"]}
         for endpoint in nodes:
             client = await _client(clients, endpoint)
             if client is None:
                 continue
             try:
-                await client.call("attest_grid", snapshot=data)
+                await client.call("attest_grid", snapshot=data, voltages=voltages)
             except ClientError as error:
                 log.debug("attestation to %s failed: %s", endpoint, error)
                 await clients.pop(endpoint).close()

@@ -1,0 +1,120 @@
+"""``main.py alarms ...`` and ``main.py emergency ...``: scripted drills under exactly the
+rules the console uses — roles, selection expiry and approvals are enforced by the node.
+
+Each command names the operator (``--operator``) and logs in to the authority's token with
+its PIN (read from ``--pin-env``, else prompted; never stored or printed), as at the console.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import json
+import os
+import sys
+from dataclasses import replace
+from typing import Any
+
+from app.cli.status import add_endpoint_arguments, call_node, endpoint_of
+from node_core.config import load_node_config, open_signer
+from node_core.exceptions import GridTokenXError
+from node_core.transactions import EmergencyKind
+
+KINDS = [k.name.lower() for k in EmergencyKind]
+
+
+def register(subparsers: Any) -> None:
+    alarms = subparsers.add_parser("alarms", help="the node's alarms: list, acknowledge, shelve")
+    alarm_actions = alarms.add_subparsers(dest="alarms_action", metavar="ACTION", required=True)
+    listing = alarm_actions.add_parser("list", help="current alarms")
+    ack = alarm_actions.add_parser("ack", help="acknowledge alarms")
+    ack.add_argument("ids", nargs="+")
+    shelve = alarm_actions.add_parser("shelve", help="shelve an alarm for a while")
+    shelve.add_argument("id")
+    shelve.add_argument("--reason", required=True)
+    shelve.add_argument("--minutes", type=int, default=60)
+    emergency = subparsers.add_parser("emergency", help="select-before-operate drills")
+    steps = emergency.add_subparsers(dest="emergency_action", metavar="STEP", required=True)
+    select = steps.add_parser("select", help="select an action (expires after 30 s)")
+    select.add_argument("kind", choices=KINDS)
+    select.add_argument("--region", required=True, help="EGAT, MEA, PEA (or ALL for halts)")
+    select.add_argument("--stage", type=int, default=0)
+    select.add_argument("--mw", type=int, default=0)
+    select.add_argument("--duration-s", type=int, default=0)
+    select.add_argument("--reason", default="")
+    by_id = [steps.add_parser(name, help=text) for name, text in (
+        ("operate", "operate a selected action"), ("approve", "approve as a supervisor"),
+        ("cancel", "cancel before submission"))]
+    for parser in by_id:
+        parser.add_argument("id", type=int)
+    status = steps.add_parser("status", help="every action's life")
+    for parser in (listing, ack, shelve, select, status, *by_id):
+        add_endpoint_arguments(parser)
+        parser.add_argument("--json", action="store_true")
+        parser.add_argument("--operator", required=parser not in (listing, status),
+                            help="operator identity (logs in with the token PIN)")
+        parser.add_argument("--pin-env", default="GRIDTOKENX_PIN",
+                            help="environment variable holding the token PIN")
+        parser.set_defaults(handler=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    try:
+        if args.operator:
+            _operator_login(args)
+        method, params = _request(args)
+        result = asyncio.run(call_node(endpoint_of(args), method, **params))
+    except (GridTokenXError, ValueError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(json.dumps(result) if args.json else _text(result))
+    return 0
+
+
+def _operator_login(args: argparse.Namespace) -> None:
+    """Prove the operator holds the token PIN: a real PKCS#11 login, then logout."""
+    if args.config is None:
+        return
+    config = load_node_config(args.config)
+    if args.pin_env not in os.environ:
+        os.environ[args.pin_env] = getpass.getpass(f"token PIN for {args.operator}: ")
+    signer = open_signer(replace(config.signer, pin_env=args.pin_env))
+    close = getattr(signer, "close", None)
+    if close is not None:
+        close()
+
+
+def _request(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
+    if getattr(args, "alarms_action", None) == "list":
+        return "alarms_list", {}
+    if getattr(args, "alarms_action", None) == "ack":
+        return "alarms_ack", {"ids": args.ids, "operator": args.operator}
+    if getattr(args, "alarms_action", None) == "shelve":
+        return "alarms_shelve", {"id": args.id, "operator": args.operator,
+                                 "reason": args.reason, "duration_s": args.minutes * 60}
+    if args.emergency_action == "status":
+        return "emergency_status", {}
+    if args.emergency_action == "select":
+        return "emergency_select", {
+            "operator": args.operator, "kind": args.kind, "region": args.region,
+            "stage": args.stage, "mw": args.mw, "duration_s": args.duration_s,
+            "reason": args.reason}
+    return f"emergency_{args.emergency_action}", {"id": args.id, "operator": args.operator}
+
+
+def _text(result: Any) -> str:
+    if isinstance(result, dict) and "alarms" in result:
+        return "\n".join(f"{a['priority']:>8}  {a['state']:<22} {a['alarm_id']}  {a['message']}"
+                         for a in result["alarms"]) or "no alarms"
+    if isinstance(result, dict) and "consequence" in result:
+        return _selection_line(result)
+    if isinstance(result, list):
+        return "\n".join(_selection_line(s) for s in result) or "no emergency actions"
+    return json.dumps(result)
+
+
+def _selection_line(s: dict[str, Any]) -> str:
+    return (f"#{s['id']} {s['kind']} {s['region']} [{s['step']}] by {s['operator']}"
+            f"{' approved by ' + s['approver'] if s['approver'] else ''}: {s['consequence']}"
+            f"{' — ' + s['outcome'] if s['outcome'] else ''}")

@@ -1,0 +1,197 @@
+"""The node's control-room side: its alarm engine, its emergency control desk, and the audit
+trail of every operator action — served to the console and the CLI on the client endpoint.
+
+Alarm inputs come from the node itself (peers, consensus health, finality, HSM token) and
+from the grid feed that attests grid state to the node (``attest_grid``: frequency and
+substation voltages). Every operator action (acknowledge, shelve, select, operate, approve,
+cancel, vote) is appended to ``audit.sqlite3`` in the node's data directory with operator,
+role, time and outcome — refused requests too.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from node_core.alarms import AlarmEngine, AlarmError, AlarmEvent, AlarmInputs, AlarmThresholds
+from node_core.audit import AuditLog
+from node_core.clock import now_ms
+from node_core.emergency import ControlDesk, EmergencyRefused, Role, RoleRefused, Selection
+from node_core.exceptions import GridTokenXError
+from node_core.transactions import (
+    EmergencyAction,
+    EmergencyKind,
+    Transaction,
+    sign_transaction,
+)
+from node_core.transition import validate_transaction
+
+if TYPE_CHECKING:
+    from node_core.node import AuthorityNode
+
+log = logging.getLogger(__name__)
+AUDIT_FILENAME = "audit.sqlite3"
+_ALARM_ROLES = frozenset({Role.OPERATOR, Role.SUPERVISOR})
+
+
+class ControlRoom:
+    """Alarms, emergency desk and audit of one authority node."""
+
+    def __init__(self, node: AuthorityNode, operators: dict[str, Role]) -> None:
+        self._node = node
+        self.alarms = AlarmEngine(AlarmThresholds())
+        self.desk = ControlDesk(operators, self._submit_emergency)
+        self.audit = AuditLog.open(node.config.data_dir / AUDIT_FILENAME)
+        self.grid: dict[str, Any] = {}
+        self.hsm_present: bool | None = True
+
+    # --- alarms -----------------------------------------------------------------------------
+
+    def evaluate(self, now_ms: int) -> list[AlarmEvent]:
+        """One evaluation of every rule (called each second by the node)."""
+        node = self._node
+        status = node.queries.status_summary()
+        inputs = AlarmInputs(
+            frequency_hz=self.grid.get("frequency_hz"),
+            voltages={k: tuple(v) for k, v in self.grid.get("voltages", {}).items()},
+            consensus_health=status["consensus_health"],
+            peers={p["name"]: p["connected"] for p in status["peers"]},
+            hsm_present=self.hsm_present,
+            last_final_ms=node.metrics.last_block_ms if len(node.mempool) else now_ms,
+            block_interval_ms=node.state.parameters.block_interval_ms,
+            authority=node.authority_name,
+        )
+        events = self.alarms.evaluate(inputs, now_ms) + self.alarms.tick(now_ms)
+        self._publish(events)
+        return events
+
+    def _publish(self, events: list[AlarmEvent]) -> None:
+        if events:
+            self._node.endpoint.publish("alarm_events", [e.to_dict() for e in events])
+
+    # --- operator requests ------------------------------------------------------------------
+
+    def handlers(self) -> dict[str, Any]:
+        return {
+            "alarms_list": self._alarms_list, "alarms_ack": self._alarms_ack,
+            "alarms_shelve": self._alarms_shelve,
+            "emergency_select": self._select, "emergency_operate": self._operate,
+            "emergency_approve": self._approve, "emergency_cancel": self._cancel,
+            "emergency_status": self._status, "audit_tail": self._audit_tail,
+        }
+
+    async def _alarms_list(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {"alarms": [a.to_dict() for a in self.alarms.alarms()],
+                "last_seq": self.alarms.last_seq}
+
+    async def _alarms_ack(self, params: dict[str, Any]) -> dict[str, Any]:
+        operator, ids = str(params["operator"]), [str(i) for i in params["ids"]]
+        events = self._as(operator, "acknowledge", ",".join(ids), _ALARM_ROLES,
+                          lambda now: self.alarms.acknowledge_all(ids, operator, now))
+        return {"events": [e.to_dict() for e in events]}
+
+    async def _alarms_shelve(self, params: dict[str, Any]) -> dict[str, Any]:
+        operator, alarm_id = str(params["operator"]), str(params["id"])
+        reason, seconds = str(params.get("reason", "")), int(params["duration_s"])
+        events = self._as(operator, "shelve", alarm_id, _ALARM_ROLES,
+                          lambda now: self.alarms.shelve(alarm_id, operator, reason,
+                                                         seconds * 1000, now),
+                          details={"reason": reason, "duration_s": seconds})
+        return {"events": [e.to_dict() for e in events]}
+
+    async def _select(self, params: dict[str, Any]) -> dict[str, Any]:
+        action = EmergencyAction(
+            kind=EmergencyKind[str(params["kind"]).upper()], region=str(params["region"]),
+            stage=int(params.get("stage", 0)), mw=int(params.get("mw", 0)),
+            duration_s=int(params.get("duration_s", 0)), reason=str(params.get("reason", "")))
+        operator = str(params["operator"])
+        selection = self._desk_step("select", operator, action.kind.name.lower(),
+                                    lambda now: self.desk.select(operator, action, now))
+        return selection_view(selection)
+
+    async def _operate(self, params: dict[str, Any]) -> dict[str, Any]:
+        return self._selection_step("operate", params, self.desk.operate)
+
+    async def _approve(self, params: dict[str, Any]) -> dict[str, Any]:
+        return self._selection_step("approve", params, self.desk.approve)
+
+    async def _cancel(self, params: dict[str, Any]) -> dict[str, Any]:
+        return self._selection_step("cancel", params, self.desk.cancel)
+
+    async def _status(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        return [selection_view(s) for s in self.desk.selections(now_ms())]
+
+    async def _audit_tail(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        entries = list(self.audit.entries())[-int(params.get("count", 100)):]
+        return [e.to_record() for e in entries]
+
+    def _selection_step(self, step: str, params: dict[str, Any], work: Any) -> dict[str, Any]:
+        selection_id, operator = int(params["id"]), str(params["operator"])
+        selection = self._desk_step(step, operator, f"selection {selection_id}",
+                                    lambda now: work(selection_id, operator, now))
+        return selection_view(selection)
+
+    def _desk_step(self, action: str, operator: str, target: str, work: Any) -> Selection:
+        now = now_ms()
+        try:
+            selection: Selection = work(now)
+        except EmergencyRefused as error:
+            self._record(now, operator, action, target, f"refused: {error}")
+            raise
+        self._record(now, operator, action, target, selection.step.value,
+                     {"selection": selection.selection_id, "tx_hash": selection.tx_hash,
+                      "outcome": selection.outcome})
+        return selection
+
+    def _as(self, operator: str, action: str, target: str, roles: frozenset[Role], work: Any,
+            details: dict[str, Any] | None = None) -> list[AlarmEvent]:
+        now = now_ms()
+        try:
+            role = self.desk.role_of(operator)
+            if role not in roles:
+                raise RoleRefused(f"{operator} ({role.value}) may not {action} alarms")
+            events: list[AlarmEvent] = work(now)
+        except (EmergencyRefused, AlarmError) as error:
+            self._record(now, operator, action, target, f"refused: {error}", details)
+            raise
+        self._record(now, operator, action, target, "ok", details)
+        self._publish(events)
+        return events
+
+    def _record(self, now: int, operator: str, action: str, target: str, outcome: str,
+                details: dict[str, Any] | None = None) -> None:
+        role = self.desk.operator_role(operator)
+        self.audit.append(now, operator, role.value if role else "unknown", action, target,
+                          outcome, details)
+
+    # --- chain side -------------------------------------------------------------------------
+
+    def _submit_emergency(self, action: EmergencyAction) -> str:
+        node = self._node
+        nonce = node.mempool.next_nonce(node.signer.address, node.state)
+        tx = sign_transaction(Transaction(node.state.chain_id, nonce, node.signer.public_key,
+                                          action), node.signer)
+        if nonce == node.state.account(node.signer.address).nonce:
+            validate_transaction(node.state, tx)
+        node.submit(tx)
+        return tx.hash
+
+    def on_final_block(self, tx_hashes: list[str], height: int) -> None:
+        for tx_hash in tx_hashes:
+            if self.desk.record_final(tx_hash, height) is not None:
+                self._node.endpoint.publish("emergency", {"tx_hash": tx_hash, "height": height})
+
+    def on_dropped(self, tx: Transaction, error: GridTokenXError) -> None:
+        self.desk.record_rejected(tx.hash, f"{type(error).__name__}: {error}")
+
+
+def selection_view(selection: Selection) -> dict[str, Any]:
+    a = selection.action
+    return {"id": selection.selection_id, "kind": a.kind.name.lower(), "region": a.region,
+            "stage": a.stage, "mw": a.mw, "duration_s": a.duration_s, "reason": a.reason,
+            "operator": selection.operator, "approver": selection.approver or None,
+            "critical": selection.critical, "step": selection.step.value,
+            "selected_ms": selection.selected_ms, "consequence": selection.consequence(),
+            "tx_hash": selection.tx_hash or None, "height": selection.height or None,
+            "outcome": selection.outcome}
+

@@ -26,6 +26,7 @@ from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
 from app import settings as S
+from app.governance_link import GovernanceLink
 from app.login import LoginRequest, ask_login, auto_login
 from app.main_window import MainWindow
 from app.startup import ConsoleOptions, ConsoleRuntime, StartupCancelled
@@ -162,6 +163,24 @@ def _wire(window: MainWindow, runtime: ConsoleRuntime) -> None:
     telemetry.history_busy.connect(window.on_history_busy)
     telemetry.history_ready.connect(window.charts.show_history)
     window.charts.history_requested.connect(telemetry.request_history)
+    _wire_governance(window, runtime)
+
+
+def _wire_governance(window: MainWindow, runtime: ConsoleRuntime) -> None:
+    """The governance view and its link (a child of the runtime, stopped on shutdown)."""
+    view, link = window.governance, GovernanceLink(runtime.node_link, parent=runtime)
+    runtime.node_link.status_changed.connect(view.on_status)
+    runtime.shutting_down.connect(link.stop)
+    link.proposals_loaded.connect(view.show_proposals)
+    link.proposal_loaded.connect(view.show_proposal)
+    link.refresh_failed.connect(view.on_refresh_failed)
+    link.proposal_submitted.connect(view.on_proposal_submitted)
+    link.proposal_failed.connect(view.on_proposal_failed)
+    link.vote_submitted.connect(view.on_vote_submitted)
+    link.vote_failed.connect(view.on_vote_failed)
+    view.proposal_selected.connect(link.select_proposal)
+    view.proposal_requested.connect(link.propose)
+    view.vote_requested.connect(link.vote)
 
 
 async def console_main(options: ConsoleOptions, mode: RunMode, theme: Theme,

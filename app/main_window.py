@@ -1,7 +1,8 @@
 """The console's main window: dockable panels, View menu, and the always-on status bar.
 
 Panels (QDockWidget, each with an objectName so ``saveState`` can restore the layout):
-Node status (Ctrl+1), Block explorer (Ctrl+2), Grid telemetry (Ctrl+3). Geometry and dock
+Node status (Ctrl+1), Block explorer (Ctrl+2), Grid telemetry (Ctrl+3), Governance (Ctrl+4,
+tabbed with the telemetry; its shortcut brings it to the front). Geometry and dock
 layout are saved to QSettings when the window closes and restored when it opens.
 
 The status bar always shows, left to right: the DEVNET marker (devnet only), authority,
@@ -49,13 +50,14 @@ from app.theme import Theme, mark_state
 from views.block_explorer import BlockExplorer
 from views.charts.grid_charts import GridChartsPanel
 from views.formatting import bangkok_time
+from views.governance import GovernanceView
 from views.node_status import NodeStatusPanel
 
 log = logging.getLogger(__name__)
 
 LAG_MEDIUM_BLOCKS: Final = 2
 LAG_CRITICAL_BLOCKS: Final = 10
-DOCKS: Final = ("nodeStatusDock", "blockExplorerDock", "gridTelemetryDock")
+DOCKS: Final = ("nodeStatusDock", "blockExplorerDock", "gridTelemetryDock", "governanceDock")
 
 
 def _scrollable(widget: QWidget, parent: QWidget) -> QScrollArea:
@@ -92,6 +94,7 @@ class MainWindow(QMainWindow):
         self.node_status = NodeStatusPanel(theme=theme.charts, parent=self)
         self.block_explorer = BlockExplorer(theme=theme.charts, parent=self)
         self.charts = GridChartsPanel(theme=theme.charts, parent=self)
+        self.governance = GovernanceView(theme=theme.charts, parent=self)
         self.gridsim_banner = QLabel(self.tr("Grid simulator: starting…"), self)
         self.docks = self._build_docks()
         self._build_status_bar()
@@ -108,7 +111,8 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.charts, 1)
         panels = ((DOCKS[0], self.tr("Node status"), self.node_status),
                   (DOCKS[1], self.tr("Block explorer"), self.block_explorer),
-                  (DOCKS[2], self.tr("Grid telemetry"), telemetry))
+                  (DOCKS[2], self.tr("Grid telemetry"), telemetry),
+                  (DOCKS[3], self.tr("Governance"), self.governance))
         menu = self.menuBar().addMenu(self.tr("&View"))
         docks: dict[str, QDockWidget] = {}
         for index, (name, title, widget) in enumerate(panels, 1):
@@ -117,12 +121,15 @@ class MainWindow(QMainWindow):
             dock.setWidget(_scrollable(widget, self))
             action = dock.toggleViewAction()
             action.setShortcut(QKeySequence(f"Ctrl+{index}"))
+            action.triggered.connect(lambda shown, d=dock: shown and d.raise_())  # tabbed docks
             menu.addAction(action)
             docks[name] = dock
         self.setDockNestingEnabled(True)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, docks[DOCKS[0]])
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, docks[DOCKS[2]])
         self.splitDockWidget(docks[DOCKS[2]], docks[DOCKS[1]], Qt.Orientation.Vertical)
+        self.tabifyDockWidget(docks[DOCKS[2]], docks[DOCKS[3]])
+        docks[DOCKS[2]].raise_()
         self.resizeDocks([docks[DOCKS[0]], docks[DOCKS[2]]], [560, 1000],
                          Qt.Orientation.Horizontal)
         self.resizeDocks([docks[DOCKS[2]], docks[DOCKS[1]]], [560, 340],

@@ -13,10 +13,10 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from app.cli import audit, chain, control, devnet, gov, gridsim, keys, node, status
+from app.cli import audit, chain, cloud, control, devnet, gov, gridsim, keys, node, status
 from app.cli.console_args import add_console_arguments
 
-_COMMAND_MODULES = (node, devnet, status, gov, control, keys, chain, audit, gridsim)
+_COMMAND_MODULES = (node, devnet, status, gov, control, keys, chain, audit, cloud, gridsim)
 
 
 def build_parser() -> argparse.ArgumentParser:

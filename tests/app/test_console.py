@@ -119,7 +119,8 @@ def test_view_menu_and_shortcuts_toggle_panels(qtbot, settings, isa101) -> None:
     qtbot.addWidget(window)
     window.show()
     actions = window.menuBar().actions()[0].menu().actions()
-    assert [a.shortcut().toString() for a in actions] == ["Ctrl+1", "Ctrl+2", "Ctrl+3"]
+    assert [a.shortcut().toString() for a in actions] == [
+        "Ctrl+1", "Ctrl+2", "Ctrl+3", "Ctrl+4"]
     assert sorted(d.objectName() for d in window.docks.values()) == sorted(DOCKS)
     actions[2].trigger()
     assert window.docks[DOCKS[2]].isHidden()

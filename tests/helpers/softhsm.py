@@ -49,3 +49,13 @@ def softhsm_token(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SoftHsmT
         os.environ.pop("SOFTHSM2_CONF", None)
     else:
         os.environ["SOFTHSM2_CONF"] = previous
+
+
+@pytest.fixture(scope="session", autouse=True)
+def pkcs11_module_loaded(softhsm_token: SoftHsmToken) -> None:
+    """Load the PKCS#11 module in the test process first, with the test token's config:
+    SoftHSM2 reads its configuration once per process, so whichever test loaded it first
+    would decide for all (the console's login then checks other tokens in a child process)."""
+    from node_core.pkcs11_signer import token_present
+
+    assert token_present(softhsm_token.module_path, softhsm_token.token_label)

@@ -1,0 +1,50 @@
+"""``main.py config check FILE`` and ``main.py spanner schema``: the cloud side, offline.
+
+``config check`` validates a ``gcp`` profile (``node_core.cloud.profile``) exactly as the
+console does at start, without connecting to anything: ``OK`` and exit 0, or every problem on
+its own line on stderr and exit 2. ``spanner schema`` prints the Spanner block sink's DDL, one
+statement per paragraph, each ended by ``;`` (ready for ``gcloud spanner databases ddl update
+--ddl-file``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from node_core.cloud.profile import check_profile_file
+from node_core.cloud.spanner_sink import spanner_schema
+
+EXIT_PROBLEMS = 2
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    config = subparsers.add_parser("config", help="check a gcp profile without starting anything")
+    config_actions = config.add_subparsers(dest="config_command", metavar="ACTION",
+                                           required=True)
+    check = config_actions.add_parser("check", help="validate a gcp profile (TOML)")
+    check.add_argument("file", type=Path, metavar="FILE", help="the gcp profile to check")
+    check.set_defaults(handler=_check)
+    spanner = subparsers.add_parser("spanner", help="the Spanner block sink")
+    spanner_actions = spanner.add_subparsers(dest="spanner_command", metavar="ACTION",
+                                             required=True)
+    schema = spanner_actions.add_parser("schema", help="print the DDL of the sink's database")
+    schema.set_defaults(handler=_schema)
+
+
+def _check(args: argparse.Namespace) -> int:
+    problems = check_profile_file(args.file)
+    if not problems:
+        print("OK")
+        return 0
+    print(f"{args.file}: {len(problems)} problem{'s' if len(problems) > 1 else ''}",
+          file=sys.stderr)
+    for problem in problems:
+        print(f"  {problem}", file=sys.stderr)
+    return EXIT_PROBLEMS
+
+
+def _schema(args: argparse.Namespace) -> int:
+    print("\n\n".join(f"{statement};" for statement in spanner_schema()))
+    return 0

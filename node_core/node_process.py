@@ -21,6 +21,14 @@ log = logging.getLogger(__name__)
 MAIN = Path(__file__).resolve().parents[1] / "main.py"
 
 
+def main_command(*args: str) -> list[str]:
+    """The command line of a ``main.py`` sub-command: ``python main.py ARGS`` from source;
+    ``BUNDLE ARGS`` in a frozen (PyInstaller) bundle, where ``sys.executable`` is the bundle."""
+    if getattr(sys, "frozen", False):
+        return [sys.executable, *args]
+    return [sys.executable, str(MAIN), *args]
+
+
 class ChildProcess:
     """A supervised child process (``main.py`` sub-command) with its own log file and
     process group: start, stop cleanly (SIGTERM, then SIGKILL), kill."""
@@ -64,7 +72,8 @@ class ChildProcess:
         deadline = asyncio.get_running_loop().time() + timeout_s
         while True:
             if not self.running:
-                raise ClientError("NodeExited", f"node {self.name} exited; see {self._log_path}")
+                raise ClientError("NodeExited", f"{self.name} exited ({self._last_log_line()}); "
+                                  f"see {self._log_path}")
             with contextlib.suppress(ClientError, OSError):
                 client = await NodeClient.connect(*self.client, timeout_s=1.0)
                 try:
@@ -76,6 +85,13 @@ class ChildProcess:
                 raise ClientError("NodeNotReady", f"node {self.name} did not answer within "
                                   f"{timeout_s:.0f} s; see {self._log_path}")
             await asyncio.sleep(0.2)
+
+    def _last_log_line(self) -> str:
+        try:
+            lines = self._log_path.read_text(errors="replace").strip().splitlines()
+        except OSError:
+            return "no log"
+        return lines[-1][-200:] if lines else "empty log"
 
     def kill(self) -> None:
         """SIGKILL (for crash tests)."""
@@ -104,6 +120,6 @@ class NodeProcess(ChildProcess):
 
     def __init__(self, name: str, config: Path, client: tuple[str, int], env: dict[str, str],
                  log_path: Path) -> None:
-        super().__init__(name, [sys.executable, str(MAIN), "node", "--config", str(config)],
+        super().__init__(name, main_command("node", "--config", str(config)),
                          env, log_path, client)
         self.config = config

@@ -37,8 +37,8 @@ def free_base_port() -> int:
     """A base port whose devnet ports (base+1..3, base+101..103) are free now."""
     rng = random.Random()
     while True:
-        base = rng.randrange(20_000, 55_000, 10)
-        if all(_bindable(base + offset) for offset in (1, 2, 3, 4, 101, 102, 103, 104)):
+        base = rng.randrange(10_000, 32_000, 10)  # below the ephemeral range (32768+)
+        if all(_bindable(base + offset) for offset in (1, 2, 3, 4, 101, 102, 103, 104, 200)):
             return base
 
 

@@ -47,7 +47,7 @@ def test_emergency_halt_drill(devnet, capsys):
     egat = str(devnet.config("EGAT"))
 
     async def scenario():
-        async with running(devnet) as (nodes, clients):
+        async with running(devnet) as (_, clients):
             stale = await asyncio.to_thread(step, egat, "select", "demand_response",
                                             "--region", "PEA", "--mw", "50", "--duration-s",
                                             "60", "--operator", "operator2")

@@ -23,7 +23,7 @@ def test_status_tx_and_governance_from_the_command_line(devnet):
     egat, mea = str(devnet.config("EGAT")), str(devnet.config("MEA"))
 
     async def scenario():
-        async with running(devnet) as (nodes, clients):
+        async with running(devnet) as (_, clients):
             status = json.loads((await asyncio.to_thread(cli, "status", "--json",
                                                          "--config", egat)).stdout)
             assert {"height", "tip", "round", "proposer", "peers", "mempool"} <= set(status)

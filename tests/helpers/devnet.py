@@ -65,8 +65,11 @@ def route_peer(layout: DevnetLayout, node: str, peer: str, port: int) -> None:
     path.write_text(text)
 
 
+Running = tuple[list[NodeProcess], list[NodeClient]]
+
+
 @contextlib.asynccontextmanager
-async def running(layout: DevnetLayout) -> AsyncIterator[tuple[list[NodeProcess], list[NodeClient]]]:
+async def running(layout: DevnetLayout) -> AsyncIterator[Running]:
     nodes = devnet_processes(layout)
     clients: list[NodeClient] = []
     try:

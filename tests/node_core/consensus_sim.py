@@ -59,7 +59,8 @@ class Network:
         self.now = self.chain.genesis.timestamp
         self.queue: list[tuple[int, int, int, ConsensusPacket]] = []
         self.counter = 0
-        self.engines = [self._engine(i, self.chain.state) for i in range(len(self.chain.authorities))]
+        count = len(self.chain.authorities)
+        self.engines = [self._engine(i, self.chain.state) for i in range(count)]
         self.down: set[int] = set()
         self.decided: list[dict[int, str]] = [{} for _ in self.engines]
         self.final_blocks: dict[int, Block] = {}

@@ -1,5 +1,6 @@
 """Malformed and mis-signed messages: never a crash, never anything applied."""
 
+import contextlib
 from dataclasses import replace
 
 from hypothesis import HealthCheck, given, settings
@@ -70,10 +71,8 @@ def test_a_signed_message_with_a_changed_field_is_rejected():
 @settings(max_examples=500)
 @given(st.binary(max_size=300))
 def test_random_wire_bytes_only_ever_raise_decode_error(data):
-    try:
+    with contextlib.suppress(DecodeError):
         decode_wire(data)
-    except DecodeError:
-        pass
 
 
 @settings(max_examples=200)
@@ -82,7 +81,5 @@ def test_mutated_wire_messages_decode_or_fail_cleanly(height, tip, round_, data)
     encoded = bytearray(encode_wire(Status(height, tip, round_)))
     position = data.draw(st.integers(0, len(encoded) - 1))
     encoded[position] ^= data.draw(st.integers(1, 255))
-    try:
+    with contextlib.suppress(DecodeError):
         decode_wire(bytes(encoded))
-    except DecodeError:
-        pass

@@ -131,8 +131,10 @@ def test_transaction_hash_is_stable_and_excludes_the_signature():
     tx = Transaction(CHAIN_ID, 3, signer.public_key,
                      EnergyTrade(SIGNERS[1].address, signer.address, 5000, 450, "MEA"))
     signed = sign_transaction(tx, signer)
-    assert tx.hash == signed.hash == "20adfc935e1b180dfa3627be87abd59f883d3cd36157b8a497dd6a917fda0e99"
+    assert tx.hash == signed.hash == (
+        "20adfc935e1b180dfa3627be87abd59f883d3cd36157b8a497dd6a917fda0e99")
 
 
 def test_empty_grid_snapshot_hash_is_defined():
-    assert grid_state_hash(EMPTY_GRID_SNAPSHOT) == "6d0e03e16dd55605d4da4fb524a37903a22bee86547f02c4672fdd3248f0a771"
+    assert grid_state_hash(EMPTY_GRID_SNAPSHOT) == (
+        "6d0e03e16dd55605d4da4fb524a37903a22bee86547f02c4672fdd3248f0a771")

@@ -61,7 +61,8 @@ def test_another_chains_store_is_refused(tmp_path):
 def test_open_checks_the_tip(tmp_path):
     chain = build(tmp_path / STORE_FILENAME, blocks=3)
     db = sqlite3.connect(tmp_path / STORE_FILENAME)
-    db.execute("UPDATE Accounts SET balance = balance + 1 WHERE address = (SELECT MIN(address) FROM Accounts)")
+    db.execute("UPDATE Accounts SET balance = balance + 1 "
+               "WHERE address = (SELECT MIN(address) FROM Accounts)")
     db.commit()
     with pytest.raises(StoreCorrupted, match="tip block 3: Accounts table"):
         BlockStore.open(tmp_path / STORE_FILENAME, chain.genesis)

@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test setup lint perf clean
+.PHONY: run test setup lint perf clean i18n package
 
 setup: $(STAMP)
 
@@ -26,5 +26,25 @@ lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy node_core
 
+# Translations (see app/i18n.py). pyside6-lupdate collects every tr()/translate() string of
+# app/ and views/ into resources/i18n/gridtokenx_th.ts, keeping the Thai already written and
+# marking new strings unfinished (tests/app/test_i18n.py fails until they are translated);
+# pyside6-lrelease compiles the .qm files the console loads. The .qm files are committed so
+# that `make run` works on machines without the Qt tools. English is the source language
+# (no .ts of its own); strings no longer in the source are dropped (-no-obsolete).
+I18N_TS := resources/i18n/gridtokenx_th.ts
+i18n: setup
+	$(VENV)/bin/pyside6-lupdate -silent -no-obsolete -locations relative \
+		-source-language en -target-language th $$(find app views -name '*.py' | sort) \
+		-ts $(I18N_TS)
+	$(VENV)/bin/pyside6-lrelease -silent $(I18N_TS) -qm $(I18N_TS:.ts=.qm)
+
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache
+
+# The self-contained Linux bundle: bundle/gridtokenx-console/gridtokenx-console (packaging/README.md)
+package: setup
+	$(PY) -m pip install -q 'pyinstaller>=6.10'
+	rm -rf bundle/gridtokenx-console build/pyinstaller
+	$(VENV)/bin/pyinstaller --noconfirm --log-level WARN --distpath bundle \
+		--workpath build/pyinstaller packaging/gridtokenx-console.spec

@@ -17,20 +17,26 @@ import contextlib
 import logging
 import signal
 import sys
-from dataclasses import dataclass
+from collections.abc import Coroutine
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 import qasync
-from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtCore import QCoreApplication, QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
+from app import i18n
 from app import settings as S
+from app.about import app_icon, install_about
+from app.backend_link import BackendLink
+from app.control_link import ControlLink
 from app.governance_link import GovernanceLink
-from app.login import LoginRequest, ask_login, auto_login
+from app.login import DEVNET_OPERATOR, LoginRequest, ask_operator_login, auto_login
 from app.main_window import MainWindow
 from app.startup import ConsoleOptions, ConsoleRuntime, StartupCancelled
 from app.theme import Theme, apply_theme, theme_named
+from app.timeline_link import install_timeline
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +67,8 @@ def run_console(args: argparse.Namespace) -> int:
     settings = S.open_settings(args.settings)
     theme = theme_named(args.theme or S.read(settings, S.THEME))
     apply_theme(app, theme)
+    app.setWindowIcon(app_icon())
+    i18n.start(app, settings, args.language)  # translator, Thai font, time display
     with asyncio.Runner(loop_factory=qasync.QEventLoop) as runner:
         code = runner.run(console_main(options, mode, theme, settings))
     asyncio.set_event_loop(None)
@@ -79,11 +87,55 @@ class Console:
         self.leave = asyncio.Event()
         self.window.close_requested.connect(self.leave.set)
         _wire(self.window, self.runtime)
+        self.control = _wire_control(self.window, self.runtime)
+        self._logins: set[asyncio.Task[None]] = set()
+        self.window.switch_operator_requested.connect(
+            lambda: self._spawn_login(self._switch_operator()))
+        self.window.emergency_panel.approve_requested.connect(
+            lambda selection_id: self._spawn_login(self._approve(selection_id)))
 
     async def _login(self, request: LoginRequest) -> str | None:
+        """The start-up login: token PIN and operator identity (kept for the session)."""
+        if self.runtime.options.devnet:
+            request = replace(request, prefill_operator=DEVNET_OPERATOR)
         if not self.mode.interactive:
-            return await auto_login(request)
-        return await ask_login(request, self.window)
+            token = await auto_login(request)
+            self.control.set_operator(request.prefill_operator)
+            return token
+        login = await ask_operator_login(request, self.window)
+        if login is None:
+            return None
+        self.control.set_operator(login.operator)
+        return login.token_label
+
+    def _spawn_login(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        self._logins.add(task)
+        task.add_done_callback(self._logins.discard)
+
+    async def _switch_operator(self) -> None:
+        """File/Operator › Switch operator…: another person logs in (identity + token PIN)."""
+        try:
+            request = self.runtime.login_request()
+        except (AssertionError, AttributeError):
+            self.window.statusBar().showMessage(
+                QCoreApplication.translate("Console", "not started yet"), 5000)
+            return
+        title = QCoreApplication.translate("Console", "Switch operator")
+        login = await ask_operator_login(request, self.window, title=title, operator="")
+        if login is not None:
+            self.control.set_operator(login.operator)
+
+    async def _approve(self, selection_id: int) -> None:
+        """A supervisor's approval on their own login (identity + token PIN), for this one
+        request: the session's operator stays logged in."""
+        request = self.runtime.login_request()
+        login = await ask_operator_login(
+            request, self.window, operator="",
+            title=QCoreApplication.translate(
+                "Console", "Supervisor approval — selection {id}").format(id=selection_id))
+        if login is not None:
+            self.control.approve(selection_id, login.operator)
 
     async def run(self) -> int:
         """Start, wait for a way out, shut down; the exit code."""
@@ -112,7 +164,8 @@ class Console:
                 leave.cancel()
                 return 1
             self.window.statusBar().showMessage(
-                self.window.tr("start-up failed: {error}").format(error=startup.exception()))
+                QCoreApplication.translate("Console", "start-up failed: {error}").format(
+                    error=startup.exception()))
         await leave
         return 0
 
@@ -164,6 +217,18 @@ def _wire(window: MainWindow, runtime: ConsoleRuntime) -> None:
     telemetry.history_ready.connect(window.charts.show_history)
     window.charts.history_requested.connect(telemetry.request_history)
     _wire_governance(window, runtime)
+    install_timeline(window, runtime)  # Timeline dock, Ctrl+8
+    install_about(window, node)  # Help > About
+    _wire_backend(window, runtime)
+
+
+def _wire_backend(window: MainWindow, runtime: ConsoleRuntime) -> None:
+    """The Trading dock and the status bar's backend part (app.backend_link)."""
+    link = BackendLink(runtime.node_link, parent=runtime)
+    runtime.started.connect(link.start)
+    runtime.shutting_down.connect(link.stop)
+    link.overview_changed.connect(window.trading.on_overview)
+    link.backend_state.connect(window.on_backend_state)
 
 
 def _wire_governance(window: MainWindow, runtime: ConsoleRuntime) -> None:
@@ -181,6 +246,32 @@ def _wire_governance(window: MainWindow, runtime: ConsoleRuntime) -> None:
     view.proposal_selected.connect(link.select_proposal)
     view.proposal_requested.connect(link.propose)
     view.vote_requested.connect(link.vote)
+
+
+def _wire_control(window: MainWindow, runtime: ConsoleRuntime) -> ControlLink:
+    """Alarms and emergency controls and their link (a child of the runtime)."""
+    link = ControlLink(runtime.node_link, parent=runtime)
+    alarms, panel = window.alarm_list, window.emergency_panel
+    runtime.shutting_down.connect(link.stop)
+    link.operator_changed.connect(window.on_operator)
+    link.operator_changed.connect(panel.set_operator)
+    link.alarms_loaded.connect(lambda rows, last_seq: alarms.model.set_alarms(rows, last_seq))
+    link.alarm_events.connect(alarms.on_alarm_events)
+    link.alarm_marked.connect(window.charts.mark_event)
+    link.alarm_failed.connect(lambda action, rule, message: window.statusBar().showMessage(
+        window.tr("{action} refused — {rule}: {message}").format(
+            action=action, rule=rule, message=message), 10_000))
+    alarms.counts_changed.connect(window.alarm_banner.on_counts)
+    alarms.acknowledge_requested.connect(link.acknowledge)
+    alarms.shelve_requested.connect(link.shelve)
+    alarms.resync_requested.connect(link.load_alarms)
+    link.selection_changed.connect(panel.on_selection)
+    link.emergency_failed.connect(panel.on_failed)
+    link.emergency_status.connect(panel.on_status)
+    panel.select_requested.connect(link.select)
+    panel.operate_requested.connect(link.operate)
+    panel.cancel_requested.connect(link.cancel)
+    return link
 
 
 async def console_main(options: ConsoleOptions, mode: RunMode, theme: Theme,

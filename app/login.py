@@ -24,7 +24,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -43,11 +42,13 @@ from PySide6.QtWidgets import (
 from qasync import asyncSlot
 
 from node_core.exceptions import SignerError, TokenNotFound, WrongPin
-from node_core.node_process import MAIN
+from node_core.node_process import main_command
 
 log = logging.getLogger(__name__)
 
 _CHILD_PIN_VARIABLE: Final = "GRIDTOKENX_LOGIN_CHECK_PIN"
+DEVNET_OPERATOR: Final = "operator1"
+"""The identity the devnet's start-up login offers (``node_core.devnet.DEVNET_OPERATORS``)."""
 _loaded_with_conf: str | None = None
 """SOFTHSM2_CONF in effect when this module loaded the PKCS#11 module in this process."""
 
@@ -66,6 +67,16 @@ class LoginRequest:
     """SoftHSM2 configuration (devnet); None for a hardware token."""
     prefill_pin: str = ""
     """The devnet's documented PIN; empty for a real network."""
+    prefill_operator: str = ""
+    """The operator identity to offer (devnet: ``operator1``); the operator may change it."""
+
+
+@dataclass(frozen=True, slots=True)
+class OperatorLogin:
+    """A successful login: the token and the operator identity (never the PIN)."""
+
+    token_label: str
+    operator: str
 
 
 async def check_login(request: LoginRequest, token_label: str, pin: str) -> None:
@@ -94,9 +105,10 @@ def _check_in_process(request: LoginRequest, token_label: str, pin: str,
 
 async def _check_in_child(request: LoginRequest, token_label: str, pin: str,
                           conf: str | None) -> None:
-    command = [sys.executable, str(MAIN), "keys", "show", "--authority", request.authority,
-               "--backend", "pkcs11", "--module", request.module, "--token-label", token_label,
-               "--key-label", request.key_label, "--pin-env", _CHILD_PIN_VARIABLE, "--json"]
+    command = main_command("keys", "show", "--authority", request.authority,
+                           "--backend", "pkcs11", "--module", request.module,
+                           "--token-label", token_label, "--key-label", request.key_label,
+                           "--pin-env", _CHILD_PIN_VARIABLE, "--json")
     if conf:
         command += ["--softhsm-conf", conf]
     process = await asyncio.create_subprocess_exec(
@@ -117,18 +129,31 @@ async def _check_in_child(request: LoginRequest, token_label: str, pin: str,
 async def auto_login(request: LoginRequest) -> str:
     """Screenshot mode and tests: log in with the prefilled (devnet) PIN, no dialog."""
     await check_login(request, request.tokens[0], request.prefill_pin)
+    # The operator identity: request.prefill_operator (the caller keeps it).
     log.info("operator login to token '%s' accepted (automatic, devnet)", request.tokens[0])
     return request.tokens[0]
 
 
 async def ask_login(request: LoginRequest, parent: QWidget | None) -> str | None:
     """Show the login dialog (``open()``, never ``exec()``); the token label, or None."""
-    dialog = LoginDialog(request, parent)
-    answer: asyncio.Future[str | None] = asyncio.get_running_loop().create_future()
+    login = await ask_operator_login(request, parent)
+    return login.token_label if login is not None else None
+
+
+async def ask_operator_login(request: LoginRequest, parent: QWidget | None, *,
+                             title: str = "", operator: str | None = None
+                             ) -> OperatorLogin | None:
+    """The login dialog with the operator identity (start-up, "Switch operator…", a
+    supervisor's approval): token, identity and PIN, checked by a real PKCS#11 login.
+    ``open()``, never ``exec()``; None if cancelled. ``operator``: the identity to offer
+    (None: the request's, or on the devnet :data:`DEVNET_OPERATOR`)."""
+    dialog = LoginDialog(request, parent, title=title, operator=operator)
+    answer: asyncio.Future[OperatorLogin | None] = asyncio.get_running_loop().create_future()
 
     def on_finished(code: int) -> None:
         if not answer.done():
-            answer.set_result(dialog.token_label if code == QDialog.DialogCode.Accepted else None)
+            answer.set_result(OperatorLogin(dialog.token_label, dialog.operator_name)
+                              if code == QDialog.DialogCode.Accepted else None)
 
     dialog.finished.connect(on_finished)
     dialog.open()
@@ -139,14 +164,24 @@ async def ask_login(request: LoginRequest, parent: QWidget | None) -> str | None
 
 
 class LoginDialog(QDialog):
-    """Token choice and PIN entry; accepts only after a successful PKCS#11 login."""
+    """Token choice, operator identity and PIN; accepts only after a successful PKCS#11
+    login. The identity is kept (``operator_name``), the PIN never."""
 
-    def __init__(self, request: LoginRequest, parent: QWidget | None = None) -> None:
+    def __init__(self, request: LoginRequest, parent: QWidget | None = None, *,
+                 title: str = "", operator: str | None = None) -> None:
         super().__init__(parent)
+        self.setObjectName("loginDialog")
         self._request = request
         self.token_label = ""
-        self.setWindowTitle(self.tr("Operator login — {authority}").format(
+        self.operator_name = ""
+        self.setWindowTitle(title or self.tr("Operator login — {authority}").format(
             authority=request.authority))
+        self.operator = QLineEdit(self)
+        self.operator.setObjectName("loginOperator")
+        if operator is None:  # the start-up login; a devnet offers its documented operator
+            operator = request.prefill_operator or (DEVNET_OPERATOR if request.prefill_pin
+                                                    else "")
+        self.operator.setText(operator)
         self.setModal(True)
         self.tokens = QComboBox(self)
         self.tokens.addItems(list(request.tokens))
@@ -167,6 +202,7 @@ class LoginDialog(QDialog):
     def _build(self, request: LoginRequest) -> None:
         form = QFormLayout()
         form.addRow(self.tr("Authority token:"), self.tokens)
+        form.addRow(self.tr("Operator:"), self.operator)
         form.addRow(self.tr("PIN:"), self.pin)
         layout = QVBoxLayout(self)
         if request.prefill_pin:
@@ -182,7 +218,10 @@ class LoginDialog(QDialog):
         self.buttons.setEnabled(False)
         self.error.hide()
         label, pin = self.tokens.currentText().strip(), self.pin.text()
+        operator = self.operator.text().strip()
         try:
+            if not operator:
+                raise SignerError(self.tr("Enter your operator identity."))
             await check_login(self._request, label, pin)
         except SignerError as error:
             self._show_error(error)
@@ -190,8 +229,8 @@ class LoginDialog(QDialog):
             log.exception("login check failed")
             self._show_error(error)
         else:
-            log.info("operator login to token '%s' accepted", label)
-            self.token_label = label
+            log.info("operator %s logged in to token '%s'", operator, label)
+            self.token_label, self.operator_name = label, operator
             self.accept()
         finally:
             self.pin.clear()

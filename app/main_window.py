@@ -30,8 +30,8 @@ from __future__ import annotations
 import logging
 from typing import Any, Final
 
-from PySide6.QtCore import QSettings, Qt, Signal, Slot
-from PySide6.QtGui import QCloseEvent, QKeySequence
+from PySide6.QtCore import QCoreApplication, QSettings, Qt, Signal, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
     QFrame,
@@ -40,24 +40,33 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QScrollArea,
+    QToolBar,
     QVBoxLayout,
     QWidget,
 )
 
 from app import settings as S
+from app.i18n import add_language_menu
 from app.telemetry_link import WAITING
 from app.theme import Theme, mark_state
+from views.alarm_banner import AlarmBanner
+from views.alarm_list import AlarmList
 from views.block_explorer import BlockExplorer
 from views.charts.grid_charts import GridChartsPanel
+from views.emergency_panel import EmergencyPanel
 from views.formatting import bangkok_time
 from views.governance import GovernanceView
 from views.node_status import NodeStatusPanel
+from views.trading_overview import TradingOverviewView
 
 log = logging.getLogger(__name__)
 
 LAG_MEDIUM_BLOCKS: Final = 2
 LAG_CRITICAL_BLOCKS: Final = 10
 DOCKS: Final = ("nodeStatusDock", "blockExplorerDock", "gridTelemetryDock", "governanceDock")
+CONTROL_DOCKS: Final = ("alarmsDock", "emergencyDock")
+TRADING_DOCK: Final = "tradingDock"
+"""Alarms (Ctrl+5) and Emergency controls (Ctrl+6), tabbed with the block explorer."""
 
 
 def _scrollable(widget: QWidget, parent: QWidget) -> QScrollArea:
@@ -77,6 +86,7 @@ class MainWindow(QMainWindow):
     """
 
     close_requested = Signal()
+    switch_operator_requested = Signal()
 
     def __init__(self, authority: str, theme: Theme, settings: QSettings, *, devnet: bool,
                  confirm_close: bool = True, parent: QWidget | None = None) -> None:
@@ -95,9 +105,16 @@ class MainWindow(QMainWindow):
         self.block_explorer = BlockExplorer(theme=theme.charts, parent=self)
         self.charts = GridChartsPanel(theme=theme.charts, parent=self)
         self.governance = GovernanceView(theme=theme.charts, parent=self)
+        self._theme_name = theme.charts
+        self.alarm_list = AlarmList(theme=theme.charts, parent=self)
+        self.alarm_banner = AlarmBanner(theme=theme.charts, parent=self)
+        self.emergency_panel = EmergencyPanel(parent=self)
         self.gridsim_banner = QLabel(self.tr("Grid simulator: starting…"), self)
         self.docks = self._build_docks()
+        self._build_control_docks()
+        self._build_trading_dock()
         self._build_status_bar()
+        add_language_menu(self, settings)  # English / ไทย, applies at the next start
         self.resize(1560, 960)
         self.restore_layout()
 
@@ -114,6 +131,7 @@ class MainWindow(QMainWindow):
                   (DOCKS[2], self.tr("Grid telemetry"), telemetry),
                   (DOCKS[3], self.tr("Governance"), self.governance))
         menu = self.menuBar().addMenu(self.tr("&View"))
+        self.view_menu = menu
         docks: dict[str, QDockWidget] = {}
         for index, (name, title, widget) in enumerate(panels, 1):
             dock = QDockWidget(title, self)
@@ -136,6 +154,71 @@ class MainWindow(QMainWindow):
                          Qt.Orientation.Vertical)
         return docks
 
+    def _build_control_docks(self) -> None:
+        """Alarms and Emergency controls docks, the always-visible alarm banner (a fixed
+        toolbar above the docks) and the Operator menu."""
+        panels = ((CONTROL_DOCKS[0], self.tr("Alarms"), self.alarm_list, "Ctrl+5"),
+                  (CONTROL_DOCKS[1], self.tr("Emergency controls"), self.emergency_panel,
+                   "Ctrl+6"))
+        for name, title, widget, shortcut in panels:
+            dock = QDockWidget(title, self)
+            dock.setObjectName(name)
+            dock.setWidget(_scrollable(widget, self))
+            action = dock.toggleViewAction()
+            action.setShortcut(QKeySequence(shortcut))
+            action.triggered.connect(lambda shown, d=dock: shown and d.raise_())
+            self.view_menu.addAction(action)
+            self.docks[name] = dock
+            self.tabifyDockWidget(self.docks[DOCKS[1]], dock)
+        self.docks[CONTROL_DOCKS[0]].raise_()  # the alarm list in front
+        banner_bar = QToolBar(self.tr("Alarm summary"), self)
+        banner_bar.setObjectName("alarmBannerBar")
+        banner_bar.setMovable(False)
+        banner_bar.setFloatable(False)
+        banner_bar.toggleViewAction().setVisible(False)  # always visible: no way to hide it
+        banner_bar.addWidget(self.alarm_banner)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, banner_bar)
+        self.alarm_banner.priority_clicked.connect(self.show_alarms)
+        operator_menu = self.menuBar().addMenu(self.tr("&Operator"))
+        self.switch_operator_action = QAction(self.tr("Switch operator…"), self)
+        self.switch_operator_action.triggered.connect(self.switch_operator_requested)
+        operator_menu.addAction(self.switch_operator_action)
+
+    @Slot(str)
+    def show_alarms(self, priority: str = "") -> None:
+        """Bring the alarm list forward, filtered to ``priority`` (the banner's click)."""
+        dock = self.docks[CONTROL_DOCKS[0]]
+        dock.show()
+        dock.raise_()
+        if priority:
+            self.alarm_list.show_priority(priority)
+
+    @Slot(str)
+    def on_operator(self, operator: str) -> None:
+        """The session's operator identity (from the login; never the PIN)."""
+        self.operator_label.setText(self.tr("operator: {name}").format(name=operator or "—"))
+
+    def _build_trading_dock(self) -> None:
+        """The Trading dock (Ctrl+7), tabbed with Governance (views.trading_overview)."""
+        self.trading = TradingOverviewView(theme=self._theme_name, parent=self)
+        dock = QDockWidget(self.tr("Trading"), self)
+        dock.setObjectName(TRADING_DOCK)
+        dock.setWidget(_scrollable(self.trading, self))
+        action = dock.toggleViewAction()
+        action.setShortcut(QKeySequence("Ctrl+7"))
+        action.triggered.connect(lambda shown, d=dock: shown and d.raise_())
+        self.view_menu.addAction(action)
+        self.docks[TRADING_DOCK] = dock
+        self.tabifyDockWidget(self.docks[DOCKS[3]], dock)
+        self.docks[DOCKS[2]].raise_()
+
+    @Slot(str, bool)
+    def on_backend_state(self, text: str, abnormal: bool) -> None:
+        """The backend part: ``devnet: no cloud backend``, or each cloud part's state
+        (degraded mode: the parts not ok, coloured; node, alarms and charts go on)."""
+        self.backend_label.setText(text)
+        mark_state(self.backend_label, "medium" if abnormal else None)
+
     def _label(self, name: str, text: str) -> QLabel:
         label = QLabel(text, self)
         label.setObjectName(name)
@@ -156,6 +239,7 @@ class MainWindow(QMainWindow):
         self.progress.setTextVisible(True)
         bar.addWidget(self.progress, 1)
         self.authority_label = self._label("statusAuthority", self.authority)
+        self.operator_label = self._label("statusOperator", self.tr("operator: —"))
         self.height_label = self._label("statusHeight", self.tr("height — (starting…)"))
         self.peers_label = self._label("statusPeers", self.tr("authorities —"))
         self.hsm_label = self._label("statusHsm", self.tr("HSM: not logged in"))
@@ -233,7 +317,8 @@ class MainWindow(QMainWindow):
 
     @Slot(str)
     def on_gridsim_state(self, text: str) -> None:
-        short = self.tr("waiting") if text == self.tr(WAITING) else text
+        waiting = QCoreApplication.translate("TelemetryLink", WAITING)  # as the link emits it
+        short = self.tr("waiting") if text == waiting else text
         self.gridsim_label.setText(self.tr("grid sim: {state}").format(state=short))
         mark_state(self.gridsim_label, None if text == self.tr("live") else "low")
         self.gridsim_banner.setText(self.tr("Grid simulator: {state}").format(state=text))

@@ -12,6 +12,8 @@ Signals:
     authority_names_changed(names: dict): address -> name of the authority set, when it changes.
     block_detail_ready(detail: object): a ``block_detail`` dict, or None if not found.
     equivocation(data: dict): equivocation evidence pushed by the node.
+    event_pushed(kind: str, data: object): every pushed event, as received (e.g.
+        ``alarm_events``, ``emergency``: see ``app.control_link``).
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ class NodeLink(QObject):
     authority_names_changed = Signal(dict)
     block_detail_ready = Signal(object)
     equivocation = Signal(dict)
+    event_pushed = Signal(str, object)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -117,6 +120,7 @@ class NodeLink(QObject):
 
     def _dispatch(self, event: dict[str, Any]) -> None:
         kind, data = event.get("event"), event.get("data")
+        self.event_pushed.emit(str(kind), data)
         if kind == "status" and isinstance(data, dict):
             self._emit_status(data)
         elif kind == "block":

@@ -45,7 +45,15 @@ THEME: Final = Setting("ui/theme", str, "isa101",
 LAST_TOKEN: Final = Setting("login/token_label", str, "",
                             "token label chosen at the last login (never the PIN)")
 
-ALL: Final = (WINDOW_GEOMETRY, WINDOW_STATE, THEME, LAST_TOKEN)
+LANGUAGE: Final = Setting("ui/language", str, "",
+                         "'th' (Thai) or 'en' (English); empty: the system locale (app.i18n)")
+TIME_ZONE: Final = Setting("ui/time_zone", str, "Asia/Bangkok",
+                          "IANA time zone in which UTC times are shown (exports stay UTC)")
+BUDDHIST_ERA: Final = Setting("ui/buddhist_era", str, "off",
+                              "'on': in Thai, dates show the Buddhist Era year (year + 543)")
+
+ALL: Final = (WINDOW_GEOMETRY, WINDOW_STATE, THEME, LAST_TOKEN, LANGUAGE, TIME_ZONE,
+              BUDDHIST_ERA)
 
 LAYOUT_VERSION: Final = 1
 """Bump when dock objectNames change so an old saved layout is ignored."""

@@ -116,7 +116,7 @@ class TelemetryLink(QObject):
 
     def start_stream(self, host: str, port: int) -> None:
         """Subscribe to the grid simulator at ``host:port`` (retrying until it answers)."""
-        self.gridsim_state.emit(self.tr(WAITING))
+        self.gridsim_state.emit(self.tr("waiting for grid simulator"))  # == WAITING
         if self._stream is None:
             self._stream = asyncio.get_running_loop().create_task(self._run(host, port))
 
@@ -140,7 +140,7 @@ class TelemetryLink(QObject):
                 pass
             finally:
                 await self._drop_client()
-            self.gridsim_state.emit(self.tr(WAITING))
+            self.gridsim_state.emit(self.tr("waiting for grid simulator"))  # == WAITING
             await asyncio.sleep(RETRY_S)
 
     def _on_sample(self, sample: dict[str, Any]) -> None:

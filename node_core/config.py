@@ -29,6 +29,9 @@ Example (the devnet writes these)::
     [operators]                        # operator identity = role (operator|supervisor|auditor)
     somchai = "operator"
     malee = "supervisor"
+
+    [cloud]                            # optional: absent = devnet, nothing cloud
+    profile = "gcp.toml"               # a gcp profile (node_core.cloud.profile), checked here
 """
 
 from __future__ import annotations
@@ -75,6 +78,9 @@ class NodeConfig:
     mempool_size: int = 50_000
     operators: dict[str, Role] = field(default_factory=dict)
     """Operator identity -> role (operator, supervisor, auditor), from ``[operators]``."""
+    cloud_profile: Path | None = None
+    """The gcp profile of ``[cloud] profile``: the node starts ``node_core.cloud_services``
+    with it. None: a devnet node, nothing cloud."""
 
 
 _SECTIONS: dict[str, dict[str, type]] = {
@@ -83,6 +89,7 @@ _SECTIONS: dict[str, dict[str, type]] = {
     "signer": {"backend": str, "module": str, "token_label": str, "key_label": str,
                "pin_env": str, "softhsm_conf": str, "key_file": str, "allow_file_signer": bool},
     "consensus": {"round_timeout_ms": int, "max_round_timeout_ms": int, "retransmit_ms": int},
+    "cloud": {"profile": str},
 }
 _REQUIRED: dict[str, tuple[str, ...]] = {
     "node": ("authority", "data_dir", "genesis", "listen", "client"),
@@ -107,9 +114,17 @@ def load_node_config(path: Path) -> NodeConfig:
     if problems:
         raise ConfigError(f"{path}:\n  " + "\n  ".join(problems))
     try:
-        return _build(data, Path(path).resolve().parent)
+        config = _build(data, Path(path).resolve().parent)
     except ValueError as error:
         raise ConfigError(f"{path}: {error}") from None
+    if config.cloud_profile is not None:
+        from node_core.cloud.profile import check_profile_file
+
+        problems = [f"[cloud] profile {config.cloud_profile}: {problem}"
+                    for problem in check_profile_file(config.cloud_profile)]
+        if problems:
+            raise ConfigError(f"{path}:\n  " + "\n  ".join(problems))
+    return config
 
 
 def _problems(data: dict[str, Any]) -> list[str]:
@@ -156,6 +171,7 @@ def _build(data: dict[str, Any], base: Path) -> NodeConfig:
         consensus=ConsensusConfig(**data.get("consensus", {})),
         mempool_size=node.get("mempool_size", 50_000),
         operators={name: Role(role) for name, role in data.get("operators", {}).items()},
+        cloud_profile=path(data.get("cloud", {}).get("profile")),
     )
 
 

@@ -21,7 +21,6 @@ import hashlib
 import json
 import os
 import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -138,10 +137,12 @@ def _authority_keys(layout: DevnetLayout) -> list[AuthorityInfo]:
 
 def _generate_on_token(layout: DevnetLayout, name: str) -> AuthorityInfo:
     """Generate in a child process: SoftHSM2 reads its token list once per process."""
-    command = [sys.executable, str(Path(__file__).resolve().parents[1] / "main.py"),
-               "keys", "init", "--authority", name, "--backend", "pkcs11",
-               "--softhsm-conf", str(layout.softhsm_conf), "--token-label", DEVNET_TOKEN,
-               "--key-label", name, "--pin-env", PIN_ENV, "--replace", "--json"]
+    from node_core.node_process import main_command  # frozen bundle: the bundle itself
+
+    command = main_command(
+        "keys", "init", "--authority", name, "--backend", "pkcs11",
+        "--softhsm-conf", str(layout.softhsm_conf), "--token-label", DEVNET_TOKEN,
+        "--key-label", name, "--pin-env", PIN_ENV, "--replace", "--json")
     result = subprocess.run(command, env=layout.environment(), capture_output=True, text=True,
                             timeout=60)
     if result.returncode != 0:

@@ -14,14 +14,13 @@ The figures returned (and printed by ``main.py devnet``)::
 from __future__ import annotations
 
 import asyncio
-import sys
 from typing import Any
 
 from node_core.client_api import NodeClient
 from node_core.devnet import DevnetLayout, prosumer_signer
 from node_core.genesis import load_genesis
 from node_core.loadgen import LoadGenerator, LoadReport
-from node_core.node_process import MAIN, ChildProcess, NodeProcess
+from node_core.node_process import ChildProcess, NodeProcess, main_command
 from node_core.node_queries import percentile
 
 
@@ -30,9 +29,9 @@ def gridsim_process(layout: DevnetLayout, *, trades: float = 0.0, store: str = "
     """The devnet's grid simulator: live stream on ``layout.gridsim_port``, grid snapshots
     attested to every node, optionally the prosumers' trades."""
     nodes = ",".join(f"127.0.0.1:{layout.client_port(a)}" for a in layout.authorities)
-    argv = [sys.executable, str(MAIN), "gridsim", "--serve", f"127.0.0.1:{layout.gridsim_port}",
-            "--store", store, "--data-dir", str(layout.telemetry_dir), "--nodes", nodes,
-            "--trades", str(trades)]
+    argv = main_command("gridsim", "--serve", f"127.0.0.1:{layout.gridsim_port}",
+                        "--store", store, "--data-dir", str(layout.telemetry_dir), "--nodes", nodes,
+                        "--trades", str(trades))
     return ChildProcess("gridsim", argv, env or layout.environment(),
                         layout.data_dir / "logs" / "gridsim.log",
                         ("127.0.0.1", layout.gridsim_port))

@@ -13,7 +13,7 @@ import contextlib
 import logging
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from node_core.blocks import Block, finality_quorum
 from node_core.client_api import ClientEndpoint
@@ -51,6 +51,9 @@ from node_core.state import State
 from node_core.storage import STORE_FILENAME, BlockStore
 from node_core.transactions import Transaction
 from node_core.transition import apply_block, build_block
+
+if TYPE_CHECKING:
+    from node_core.cloud_services import CloudServices
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +111,8 @@ class AuthorityNode:
                                                         **GovernanceQueries(self).handlers(),
                                                         **self.control.handlers()})
         self._tasks: list[asyncio.Task[None]] = []
+        self.cloud: CloudServices | None = None
+        """The optional cloud side (``[cloud] profile``); None on a devnet node."""
 
     def _peer_addresses(self) -> dict[str, tuple[str, int]]:
         by_name = {a.name: a.address for a in self.state.authorities}
@@ -130,6 +135,17 @@ class AuthorityNode:
         self._tasks = [asyncio.create_task(self._every(TICK_S, self._tick)),
                        asyncio.create_task(self._every(STATUS_S, self._heartbeat)),
                        asyncio.create_task(self._every(GOSSIP_S, self._gossip))]
+        if self.config.cloud_profile is not None:
+            self._start_cloud(self.config.cloud_profile)
+
+    def _start_cloud(self, profile_path: Any) -> None:
+        """Start ``node_core.cloud_services`` (imported only here: a devnet node never loads
+        the Google clients). Every part runs in the background and never blocks the node."""
+        from node_core.cloud.profile import load_gcp_profile
+        from node_core.cloud_services import build_cloud_services
+
+        self.cloud = build_cloud_services(load_gcp_profile(profile_path), self)
+        self.cloud.start()
 
     async def stop(self) -> None:
         for task in self._tasks:
@@ -137,6 +153,8 @@ class AuthorityNode:
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        if self.cloud is not None:
+            await self.cloud.aclose()
         await self.network.stop()
         await self.endpoint.stop()
         self.store.close()
@@ -301,7 +319,10 @@ class AuthorityNode:
                 self.metrics.finality_ms.append(now - first)
         self.metrics.tx_finalized += len(block.transactions)
         self.metrics.last_block_ms = now
-        self.endpoint.publish("block", self.queries.block_summary(block, final_ms=now))
+        summary = self.queries.block_summary(block, final_ms=now)
+        self.endpoint.publish("block", summary)
+        if self.cloud is not None:
+            self.cloud.on_final_block(block, state, summary)
         self.control.on_final_block([tx.hash for tx in block.transactions], block.height)
 
     def _on_equivocation(self, evidence: Equivocation) -> None:

@@ -8,9 +8,11 @@ from typing import TYPE_CHECKING, Any
 
 from node_core.blocks import Block, commit_digest, finality_quorum
 from node_core.client_api import ClientError
+from node_core.clock import now_ms
 from node_core.exceptions import DecodeError, GridTokenXError
 from node_core.grid_state import GridSnapshot, RegionLoad
 from node_core.signing import verify_signature
+from node_core.trading_overview import DEFAULT_WINDOW_MS, recent_blocks, trading_overview
 from node_core.transactions import EnergyTrade, Transaction, Transfer, decode_transaction
 from node_core.types import Address, is_address
 
@@ -51,6 +53,7 @@ class NodeQueries:
             "status": self._status, "submit": self._submit, "account": self._account,
             "block": self._block, "blocks": self._blocks, "evidence": self._evidence,
             "transaction": self._transaction, "attest_grid": self._attest_grid,
+            "trading_overview": self._trading_overview, "cloud_status": self._cloud_status,
         }
 
     # --- views ------------------------------------------------------------------------------
@@ -78,6 +81,12 @@ class NodeQueries:
             "consensus_health": self.consensus_health(),
             "rejected": dict(node.metrics.rejected),
         }
+
+    def trading_overview(self, window_ms: int = DEFAULT_WINDOW_MS) -> dict[str, Any]:
+        """The market from this chain's own settlements (``node_core.trading_overview``)."""
+        node, now = self._node, now_ms()
+        blocks = recent_blocks(node.store.blocks, node.state.height, now - window_ms)
+        return trading_overview(blocks, node.state, now, window_ms)
 
     def _peer_view(self, address: Address, name: str, connected: bool) -> dict[str, Any]:
         view = self._node.peers.get(address)
@@ -177,6 +186,19 @@ class NodeQueries:
     async def _transaction(self, params: dict[str, Any]) -> dict[str, Any] | None:
         location = self._node.store.transaction_location(str(params["hash"]))
         return None if location is None else {"height": location[0], "position": location[1]}
+
+    async def _trading_overview(self, params: dict[str, Any]) -> dict[str, Any]:
+        return self.trading_overview(int(params.get("window_ms", DEFAULT_WINDOW_MS)))
+
+    async def _cloud_status(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Per-part state of the cloud side; every part ``off`` on a devnet node."""
+        cloud = getattr(self._node, "cloud", None)
+        profile = self._node.config.cloud_profile
+        view = cloud.state() if cloud is not None else {
+            **dict.fromkeys(("monitoring", "pubsub", "spanner", "backend"), "off"),
+            "since_ms": {}, "details": {}}
+        return {**view, "profile": "gcp" if profile is not None else "devnet",
+                "profile_path": str(profile) if profile is not None else None}
 
     async def _attest_grid(self, params: dict[str, Any]) -> dict[str, Any]:
         """The grid snapshot this node's proposals will commit to (from the simulator or a

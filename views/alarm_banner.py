@@ -12,7 +12,7 @@ from typing import Any
 
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QWidget
 
 from views.alarm_model import SHELVED_COLOURS, text_on
 from views.charts.palette import PRIORITIES, palette_for, priority_colour
@@ -40,12 +40,14 @@ class AlarmBanner(QWidget):
         for priority in PRIORITIES:
             button = QPushButton(self)
             button.setObjectName(f"alarmBanner_{priority}")
-            button.setMinimumWidth(170)
+            button.setMinimumWidth(110)
             button.clicked.connect(lambda _=False, p=priority: self.priority_clicked.emit(p))
             layout.addWidget(button)
             self._buttons[priority] = button
         self._held = QLabel(self)
-        layout.addWidget(self._held)
+        self._held.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self._held.setMinimumWidth(120)
+        layout.addWidget(self._held, 1)
         layout.addStretch(1)
         self.on_counts({})
 

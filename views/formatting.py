@@ -2,9 +2,12 @@
 
 The node stores integers (see :mod:`node_core.types`): times in UTC ms since the epoch, energy
 in Wh, money in satang, frequency in mHz, power in kW. Every view formats them here, so the
-Thai-locale work (digit grouping, Buddhist-era dates if wanted) has a single place to change:
-:func:`_grouped`, :func:`bangkok_time`, and the unit words in :func:`age_text` and
-:func:`duration_text`.
+Thai-locale work has a single place: :func:`_grouped` (digit grouping: Thai writes numbers
+like English, ``1,234,567.89`` with Arabic digits, so one format serves both languages),
+:func:`bangkok_time` (the display time zone and the Buddhist Era, set once at start-up by
+``app.i18n`` through :func:`set_time_display`), and the unit words in :func:`age_text` and
+:func:`duration_text`. Units (Hz, kV, MW, kWh, THB) are written as engineers write them in
+both languages. Exports and the audit trail do not use these functions: they stay ISO 8601 UTC.
 
 Numbers are scaled with :class:`~decimal.Decimal` (exact, half-up), never through float, so
 ``kwh(1_234_5675)`` is ``"12,345.675"``, not a rounding accident. Number functions return the
@@ -16,20 +19,51 @@ rest is plain Python.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from PySide6.QtCore import QCoreApplication
 
-BANGKOK = ZoneInfo("Asia/Bangkok")
+BANGKOK_NAME = "Asia/Bangkok"
+BANGKOK = ZoneInfo(BANGKOK_NAME)
 """Thai time, UTC+7 all year (no daylight saving)."""
+
+BUDDHIST_ERA_OFFSET = 543
+"""Buddhist Era year = Common Era year + 543 (2026 CE is 2569 BE)."""
+
+
+@dataclass(frozen=True, slots=True)
+class TimeDisplay:
+    """How :func:`bangkok_time` writes a UTC instant."""
+
+    zone: ZoneInfo = BANGKOK
+    """The wall clock shown (Asia/Bangkok unless the operator set another)."""
+    buddhist_era: bool = False
+    """Years in the Buddhist Era (Thai only; ``app.i18n`` decides)."""
+
+
+_display = TimeDisplay()
+
+
+def set_time_display(zone_name: str = BANGKOK_NAME, *, buddhist_era: bool = False) -> None:
+    """Set the display time zone (IANA name) and era; ValueError for an unknown zone."""
+    global _display
+    try:
+        zone = ZoneInfo(zone_name)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise ValueError(f"unknown time zone {zone_name!r}") from error
+    _display = TimeDisplay(zone, buddhist_era)
+
+
+def time_display() -> TimeDisplay:
+    """The current display settings."""
+    return _display
 
 MISSING = "—"
 """Shown where a value is not known (None)."""
 
-_CONTEXT = "formatting"
-"""Translation context of the unit words."""
 
 
 def _grouped(value: int | Decimal, decimals: int) -> str:
@@ -78,11 +112,19 @@ def percent(share: float | None) -> str:
     return MISSING if share is None else f"{share * 100:.1f} %"
 
 
-def bangkok_time(ms: int | None) -> str:
-    """UTC ms since the epoch as Bangkok wall time: ``YYYY-MM-DD HH:MM:SS``."""
+def bangkok_time(ms: int | None, display: TimeDisplay | None = None) -> str:
+    """UTC ms since the epoch as wall time: ``YYYY-MM-DD HH:MM:SS``.
+
+    In the display zone (Asia/Bangkok unless set otherwise); with the Buddhist Era the year is
+    ``+ 543`` (``2569-11-25 01:00:00`` for 2026-11-25). ``display``: instead of the current
+    settings (tests).
+    """
     if ms is None:
         return MISSING
-    return datetime.fromtimestamp(ms / 1000, BANGKOK).strftime("%Y-%m-%d %H:%M:%S")
+    display = display or _display
+    local = datetime.fromtimestamp(ms / 1000, display.zone)
+    year = local.year + (BUDDHIST_ERA_OFFSET if display.buddhist_era else 0)
+    return f"{year:04d}-{local:%m-%d %H:%M:%S}"
 
 
 def age_text(ms_ago: int | None) -> str:
@@ -94,12 +136,12 @@ def age_text(ms_ago: int | None) -> str:
         return MISSING
     seconds = max(0, int(ms_ago)) // 1000
     if seconds < 60:
-        return QCoreApplication.translate(_CONTEXT, "{n} s ago").format(n=seconds)
+        return QCoreApplication.translate("formatting", "{n} s ago").format(n=seconds)
     if seconds < 3600:
-        return QCoreApplication.translate(_CONTEXT, "{n} min ago").format(n=seconds // 60)
+        return QCoreApplication.translate("formatting", "{n} min ago").format(n=seconds // 60)
     if seconds < 86400:
-        return QCoreApplication.translate(_CONTEXT, "{n} h ago").format(n=seconds // 3600)
-    return QCoreApplication.translate(_CONTEXT, "{n} d ago").format(n=seconds // 86400)
+        return QCoreApplication.translate("formatting", "{n} h ago").format(n=seconds // 3600)
+    return QCoreApplication.translate("formatting", "{n} d ago").format(n=seconds // 86400)
 
 
 def duration_text(ms: int | None) -> str:
@@ -116,15 +158,15 @@ def duration_text(ms: int | None) -> str:
 def _positive_duration(ms: int) -> str:
     # Literal QCoreApplication.translate calls, so that pyside6-lupdate finds the strings.
     if ms < 1000:
-        return QCoreApplication.translate(_CONTEXT, "{n} ms").format(n=ms)
+        return QCoreApplication.translate("formatting", "{n} ms").format(n=ms)
     if ms < 60_000:
-        return QCoreApplication.translate(_CONTEXT, "{n} s").format(
+        return QCoreApplication.translate("formatting", "{n} s").format(
             n=_grouped(Decimal(ms) / 1000, 1))
     seconds = ms // 1000
     if seconds < 3600:
-        return QCoreApplication.translate(_CONTEXT, "{m} min {s} s").format(
+        return QCoreApplication.translate("formatting", "{m} min {s} s").format(
             m=seconds // 60, s=f"{seconds % 60:02d}")
-    return QCoreApplication.translate(_CONTEXT, "{h} h {m} min").format(
+    return QCoreApplication.translate("formatting", "{h} h {m} min").format(
         h=integer(seconds // 3600), m=f"{seconds // 60 % 60:02d}")
 
 

@@ -36,8 +36,7 @@ TALLY_ROLE: Final = Qt.ItemDataRole.UserRole + 1
 """The :class:`Tally` of a row (for the tally bar delegate)."""
 PROPOSAL_ID_ROLE: Final = Qt.ItemDataRole.UserRole + 2
 
-_CONTEXT: Final = "governance"
-"""Translation context of the module-level texts."""
+# Module-level texts use the literal context "governance" (pyside6-lupdate reads literals only).
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 _LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 
@@ -67,24 +66,25 @@ def tally_of(proposal: dict[str, Any]) -> Tally:
 def tally_text(tally: Tally) -> str:
     """``"yes 1/2 · no 0 · abstain 0"`` (yes votes / quorum)."""
     return QCoreApplication.translate(
-        _CONTEXT, "yes {yes}/{quorum} · no {no} · abstain {abstain}").format(
+        "governance", "yes {yes}/{quorum} · no {no} · abstain {abstain}").format(
         yes=tally.yes, quorum=tally.quorum, no=tally.no, abstain=tally.abstain)
 
 
 def tally_short(tally: Tally) -> str:
     """``"yes 1/2"``, then no and abstain only when there are some: ``"yes 1/2 · no 1"``."""
-    parts = [QCoreApplication.translate(_CONTEXT, "yes {yes}/{quorum}").format(
+    parts = [QCoreApplication.translate("governance", "yes {yes}/{quorum}").format(
         yes=tally.yes, quorum=tally.quorum)]
     if tally.no:
-        parts.append(QCoreApplication.translate(_CONTEXT, "no {n}").format(n=tally.no))
+        parts.append(QCoreApplication.translate("governance", "no {n}").format(n=tally.no))
     if tally.abstain:
-        parts.append(QCoreApplication.translate(_CONTEXT, "abstain {n}").format(n=tally.abstain))
+        parts.append(QCoreApplication.translate("governance", "abstain {n}").format(
+            n=tally.abstain))
     return " · ".join(parts)
 
 
 def tally_tooltip(tally: Tally) -> str:
     return QCoreApplication.translate(
-        _CONTEXT, "{yes} yes, {no} no, {abstain} abstain of {n} authorities. Passes with "
+        "governance", "{yes} yes, {no} no, {abstain} abstain of {n} authorities. Passes with "
         "{quorum} yes votes (quorum ⌈2n/3⌉); abstaining counts as not-yes.").format(
         yes=tally.yes, no=tally.no, abstain=tally.abstain, n=tally.electorate,
         quorum=tally.quorum)
@@ -92,10 +92,10 @@ def tally_tooltip(tally: Tally) -> str:
 
 def kind_text(action: str | None) -> str:
     kinds = {
-        "add_authority": QCoreApplication.translate(_CONTEXT, "Add authority"),
-        "remove_authority": QCoreApplication.translate(_CONTEXT, "Remove authority"),
-        "parameter_change": QCoreApplication.translate(_CONTEXT, "Parameter change"),
-        "signal": QCoreApplication.translate(_CONTEXT, "Signal"),
+        "add_authority": QCoreApplication.translate("governance", "Add authority"),
+        "remove_authority": QCoreApplication.translate("governance", "Remove authority"),
+        "parameter_change": QCoreApplication.translate("governance", "Parameter change"),
+        "signal": QCoreApplication.translate("governance", "Signal"),
     }
     return kinds.get(action or "", action or fmt.MISSING)
 
@@ -105,10 +105,10 @@ def status_text(proposal: dict[str, Any]) -> str:
     status = proposal.get("status")
     h = fmt.integer(proposal.get("closed_height"))
     texts = {
-        "open": QCoreApplication.translate(_CONTEXT, "open"),
-        "executed": QCoreApplication.translate(_CONTEXT, "executed at {h}").format(h=h),
-        "rejected": QCoreApplication.translate(_CONTEXT, "rejected at {h}").format(h=h),
-        "expired": QCoreApplication.translate(_CONTEXT, "expired at {h}").format(h=h),
+        "open": QCoreApplication.translate("governance", "open"),
+        "executed": QCoreApplication.translate("governance", "executed at {h}").format(h=h),
+        "rejected": QCoreApplication.translate("governance", "rejected at {h}").format(h=h),
+        "expired": QCoreApplication.translate("governance", "expired at {h}").format(h=h),
     }
     return texts.get(status or "", status or fmt.MISSING)
 
@@ -118,20 +118,20 @@ def status_tooltip(proposal: dict[str, Any]) -> str:
     h = fmt.integer(proposal.get("closed_height"))
     if status == "open":
         return QCoreApplication.translate(
-            _CONTEXT, "Open for votes until block {deadline}. It passes, and executes in the "
+            "governance", "Open for votes until block {deadline}. It passes, and executes in the "
             "same block, when the yes votes reach the quorum.").format(
             deadline=fmt.integer(proposal.get("deadline_height")))
     if status == "executed":
         return QCoreApplication.translate(
-            _CONTEXT, "Passed and executed in block {h}. A proposal executes at the end of the "
+            "governance", "Passed and executed in block {h}. A proposal executes at the end of the "
             "block that carries its deciding vote, so “passed” is never a resting state: it "
             "goes from open to executed.").format(h=h)
     if status == "rejected":
-        return QCoreApplication.translate(_CONTEXT, "Rejected in block {h}: {reason}").format(
+        return QCoreApplication.translate("governance", "Rejected in block {h}: {reason}").format(
             h=h, reason=reason)
     if status == "expired":
         return QCoreApplication.translate(
-            _CONTEXT, "Expired at the end of block {h}: the deadline passed without a "
+            "governance", "Expired at the end of block {h}: the deadline passed without a "
             "quorum.").format(h=h)
     return ""
 
@@ -146,7 +146,7 @@ def blocks_left(proposal: dict[str, Any]) -> int | None:
 def estimate_text(ms: int) -> str:
     """A coarse duration for an estimate: ``"12 s"``, ``"4 min 05 s"``, ``"2 h 07 min"``."""
     if ms < 60_000:
-        return QCoreApplication.translate(_CONTEXT, "{n} s").format(n=round(ms / 1000))
+        return QCoreApplication.translate("governance", "{n} s").format(n=round(ms / 1000))
     return fmt.duration_text(ms)
 
 
@@ -156,13 +156,13 @@ def countdown_text(proposal: dict[str, Any]) -> str:
     if left is None:
         return fmt.MISSING
     if left == 1:
-        blocks = QCoreApplication.translate(_CONTEXT, "1 block")
+        blocks = QCoreApplication.translate("governance", "1 block")
     else:
-        blocks = QCoreApplication.translate(_CONTEXT, "{n} blocks").format(n=fmt.integer(left))
+        blocks = QCoreApplication.translate("governance", "{n} blocks").format(n=fmt.integer(left))
     interval = proposal.get("block_interval_ms")
     if not interval:
         return blocks
-    return QCoreApplication.translate(_CONTEXT, "{blocks} ≈ {time}").format(
+    return QCoreApplication.translate("governance", "{blocks} ≈ {time}").format(
         blocks=blocks, time=estimate_text(left * int(interval)))
 
 
@@ -170,10 +170,10 @@ def countdown_tooltip(proposal: dict[str, Any]) -> str:
     deadline = fmt.integer(proposal.get("deadline_height"))
     if proposal.get("status") != "open":
         return QCoreApplication.translate(
-            _CONTEXT, "Voting ended; the deadline was block {deadline}.").format(
+            "governance", "Voting ended; the deadline was block {deadline}.").format(
             deadline=deadline)
     return QCoreApplication.translate(
-        _CONTEXT, "Votes are accepted up to block {deadline} (now {now}). The time is an "
+        "governance", "Votes are accepted up to block {deadline} (now {now}). The time is an "
         "estimate, blocks × block interval ({interval} ms): a chain that makes no empty blocks "
         "advances only with transactions, so the deadline may come later.").format(
         deadline=deadline, now=fmt.integer(proposal.get("height_now")),

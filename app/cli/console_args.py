@@ -28,3 +28,6 @@ def add_console_arguments(parser: argparse.ArgumentParser) -> None:
                        help="keep window settings in this INI file (default: the user's)")
     group.add_argument("--theme", choices=("isa101", "light"),
                        help="colour theme (default: the saved one, else isa101)")
+    group.add_argument("--language", choices=("th", "en"),
+                       help="th (Thai) or en (English) for this run (default: the saved one, "
+                            "else the system locale)")

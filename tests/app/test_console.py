@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QDialog, QMessageBox
 
 from app.console import Console, RunMode
 from app.login import LoginDialog, LoginRequest
-from app.main_window import DOCKS, MainWindow
+from app.main_window import CONTROL_DOCKS, DOCKS, TRADING_DOCK, MainWindow
 from app.startup import ConsoleOptions
 from node_core.client_api import NodeClient
 from node_core.devnet import DEVNET_PIN, DEVNET_TOKEN, DevnetLayout
@@ -120,8 +120,9 @@ def test_view_menu_and_shortcuts_toggle_panels(qtbot, settings, isa101) -> None:
     window.show()
     actions = window.menuBar().actions()[0].menu().actions()
     assert [a.shortcut().toString() for a in actions] == [
-        "Ctrl+1", "Ctrl+2", "Ctrl+3", "Ctrl+4"]
-    assert sorted(d.objectName() for d in window.docks.values()) == sorted(DOCKS)
+        "Ctrl+1", "Ctrl+2", "Ctrl+3", "Ctrl+4", "Ctrl+5", "Ctrl+6", "Ctrl+7"]
+    assert sorted(d.objectName() for d in window.docks.values()) == sorted(
+        (*DOCKS, *CONTROL_DOCKS, TRADING_DOCK))
     actions[2].trigger()
     assert window.docks[DOCKS[2]].isHidden()
     assert "DEVNET" not in window.windowTitle()

@@ -14,12 +14,14 @@ import tests.perf as perf_package
 
 
 def _available() -> list[str]:
-    return sorted(m.name for m in pkgutil.iter_modules(perf_package.__path__) if not m.name.startswith("_"))
+    modules = pkgutil.iter_modules(perf_package.__path__)
+    return sorted(m.name for m in modules if not m.name.startswith("_"))
 
 
 def main() -> int:
     if len(sys.argv) < 2 or sys.argv[1] not in _available():
-        print(f"usage: python -m tests.perf NAME [ARGS...]; NAME is one of: {', '.join(_available())}",
+        names = ", ".join(_available())
+        print(f"usage: python -m tests.perf NAME [ARGS...]; NAME is one of: {names}",
               file=sys.stderr)
         return 2
     module = importlib.import_module(f"tests.perf.{sys.argv[1]}")

@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
+import time
 from types import TracebackType
 from typing import Any, Final
 
@@ -42,6 +43,7 @@ from node_core.signing import (
 )
 from node_core.types import Address, PublicKey
 
+_TOKEN_READ_ATTEMPTS: Final = 6
 P256_PARAMS: Final = encode_named_curve_parameters("secp256r1")
 """DER ``EC_PARAMS`` of the named curve P-256 (secp256r1)."""
 
@@ -211,10 +213,24 @@ def _token_labels(module: Any) -> list[str]:
     return [token.label for token in module.get_tokens() if token.label]
 
 
+def _tokens_labelled(module: Any, token_label: str) -> list[Token]:
+    """SoftHSM2 answers CKR_GENERAL_ERROR now and then while another process updates the
+    same token directory (seen when a node restarts beside its peers): retry briefly."""
+    for attempt in range(_TOKEN_READ_ATTEMPTS):
+        try:
+            return list(module.get_tokens(token_label=token_label))
+        except pkcs11_errors.GeneralError:
+            if attempt == _TOKEN_READ_ATTEMPTS - 1:
+                raise SignerError(f"the PKCS#11 module keeps failing to read token "
+                                  f"'{token_label}' (CKR_GENERAL_ERROR)") from None
+            time.sleep(0.1 * (attempt + 1))
+    return []
+
+
 def _find_token(module_path: str, token_label: str) -> Token:
     """The token labelled ``token_label``; TokenNotFound listing the labels present."""
     module = _load_module(module_path)
-    matching: list[Token] = list(module.get_tokens(token_label=token_label))
+    matching = _tokens_labelled(module, token_label)
     if len(matching) > 1:
         raise SignerError(
             f"{len(matching)} tokens are labelled '{token_label}' in PKCS#11 module "

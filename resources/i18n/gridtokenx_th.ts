@@ -138,7 +138,7 @@
 <context>
     <name>AlarmBanner</name>
     <message>
-        <location filename="../../views/alarm_banner.py" line="+53"/>
+        <location filename="../../views/alarm_banner.py" line="+55"/>
         <source>Critical</source>
         <translation>วิกฤต</translation>
     </message>
@@ -775,7 +775,7 @@
     <message>
         <location line="+11"/>
         <source>Bigtable emulator</source>
-        <translation>Bigtable emulator</translation>
+        <translation>Bigtable จำลอง</translation>
     </message>
     <message>
         <location line="+4"/>
@@ -1314,7 +1314,7 @@ The vote is signed with {who}&apos;s HSM key and recorded on the chain. A differ
         <translation>การสั่งการฉุกเฉิน</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+13"/>
         <source>Alarm summary</source>
         <translation>สรุปสัญญาณเตือน</translation>
     </message>

@@ -29,7 +29,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Final
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, Signal, Slot
 
 from app.node_link import NodeLink
 from node_core.cloud.backend_api import BackendApi, TokenProvider
@@ -94,7 +94,7 @@ def part_text(state: str, since_ms: int | None) -> str:
 def backend_text(cloud: Mapping[str, Any], api: str) -> tuple[str, bool]:
     """The status bar's backend part and whether it is abnormal (any part not ok/off)."""
     if cloud.get("profile") != "gcp":
-        return DEVNET_TEXT, False
+        return QCoreApplication.translate("BackendLink", "devnet: no cloud backend"), False
     since = cloud.get("since_ms") or {}
     parts = [(label, part_text(str(cloud.get(key, "off")), since.get(key)))
              for key, label in PART_NAMES]

@@ -395,6 +395,14 @@
     </message>
 </context>
 <context>
+    <name>BackendLink</name>
+    <message>
+        <location filename="../../app/backend_link.py" line="+97"/>
+        <source>devnet: no cloud backend</source>
+        <translation>devnet: ไม่มีคลาวด์</translation>
+    </message>
+</context>
+<context>
     <name>BlockDetailPane</name>
     <message>
         <location filename="../../views/block_detail.py" line="+50"/>
@@ -1331,7 +1339,7 @@ The vote is signed with {who}&apos;s HSM key and recorded on the chain. A differ
     <message>
         <location line="+16"/>
         <source>operator: {name}</source>
-        <translation>ผู้ปฏิบัติงาน: {name}</translation>
+        <translation>ผู้ปฏิบัติ: {name}</translation>
     </message>
     <message>
         <location line="+5"/>
@@ -1421,7 +1429,7 @@ The vote is signed with {who}&apos;s HSM key and recorded on the chain. A differ
     <message>
         <location line="+5"/>
         <source>store: {state}</source>
-        <translation>คลังข้อมูล: {state}</translation>
+        <translation>คลัง: {state}</translation>
     </message>
     <message>
         <location line="+8"/>

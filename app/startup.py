@@ -397,6 +397,5 @@ async def _answers(host: str, port: int) -> bool:
 
 
 def _emulator_pid(emulator: BigtableEmulator | None) -> int | None:
-    """The emulator's pid while it runs (BigtableEmulator does not expose it)."""
-    process = getattr(emulator, "_process", None) if emulator is not None else None
-    return process.pid if process is not None and process.poll() is None else None
+    """The emulator's pid while it runs."""
+    return emulator.pid if emulator is not None and emulator.running else None

@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Any, Final, Literal, TextIO
 
 from node_core.exceptions import StoreError
+from node_core.storage import WriteTransaction
 from node_core.types import ZERO_HASH, Hash32
 
 AUDIT_FILENAME: Final = "audit.sqlite3"
@@ -230,7 +231,7 @@ class AuditLog:
             text = canonical_json(dict(details or {}))
         except (TypeError, ValueError) as error:
             raise InvalidAuditEntry(f"details are not JSON: {error}") from error
-        with _Transaction(self._db):
+        with WriteTransaction(self._db):
             return self._append(int(time_ms), operator, role, action, target, outcome, text)
 
     def _append(self, time_ms: int, operator: str, role: str, action: str, target: str,
@@ -254,7 +255,7 @@ class AuditLog:
         """Delete entries older than ``now − retention`` and append a checkpoint (one
         transaction); None when nothing is old enough."""
         cutoff = now_ms - self._retention_ms
-        with _Transaction(self._db):
+        with WriteTransaction(self._db):
             row = self._db.execute(
                 "SELECT seq, hash FROM AuditLog WHERE seq = (SELECT MAX(seq) FROM AuditLog "
                 "WHERE time_ms < ?)", (cutoff,)).fetchone()
@@ -407,16 +408,3 @@ def verify_records(records: list[Mapping[str, Any]]) -> tuple[bool, int | None, 
             return False, int(record["seq"]), "prev_hash does not link to the previous record"
         previous = record
     return True, None, "ok"
-
-
-class _Transaction:
-    """``BEGIN IMMEDIATE`` … ``COMMIT`` / ``ROLLBACK`` on an autocommit connection."""
-
-    def __init__(self, db: sqlite3.Connection) -> None:
-        self._db = db
-
-    def __enter__(self) -> None:
-        self._db.execute("BEGIN IMMEDIATE")
-
-    def __exit__(self, exc_type: object, *_: object) -> None:
-        self._db.execute("ROLLBACK" if exc_type is not None else "COMMIT")

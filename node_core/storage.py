@@ -304,8 +304,8 @@ class BlockStore:
             [(a, state.account(a).balance, state.account(a).energy_credits,
               state.account(a).nonce, when) for a in sorted(chosen)])
 
-    def _transaction(self) -> _Transaction:
-        return _Transaction(self._db)
+    def _transaction(self) -> WriteTransaction:
+        return WriteTransaction(self._db)
 
 
 def _message_bytes(message: ConsensusMessage) -> bytes:
@@ -321,8 +321,9 @@ def _message_from(data: bytes) -> ConsensusMessage:
     return message
 
 
-class _Transaction:
-    """BEGIN IMMEDIATE … COMMIT, or ROLLBACK on any exception."""
+class WriteTransaction:
+    """``BEGIN IMMEDIATE`` … ``COMMIT``, or ``ROLLBACK`` on any exception, on a connection in
+    autocommit mode (``isolation_level=None``); shared by the embedded stores."""
 
     def __init__(self, db: sqlite3.Connection) -> None:
         self._db = db

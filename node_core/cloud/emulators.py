@@ -19,21 +19,12 @@ stopped together.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
-import signal
-import subprocess
-import time
 from pathlib import Path
-from types import TracebackType
-from typing import Final, Self
+from typing import Final
 
-from node_core.telemetry.emulator import (
-    EmulatorError,
-    accepts_connections,
-    free_loopback_port,
-)
+from node_core.telemetry.emulator import EmulatorError, EmulatorProcess
 
 SDK_ROOT: Final = Path("/usr/lib/google-cloud-sdk")
 PUBSUB_RELATIVE: Final = Path("platform/pubsub-emulator/bin/cloud-pubsub-emulator")
@@ -99,82 +90,7 @@ def spanner_emulator_missing() -> str | None:
     return None
 
 
-class _EmulatorProcess:
-    """One emulator child process on loopback; a context manager that stops it on exit."""
-
-    name = "emulator"
-
-    def __init__(self, port: int | None = None, binary: Path | None = None,
-                 host: str = "127.0.0.1") -> None:
-        self.host = host
-        self.port = port or free_loopback_port()
-        self._binary = binary
-        self._process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def host_port(self) -> str:
-        """``host:port``, the value for the ``*_EMULATOR_HOST`` variable."""
-        return f"{self.host}:{self.port}"
-
-    @property
-    def running(self) -> bool:
-        """True while the child process is alive."""
-        return self._process is not None and self._process.poll() is None
-
-    def _find_binary(self) -> Path:
-        raise NotImplementedError
-
-    def _command(self, binary: Path) -> list[str]:
-        raise NotImplementedError
-
-    def start(self, timeout_s: float = 30.0) -> None:
-        """Start the emulator and wait until it accepts connections."""
-        binary = self._binary or self._find_binary()
-        self._process = subprocess.Popen(
-            self._command(binary), stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-        )
-        self._wait_until_listening(timeout_s)
-
-    def _wait_until_listening(self, timeout_s: float) -> None:
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            if not self.running:
-                raise EmulatorError(f"{self.name} exited on {self.host_port} (port in use?)")
-            if accepts_connections(self.host, self.port):
-                return
-            time.sleep(0.05)
-        self.stop()
-        raise EmulatorError(f"{self.name} did not listen on {self.host_port} in {timeout_s} s")
-
-    def stop(self, timeout_s: float = 5.0) -> None:
-        """Terminate the process group, wait, and kill it if it lingers. Safe to call twice."""
-        process, self._process = self._process, None
-        if process is None or process.poll() is not None:
-            return
-        _signal_group(process, signal.SIGTERM)
-        try:
-            process.wait(timeout=timeout_s)
-        except subprocess.TimeoutExpired:
-            _signal_group(process, signal.SIGKILL)
-            process.wait()
-
-    def __enter__(self) -> Self:
-        self.start()
-        return self
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        self.stop()
-
-
-def _signal_group(process: subprocess.Popen[bytes], signum: int) -> None:
-    """Signal the child's own process group (it was started in a new session)."""
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signum)
-
-
-class PubSubEmulator(_EmulatorProcess):
+class PubSubEmulator(EmulatorProcess):
     """One ``cloud-pubsub-emulator`` (Java) process."""
 
     name = "cloud-pubsub-emulator"
@@ -191,7 +107,7 @@ class PubSubEmulator(_EmulatorProcess):
         return [str(binary), f"--host={self.host}", f"--port={self.port}"]
 
 
-class SpannerEmulator(_EmulatorProcess):
+class SpannerEmulator(EmulatorProcess):
     """One Spanner ``emulator_main`` process (gRPC only)."""
 
     name = "cloud spanner emulator_main"

@@ -8,13 +8,15 @@ It keeps everything in memory: a restart forgets tables and data.
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
+import signal
 import socket
 import subprocess
 import time
 from pathlib import Path
 from types import TracebackType
-from typing import Final
+from typing import Final, Self
 
 from node_core.exceptions import GridTokenXError
 
@@ -65,8 +67,10 @@ def accepts_connections(host: str, port: int) -> bool:
     return False
 
 
-class BigtableEmulator:
-    """One ``cbtemulator`` process; a context manager that stops it on exit."""
+class EmulatorProcess:
+    """One emulator child process on loopback; a context manager that stops it on exit."""
+
+    name = "emulator"
 
     def __init__(self, port: int | None = None, binary: Path | None = None,
                  host: str = "127.0.0.1") -> None:
@@ -77,7 +81,7 @@ class BigtableEmulator:
 
     @property
     def host_port(self) -> str:
-        """``host:port``, the value for ``BIGTABLE_EMULATOR_HOST``."""
+        """``host:port``, the value for the ``*_EMULATOR_HOST`` variable."""
         return f"{self.host}:{self.port}"
 
     @property
@@ -85,15 +89,23 @@ class BigtableEmulator:
         """True while the child process is alive."""
         return self._process is not None and self._process.poll() is None
 
-    def start(self, timeout_s: float = 10.0) -> None:
+    @property
+    def pid(self) -> int | None:
+        """The child's pid while started (for leftover checks at shutdown)."""
+        return self._process.pid if self._process is not None else None
+
+    def _find_binary(self) -> Path:
+        raise NotImplementedError
+
+    def _command(self, binary: Path) -> list[str]:
+        raise NotImplementedError
+
+    def start(self, timeout_s: float = 30.0) -> None:
         """Start the emulator and wait until it accepts connections."""
-        binary = self._binary or find_cbtemulator()
-        if binary is None:
-            raise EmulatorError("cbtemulator not found: install the Google Cloud CLI "
-                                "component bigtable-emulator")
+        binary = self._binary or self._find_binary()
         self._process = subprocess.Popen(
-            [str(binary), "-host", self.host, "-port", str(self.port)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            self._command(binary), stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
         )
         self._wait_until_listening(timeout_s)
 
@@ -101,29 +113,52 @@ class BigtableEmulator:
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             if not self.running:
-                raise EmulatorError(f"cbtemulator exited on {self.host_port} (port in use?)")
+                raise EmulatorError(f"{self.name} exited on {self.host_port} (port in use?)")
             if accepts_connections(self.host, self.port):
                 return
-            time.sleep(0.02)
+            time.sleep(0.05)
         self.stop()
-        raise EmulatorError(f"cbtemulator did not listen on {self.host_port} in {timeout_s} s")
+        raise EmulatorError(f"{self.name} did not listen on {self.host_port} in {timeout_s} s")
 
     def stop(self, timeout_s: float = 5.0) -> None:
-        """Terminate, wait, and kill if it lingers. Safe to call twice."""
+        """Terminate the process group, wait, and kill it if it lingers. Safe to call twice."""
         process, self._process = self._process, None
         if process is None or process.poll() is not None:
             return
-        process.terminate()
+        _signal_group(process, signal.SIGTERM)
         try:
             process.wait(timeout=timeout_s)
         except subprocess.TimeoutExpired:
-            process.kill()
+            _signal_group(process, signal.SIGKILL)
             process.wait()
 
-    def __enter__(self) -> BigtableEmulator:
+    def __enter__(self) -> Self:
         self.start()
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         self.stop()
+
+
+def _signal_group(process: subprocess.Popen[bytes], signum: int) -> None:
+    """Signal the child's own process group (it was started in a new session)."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signum)
+
+
+class BigtableEmulator(EmulatorProcess):
+    """One ``cbtemulator`` process."""
+
+    name = "cbtemulator"
+
+    def _find_binary(self) -> Path:
+        binary = find_cbtemulator()
+        if binary is None:
+            raise EmulatorError("cbtemulator not found: install the Google Cloud CLI "
+                                "component bigtable-emulator")
+        return binary
+
+    def _command(self, binary: Path) -> list[str]:
+        return [str(binary), "-host", self.host, "-port", str(self.port)]
+

@@ -62,11 +62,6 @@ TICK_MS: Final = 50
 SLIDER_STEPS: Final = 1000
 CHART_SIZE: Final = (1800, 900)
 """Pixels of the chart image in the report."""
-_CONTEXT: Final = "TimelineReport"
-
-
-def _tr(text: str) -> str:
-    return QCoreApplication.translate(_CONTEXT, text)
 
 
 def _bangkok_qt(ms: int) -> QDateTime:
@@ -123,12 +118,15 @@ class TimelineView(QWidget):
         window_row.addWidget(self.export_button)
         layout.addLayout(window_row)
 
-        self.plot = make_chart(self._theme, self.tr("Frequency (Hz)"),
-                               self.tr("Time (Bangkok, UTC+7)"))
+        self.plot = make_chart(
+            self._theme, self.tr("Frequency (Hz)"), self.tr("Time (Bangkok, UTC+7)")
+        )
         self.curve = self.plot.plot([], [], pen=pg.mkPen(self._palette.traces[0], width=2))
-        self.cursor_line = pg.InfiniteLine(angle=90, movable=False,
-                                           pen=pg.mkPen(self._palette.crosshair, width=2,
-                                                        style=Qt.PenStyle.DashLine))
+        self.cursor_line = pg.InfiniteLine(
+            angle=90,
+            movable=False,
+            pen=pg.mkPen(self._palette.crosshair, width=2, style=Qt.PenStyle.DashLine),
+        )
         self.plot.addItem(self.cursor_line, ignoreBounds=True)
         layout.addWidget(self.plot, 3)
 
@@ -171,8 +169,10 @@ class TimelineView(QWidget):
     # ----- window ---------------------------------------------------------------------------
 
     def window_ms(self) -> tuple[int, int]:
-        return (self.start_edit.dateTime().toMSecsSinceEpoch(),
-                self.end_edit.dateTime().toMSecsSinceEpoch())
+        return (
+            self.start_edit.dateTime().toMSecsSinceEpoch(),
+            self.end_edit.dateTime().toMSecsSinceEpoch(),
+        )
 
     def set_window(self, start_ms: int, end_ms: int) -> None:
         self.start_edit.setDateTime(_bangkok_qt(start_ms))
@@ -182,18 +182,25 @@ class TimelineView(QWidget):
     def _on_load(self) -> None:
         start, end = self.window_ms()
         if end <= start:
-            self.state_label.setText(self.tr("The window ends before it starts: set “to” later "
-                                             "than “from”."))
+            self.state_label.setText(
+                self.tr("The window ends before it starts: set “to” later than “from”.")
+            )
             return
-        self.state_label.setText(self.tr("Loading {start} – {end}…").format(
-            start=bangkok_time(start), end=bangkok_time(end)))
+        self.state_label.setText(
+            self.tr("Loading {start} – {end}…").format(
+                start=bangkok_time(start), end=bangkok_time(end)
+            )
+        )
         self.window_requested.emit(start, end)
 
     @Slot(str)
     def on_load_failed(self, message: str) -> None:
-        self.state_label.setText(self.tr("The window was not loaded: {error}. Check that the "
-                                         "node is running, then load again.").format(
-                                             error=message))
+        self.state_label.setText(
+            self.tr(
+                "The window was not loaded: {error}. Check that the "
+                "node is running, then load again."
+            ).format(error=message)
+        )
 
     @Slot(object)
     def show_record(self, record: IncidentRecord) -> None:
@@ -214,10 +221,12 @@ class TimelineView(QWidget):
             self.plot.setYRange(low - pad, high + pad, padding=0)
         self.export_button.setEnabled(True)
         counts = record.summary()["counts"]
-        self.state_label.setText(self.tr("{events} events, {samples} frequency samples in the "
-                                         "window. Press Play to replay it.").format(
-                                             events=sum(counts.values()),
-                                             samples=len(record.frequency)))
+        self.state_label.setText(
+            self.tr(
+                "{events} events, {samples} frequency samples in the "
+                "window. Press Play to replay it."
+            ).format(events=sum(counts.values()), samples=len(record.frequency))
+        )
         self._show_position()
 
     # ----- replay ---------------------------------------------------------------------------
@@ -252,8 +261,10 @@ class TimelineView(QWidget):
 
     @Slot(int)
     def _on_slider(self, value: int) -> None:
-        self.seek(self.cursor.start_ms + round(
-            (self.cursor.end_ms - self.cursor.start_ms) * value / SLIDER_STEPS))
+        self.seek(
+            self.cursor.start_ms
+            + round((self.cursor.end_ms - self.cursor.start_ms) * value / SLIDER_STEPS)
+        )
 
     def seek(self, position_ms: int) -> None:
         self.cursor.seek(position_ms)
@@ -277,7 +288,7 @@ class TimelineView(QWidget):
         self.curve.setData([t / 1000 for t, _ in samples], [v for _, v in samples])
         before = self.model.rowCount()
         self.model.set_position(position)
-        for event in self.model.shown()[len(self._markers):]:
+        for event in self.model.shown()[len(self._markers) :]:
             self._markers.append(self._add_marker(event))
         del_count = len(self._markers) - self.model.rowCount()
         for _ in range(max(0, del_count)):
@@ -287,9 +298,13 @@ class TimelineView(QWidget):
         self.slider.blockSignals(True)
         self.slider.setValue(round(self.cursor.fraction * SLIDER_STEPS))
         self.slider.blockSignals(False)
-        self.position_label.setText(self.tr("{time} · {passed}/{total} events").format(
-            time=bangkok_time(position) if self.record.duration_ms else MISSING,
-            passed=self.model.rowCount(), total=len(self.record.events)))
+        self.position_label.setText(
+            self.tr("{time} · {passed}/{total} events").format(
+                time=bangkok_time(position) if self.record.duration_ms else MISSING,
+                passed=self.model.rowCount(),
+                total=len(self.record.events),
+            )
+        )
 
     def _add_marker(self, event: IncidentEvent) -> pg.InfiniteLine:
         return add_event_marker(self.plot, event, self._palette)
@@ -302,8 +317,11 @@ class TimelineView(QWidget):
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
         dialog.setNameFilter(self.tr("PDF documents (*.pdf)"))
         dialog.setDefaultSuffix("pdf")
-        dialog.selectFile(f"incident-{bangkok_time(self.record.start_ms)[:16]}.pdf"
-                          .replace(" ", "_").replace(":", ""))
+        dialog.selectFile(
+            f"incident-{bangkok_time(self.record.start_ms)[:16]}.pdf".replace(" ", "_").replace(
+                ":", ""
+            )
+        )
         dialog.fileSelected.connect(self.export_report)
         self.export_dialog = dialog
         dialog.open()
@@ -314,12 +332,16 @@ class TimelineView(QWidget):
         try:
             pages = write_report(self.record, Path(path), theme=self._theme)
         except OSError as error:
-            self.state_label.setText(self.tr("The report was not written to {path}: {error}. "
-                                             "Choose a folder you can write to.").format(
-                                                 path=path, error=error))
+            self.state_label.setText(
+                self.tr(
+                    "The report was not written to {path}: {error}. "
+                    "Choose a folder you can write to."
+                ).format(path=path, error=error)
+            )
             return 0
-        self.state_label.setText(self.tr("Report written: {path} ({n} pages).").format(
-            path=path, n=pages))
+        self.state_label.setText(
+            self.tr("Report written: {path} ({n} pages).").format(path=path, n=pages)
+        )
         self.report_written.emit(path, pages)
         return pages
 
@@ -355,33 +377,48 @@ def _marker_colour(event: IncidentEvent, palette: object) -> str:
     return priorities.get(event.priority, priorities["medium"])
 
 
-def add_event_marker(plot: pg.PlotWidget, event: IncidentEvent, palette: object
-                     ) -> pg.InfiniteLine:
+def add_event_marker(plot: pg.PlotWidget, event: IncidentEvent, palette: object) -> pg.InfiniteLine:
     """A vertical line at the event; labelled unless it is a plain block."""
     colour = _marker_colour(event, palette)
     width = 1 if event.kind == EventKind.BLOCK else 2
-    line = pg.InfiniteLine(pos=event.time_ms / 1000, angle=90, movable=False,
-                           pen=pg.mkPen(colour, width=width))
+    line = pg.InfiniteLine(
+        pos=event.time_ms / 1000, angle=90, movable=False, pen=pg.mkPen(colour, width=width)
+    )
     if event.kind != EventKind.BLOCK:
-        pg.InfLineLabel(line, text=kind_text(event.kind), position=0.92, rotateAxis=(1, 0),
-                        anchor=(1, 1), color=colour)
+        pg.InfLineLabel(
+            line,
+            text=kind_text(event.kind),
+            position=0.92,
+            rotateAxis=(1, 0),
+            anchor=(1, 1),
+            color=colour,
+        )
     plot.addItem(line, ignoreBounds=True)
     return line
 
 
-def render_chart(record: IncidentRecord, *, theme: str = "light",
-                 size: tuple[int, int] = CHART_SIZE) -> QPixmap:
+def render_chart(
+    record: IncidentRecord, *, theme: str = "light", size: tuple[int, int] = CHART_SIZE
+) -> QPixmap:
     """The whole window's frequency with every non-block event marked, as an image."""
     palette = palette_for(theme)
-    plot = make_chart(theme, _tr("Frequency (Hz)"), _tr("Time (Bangkok, UTC+7)"))
+    plot = make_chart(
+        theme,
+        QCoreApplication.translate("TimelineReport", "Frequency (Hz)"),
+        QCoreApplication.translate("TimelineReport", "Time (Bangkok, UTC+7)"),
+    )
     plot.resize(*size)
-    plot.plot([t / 1000 for t, _ in record.frequency], [v for _, v in record.frequency],
-              pen=pg.mkPen(palette.traces[0], width=2))
+    plot.plot(
+        [t / 1000 for t, _ in record.frequency],
+        [v for _, v in record.frequency],
+        pen=pg.mkPen(palette.traces[0], width=2),
+    )
     for event in record.events:
         if event.kind != EventKind.BLOCK:
             add_event_marker(plot, event, palette)
-    plot.setXRange(record.start_ms / 1000, max(record.end_ms, record.start_ms + 1) / 1000,
-                   padding=0.01)
+    plot.setXRange(
+        record.start_ms / 1000, max(record.end_ms, record.start_ms + 1) / 1000, padding=0.01
+    )
     extremes = record.frequency_extremes()
     if extremes is not None:
         pad = max(0.05, (extremes[1] - extremes[0]) * 0.15)
@@ -399,13 +436,19 @@ class _Report:
 
     def __init__(self, path: Path) -> None:
         self.writer = QPdfWriter(str(path))
-        self.writer.setTitle(_tr("GridTokenX incident report"))
+        self.writer.setTitle(
+            QCoreApplication.translate("TimelineReport", "GridTokenX incident report")
+        )
         self.writer.setCreator("GridTokenX Authority Console")
         self.writer.setResolution(150)
-        self.writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4),
-                                              QPageLayout.Orientation.Portrait,
-                                              QMarginsF(15, 15, 15, 15),
-                                              QPageLayout.Unit.Millimeter))
+        self.writer.setPageLayout(
+            QPageLayout(
+                QPageSize(QPageSize.PageSizeId.A4),
+                QPageLayout.Orientation.Portrait,
+                QMarginsF(15, 15, 15, 15),
+                QPageLayout.Unit.Millimeter,
+            )
+        )
         self.painter = QPainter()
         if not self.painter.begin(self.writer):
             raise OSError(f"cannot write {path}")
@@ -429,8 +472,9 @@ class _Report:
         self.painter.setFont(font)
         return float(self.painter.fontMetrics().height())
 
-    def text(self, text: str, font: QFont | None = None, *, gap: float = 0.25,
-             colour: str = "#1e1e1e") -> None:
+    def text(
+        self, text: str, font: QFont | None = None, *, gap: float = 0.25, colour: str = "#1e1e1e"
+    ) -> None:
         font = font or self.body
         self.painter.setFont(font)
         self.painter.setPen(QColor(colour))
@@ -446,8 +490,7 @@ class _Report:
     def image(self, pixmap: QPixmap) -> None:
         width = self.rect.width()
         height = width * pixmap.height() / max(1, pixmap.width())
-        self.painter.drawPixmap(QRectF(0, self.y, width, height), pixmap,
-                                QRectF(pixmap.rect()))
+        self.painter.drawPixmap(QRectF(0, self.y, width, height), pixmap, QRectF(pixmap.rect()))
         self.y += height + self.line_height(self.body)
 
     def events(self, title: str, events: list[IncidentEvent], empty: str) -> None:
@@ -456,10 +499,16 @@ class _Report:
             self.text(empty)
         for index, event in enumerate(events):
             if not self.fits():
-                self.page(_tr("{title} (continued, {n} of {total})").format(
-                    title=title, n=index + 1, total=len(events)))
-            self.text(f"{bangkok_time(event.time_ms)}  [{kind_text(event.kind)}]  {event.title}",
-                      self.body, gap=0.0)
+                self.page(
+                    QCoreApplication.translate(
+                        "TimelineReport", "{title} (continued, {n} of {total})"
+                    ).format(title=title, n=index + 1, total=len(events))
+                )
+            self.text(
+                f"{bangkok_time(event.time_ms)}  [{kind_text(event.kind)}]  {event.title}",
+                self.body,
+                gap=0.0,
+            )
             if event.detail:
                 self.text("      " + event.detail, self.small, gap=0.3, colour="#4a4a4a")
 
@@ -468,49 +517,99 @@ class _Report:
         return self.pages
 
 
-def write_report(record: IncidentRecord, path: Path, *, theme: str = "light",
-                 authority: str = "", chain_id: str = "") -> int:
+def write_report(
+    record: IncidentRecord,
+    path: Path,
+    *,
+    theme: str = "light",
+    authority: str = "",
+    chain_id: str = "",
+) -> int:
     """The PDF report of ``record`` at ``path``; returns the number of pages (5 at least:
     summary, frequency chart, alarms, operator actions, chain events)."""
     chart = render_chart(record, theme=theme)
     report = _Report(path)
     summary = record.summary()
-    report.page(_tr("Incident report — summary"))
+    report.page(QCoreApplication.translate("TimelineReport", "Incident report — summary"))
     lines = [
-        _tr("Window: {start} – {end} (Bangkok time, UTC+7)").format(
-            start=bangkok_time(record.start_ms), end=bangkok_time(record.end_ms)),
-        _tr("Window (UTC ms): {start} – {end}").format(start=record.start_ms, end=record.end_ms),
+        QCoreApplication.translate(
+            "TimelineReport", "Window: {start} – {end} (Bangkok time, UTC+7)"
+        ).format(start=bangkok_time(record.start_ms), end=bangkok_time(record.end_ms)),
+        QCoreApplication.translate("TimelineReport", "Window (UTC ms): {start} – {end}").format(
+            start=record.start_ms, end=record.end_ms
+        ),
     ]
     if authority:
-        lines.append(_tr("Authority: {a}").format(a=authority))
+        lines.append(
+            QCoreApplication.translate("TimelineReport", "Authority: {a}").format(a=authority)
+        )
     if chain_id:
-        lines.append(_tr("Chain id: {c}").format(c=chain_id))
+        lines.append(
+            QCoreApplication.translate("TimelineReport", "Chain id: {c}").format(c=chain_id)
+        )
     low, high = summary["frequency_min_hz"], summary["frequency_max_hz"]
-    lines.append(_tr("System frequency: {n} samples, minimum {low} Hz, maximum {high} Hz").format(
-        n=summary["frequency_samples"], low=MISSING if low is None else f"{low:.3f}",
-        high=MISSING if high is None else f"{high:.3f}"))
+    lines.append(
+        QCoreApplication.translate(
+            "TimelineReport", "System frequency: {n} samples, minimum {low} Hz, maximum {high} Hz"
+        ).format(
+            n=summary["frequency_samples"],
+            low=MISSING if low is None else f"{low:.3f}",
+            high=MISSING if high is None else f"{high:.3f}",
+        )
+    )
     for kind in EventKind:
-        lines.append(_tr("{kind} events: {n}").format(kind=kind_text(kind),
-                                                      n=summary["counts"][kind.value]))
-    lines.append(_tr("Generated {now} (Bangkok time) by the GridTokenX Authority Console.")
-                 .format(now=bangkok_time(int(datetime.now(BANGKOK).timestamp() * 1000))))
+        lines.append(
+            QCoreApplication.translate("TimelineReport", "{kind} events: {n}").format(
+                kind=kind_text(kind), n=summary["counts"][kind.value]
+            )
+        )
+    lines.append(
+        QCoreApplication.translate(
+            "TimelineReport", "Generated {now} (Bangkok time) by the GridTokenX Authority Console."
+        ).format(now=bangkok_time(int(datetime.now(BANGKOK).timestamp() * 1000)))
+    )
     for line in lines:
         report.text(line)
     first = record.events[:12]
     if first:
         report.text("")
-        report.text(_tr("Sequence of events (first {n}):").format(n=len(first)), report.body)
+        report.text(
+            QCoreApplication.translate("TimelineReport", "Sequence of events (first {n}):").format(
+                n=len(first)
+            ),
+            report.body,
+        )
         for event in first:
-            report.text(f"{bangkok_time(event.time_ms)}  [{kind_text(event.kind)}]  "
-                        f"{event.title}", report.small, gap=0.1)
-    report.page(_tr("System frequency"))
+            report.text(
+                f"{bangkok_time(event.time_ms)}  [{kind_text(event.kind)}]  {event.title}",
+                report.small,
+                gap=0.1,
+            )
+    report.page(QCoreApplication.translate("TimelineReport", "System frequency"))
     report.image(chart)
-    report.text(_tr("Vertical lines: alarms (priority colour), operator actions, emergency and "
-                    "governance events on chain. Time axis in Bangkok time."), report.small)
-    report.events(_tr("Alarms"), record.of_kind(EventKind.ALARM, EventKind.GRID),
-                  _tr("No alarm changed state in this window."))
-    report.events(_tr("Operator actions"), record.of_kind(EventKind.OPERATOR),
-                  _tr("No operator action was recorded in this window."))
-    report.events(_tr("Chain events"), record.of_kind(*CHAIN_KINDS),
-                  _tr("No block was finalized in this window."))
+    report.text(
+        QCoreApplication.translate(
+            "TimelineReport",
+            "Vertical lines: alarms (priority colour), operator actions, emergency and "
+            "governance events on chain. Time axis in Bangkok time.",
+        ),
+        report.small,
+    )
+    report.events(
+        QCoreApplication.translate("TimelineReport", "Alarms"),
+        record.of_kind(EventKind.ALARM, EventKind.GRID),
+        QCoreApplication.translate("TimelineReport", "No alarm changed state in this window."),
+    )
+    report.events(
+        QCoreApplication.translate("TimelineReport", "Operator actions"),
+        record.of_kind(EventKind.OPERATOR),
+        QCoreApplication.translate(
+            "TimelineReport", "No operator action was recorded in this window."
+        ),
+    )
+    report.events(
+        QCoreApplication.translate("TimelineReport", "Chain events"),
+        record.of_kind(*CHAIN_KINDS),
+        QCoreApplication.translate("TimelineReport", "No block was finalized in this window."),
+    )
     return report.finish()

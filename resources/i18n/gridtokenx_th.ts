@@ -2232,9 +2232,117 @@ Stop the authority cleanly and close?</source>
     </message>
 </context>
 <context>
+    <name>TimelineReport</name>
+    <message>
+        <location filename="../../views/timeline.py" line="+407"/>
+        <source>Frequency (Hz)</source>
+        <translation>ความถี่ (Hz)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Time (Bangkok, UTC+7)</source>
+        <translation>เวลา (กรุงเทพฯ, UTC+7)</translation>
+    </message>
+    <message>
+        <location line="+32"/>
+        <source>GridTokenX incident report</source>
+        <translation>รายงานเหตุการณ์ GridTokenX</translation>
+    </message>
+    <message>
+        <location line="+63"/>
+        <source>{title} (continued, {n} of {total})</source>
+        <translation>{title} (ต่อ หน้า {n} จาก {total})</translation>
+    </message>
+    <message>
+        <location line="+30"/>
+        <source>Incident report — summary</source>
+        <translation>รายงานเหตุการณ์ — สรุป</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Window: {start} – {end} (Bangkok time, UTC+7)</source>
+        <translation>ช่วงเวลา: {start} – {end} (เวลากรุงเทพฯ, UTC+7)</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Window (UTC ms): {start} – {end}</source>
+        <translation>ช่วงเวลา (UTC ms): {start} – {end}</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Authority: {a}</source>
+        <translation>หน่วยงาน: {a}</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Chain id: {c}</source>
+        <translation>รหัสเชน: {c}</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>System frequency: {n} samples, minimum {low} Hz, maximum {high} Hz</source>
+        <translation>ความถี่ระบบ: {n} ค่า ต่ำสุด {low} Hz สูงสุด {high} Hz</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>{kind} events: {n}</source>
+        <translation>เหตุการณ์{kind}: {n}</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Generated {now} (Bangkok time) by the GridTokenX Authority Console.</source>
+        <translation>สร้างเมื่อ {now} (เวลากรุงเทพฯ) โดยคอนโซลหน่วยงานผู้มีอำนาจ GridTokenX</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Sequence of events (first {n}):</source>
+        <translation>ลำดับเหตุการณ์ ({n} รายการแรก):</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>System frequency</source>
+        <translation>ความถี่ระบบ</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Vertical lines: alarms (priority colour), operator actions, emergency and governance events on chain. Time axis in Bangkok time.</source>
+        <translation>เส้นแนวตั้ง: สัญญาณเตือน (สีตามระดับ) การกระทำของผู้ปฏิบัติงาน เหตุการณ์ฉุกเฉินและการกำกับดูแลบนเชน แกนเวลาเป็นเวลากรุงเทพฯ</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Alarms</source>
+        <translation>สัญญาณเตือน</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>No alarm changed state in this window.</source>
+        <translation>ไม่มีสัญญาณเตือนเปลี่ยนสถานะในช่วงเวลานี้</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Operator actions</source>
+        <translation>การกระทำของผู้ปฏิบัติงาน</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>No operator action was recorded in this window.</source>
+        <translation>ไม่มีการกระทำของผู้ปฏิบัติงานที่บันทึกไว้ในช่วงเวลานี้</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Chain events</source>
+        <translation>เหตุการณ์บนเชน</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>No block was finalized in this window.</source>
+        <translation>ไม่มีบล็อกที่ยืนยันถาวรในช่วงเวลานี้</translation>
+    </message>
+</context>
+<context>
     <name>TimelineView</name>
     <message>
-        <location filename="../../views/timeline.py" line="+112"/>
+        <location line="-506"/>
         <source>Load window</source>
         <translation>โหลดช่วงเวลา</translation>
     </message>
@@ -2254,23 +2362,23 @@ Stop the authority cleanly and close?</source>
         <translation>ถึง</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+8"/>
         <source>Frequency (Hz)</source>
         <translation>ความถี่ (Hz)</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+0"/>
         <source>Time (Bangkok, UTC+7)</source>
         <translation>เวลา (กรุงเทพฯ, UTC+7)</translation>
     </message>
     <message>
-        <location line="+9"/>
-        <location line="+105"/>
+        <location line="+12"/>
+        <location line="+116"/>
         <source>Play</source>
         <translation>เล่น</translation>
     </message>
     <message>
-        <location line="-100"/>
+        <location line="-111"/>
         <source>{n}×</source>
         <translation>{n}×</translation>
     </message>
@@ -2285,22 +2393,22 @@ Stop the authority cleanly and close?</source>
         <translation>ความเร็ว</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+39"/>
         <source>The window ends before it starts: set “to” later than “from”.</source>
         <translation>ช่วงเวลาสิ้นสุดก่อนเริ่ม: ตั้ง “ถึง” ให้หลัง “จาก”</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>Loading {start} – {end}…</source>
         <translation>กำลังโหลด {start} – {end}…</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+10"/>
         <source>The window was not loaded: {error}. Check that the node is running, then load again.</source>
         <translation>โหลดช่วงเวลาไม่สำเร็จ: {error} ตรวจสอบว่าโหนดทำงานอยู่ แล้วโหลดใหม่</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+26"/>
         <source>{events} events, {samples} frequency samples in the window. Press Play to replay it.</source>
         <translation>ในช่วงเวลานี้มี {events} เหตุการณ์ ค่าความถี่ {samples} ค่า กด เล่น เพื่อเล่นย้อนเหตุการณ์</translation>
     </message>
@@ -2310,12 +2418,12 @@ Stop the authority cleanly and close?</source>
         <translation>หยุดชั่วคราว</translation>
     </message>
     <message>
-        <location line="+53"/>
+        <location line="+56"/>
         <source>{time} · {passed}/{total} events</source>
         <translation>{time} · เหตุการณ์ {passed}/{total}</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+14"/>
         <source>Export incident report</source>
         <translation>ส่งออกรายงานเหตุการณ์</translation>
     </message>
@@ -2325,12 +2433,12 @@ Stop the authority cleanly and close?</source>
         <translation>เอกสาร PDF (*.pdf)</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+19"/>
         <source>The report was not written to {path}: {error}. Choose a folder you can write to.</source>
         <translation>เขียนรายงานลง {path} ไม่สำเร็จ: {error} เลือกโฟลเดอร์ที่มีสิทธิ์เขียน</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+6"/>
         <source>Report written: {path} ({n} pages).</source>
         <translation>เขียนรายงานแล้ว: {path} ({n} หน้า)</translation>
     </message>

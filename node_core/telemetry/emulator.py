@@ -8,6 +8,7 @@ It keeps everything in memory: a restart forgets tables and data.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import shutil
 import signal
@@ -19,6 +20,8 @@ from types import TracebackType
 from typing import Final, Self
 
 from node_core.exceptions import GridTokenXError
+
+_PR_SET_PDEATHSIG: Final = 1
 
 DEFAULT_CBTEMULATOR: Final = Path(
     "/usr/lib/google-cloud-sdk/platform/bigtable-emulator/cbtemulator"
@@ -106,6 +109,7 @@ class EmulatorProcess:
         self._process = subprocess.Popen(
             self._command(binary), stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+            preexec_fn=_die_with_parent,
         )
         self._wait_until_listening(timeout_s)
 
@@ -162,3 +166,11 @@ class BigtableEmulator(EmulatorProcess):
     def _command(self, binary: Path) -> list[str]:
         return [str(binary), "-host", self.host, "-port", str(self.port)]
 
+
+
+def _die_with_parent() -> None:
+    """In the child before exec: on Linux, receive SIGTERM when the process that started the
+    emulator dies, so a killed simulator or test never leaves an emulator behind."""
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)

@@ -162,10 +162,14 @@ class TelemetryLink(QObject):
         """Read ``[t0_s, t1_s)`` of a chart series from the store; answers history_ready."""
         if self._store is None or t1_s <= t0_s:
             return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return  # a chart asked after the console's loop ended (shutting down): nothing to do
         previous = self._history.pop(series_id, None)
         if previous is not None:
             previous.cancel()
-        task = asyncio.get_running_loop().create_task(self._read(series_id, t0_s, t1_s))
+        task = loop.create_task(self._read(series_id, t0_s, t1_s))
         self._history[series_id] = task
         self.history_busy.emit(True)
         task.add_done_callback(lambda done: self._history_done(series_id, done))

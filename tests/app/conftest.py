@@ -65,3 +65,15 @@ def settings(tmp_path: Path) -> QSettings:
 def isa101(qapp: QApplication):  # type: ignore[no-untyped-def]
     apply_theme(qapp, THEMES["isa101"])
     return THEMES["isa101"]
+
+
+async def console_session(console, body) -> None:  # type: ignore[no-untyped-def]
+    """Run the console while ``body`` checks it; shut it down (and its devnet) whatever
+    happens, so a failed check leaves no child process behind."""
+    session = asyncio.ensure_future(console.run())
+    try:
+        await body()
+    finally:
+        console.leave.set()  # the window's close path, without the question
+        exit_code = await asyncio.wait_for(session, 60)
+    assert exit_code == 0

@@ -3,7 +3,6 @@ a generator trip, layout persistence, the close question, the login dialog, no l
 
 from __future__ import annotations
 
-import asyncio
 import os
 import time
 from pathlib import Path
@@ -19,6 +18,7 @@ from app.startup import ConsoleOptions
 from node_core.client_api import NodeClient
 from node_core.devnet import DEVNET_PIN, DEVNET_TOKEN, DevnetLayout
 from node_core.softhsm import find_softhsm_module
+from tests.app.conftest import console_session
 from tests.helpers.devnet import apply_load, wait_until
 
 FREQUENCY = "frequency"
@@ -51,8 +51,7 @@ def test_console_on_the_devnet(devnet: DevnetLayout, run, qtbot, settings, isa10
     qtbot.addWidget(window)
     pids: list[int] = []
 
-    async def scenario() -> None:
-        session = asyncio.ensure_future(console.run())
+    async def body() -> None:
         await wait_until(_when(lambda: window.peers_label.text() == "authorities 3/3"), 45,
                          "authorities 3/3 in the status bar")
         pids.extend(runtime.live_pids())
@@ -80,8 +79,9 @@ def test_console_on_the_devnet(devnet: DevnetLayout, run, qtbot, settings, isa10
         await wait_until(_when(lambda: _dip(console, trip_s) < 49.9), 30, "frequency dip")
         assert time.monotonic() - start < 90
 
-        console.leave.set()  # the window's close path, without the question
-        assert await session == 0
+
+    async def scenario() -> None:
+        await console_session(console, body)
 
     run(scenario(), 150)
     assert len(pids) >= 4

@@ -23,6 +23,7 @@ from app.login import LoginDialog
 from app.startup import ConsoleOptions
 from node_core.client_api import ClientError
 from node_core.devnet import DevnetLayout
+from tests.app.conftest import console_session
 from tests.helpers.devnet import wait_until
 
 FLOOD_EVENTS, FLOOD_BATCHES = 1000, 20
@@ -235,8 +236,7 @@ def test_flood_and_emergency_flow_in_the_running_console(devnet: DevnetLayout, r
         await wait_until(_when(panel.error_text), 10, "the refusal")
         assert panel.error_text().startswith("select refused — RoleRefused: ")
 
-    async def scenario() -> None:
-        session = asyncio.ensure_future(console.run())
+    async def body() -> None:
         await wait_until(_when(lambda: window.peers_label.text() == "authorities 3/3"), 45,
                          "authorities 3/3")
         pids.extend(runtime.live_pids())
@@ -245,8 +245,9 @@ def test_flood_and_emergency_flow_in_the_running_console(devnet: DevnetLayout, r
                          "the alarm list loaded")
         await flood()
         await emergency()
-        console.leave.set()
-        assert await session == 0
+
+    async def scenario() -> None:
+        await console_session(console, body)
 
     run(scenario(), 120)
     assert runtime.live_pids() == []

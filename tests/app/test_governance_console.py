@@ -18,6 +18,7 @@ from app.governance_link import GovernanceLink
 from app.startup import ConsoleOptions
 from node_core.client_api import ClientError, NodeClient
 from node_core.devnet import DevnetLayout
+from tests.app.conftest import console_session
 from tests.helpers.devnet import wait_until
 from views import governance_model as gm
 
@@ -111,8 +112,7 @@ def test_propose_and_vote_from_the_console_until_executed(devnet: DevnetLayout, 
         rows = view.proposal_rows()
         return rows[-1][gm.STATUS] if rows else ""
 
-    async def scenario() -> None:
-        session = asyncio.ensure_future(console.run())
+    async def body() -> None:
         await wait_until(_when(lambda: window.peers_label.text() == "authorities 3/3"), 45,
                          "authorities 3/3")
         pids.extend(runtime.live_pids())
@@ -167,8 +167,9 @@ def test_propose_and_vote_from_the_console_until_executed(devnet: DevnetLayout, 
         assert votes["PEA"][0] == "not voted"
         assert view.enabled_choices() == []
 
-        console.leave.set()
-        assert await session == 0
+
+    async def scenario() -> None:
+        await console_session(console, body)
 
     run(scenario(), 120)
     assert runtime.live_pids() == []

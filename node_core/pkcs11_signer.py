@@ -44,6 +44,11 @@ from node_core.signing import (
 from node_core.types import Address, PublicKey
 
 _TOKEN_READ_ATTEMPTS: Final = 6
+
+
+class TokenBusy(SignerError):
+    """The token reads as not initialised: with SoftHSM2 this also happens for a moment while
+    another process rewrites the same token directory, so opening retries it briefly."""
 P256_PARAMS: Final = encode_named_curve_parameters("secp256r1")
 """DER ``EC_PARAMS`` of the named curve P-256 (secp256r1)."""
 
@@ -78,8 +83,15 @@ class Pkcs11Signer:
     @classmethod
     def open(cls, module_path: str, token_label: str, key_label: str, pin: str) -> Pkcs11Signer:
         """Log in to token ``token_label`` and use its key pair labelled ``key_label``."""
-        token = _find_token(module_path, token_label)
-        session = _log_in(token, pin, rw=False)
+        for attempt in range(_TOKEN_READ_ATTEMPTS):
+            token = _find_token(module_path, token_label)
+            try:
+                session = _log_in(token, pin, rw=False)
+                break
+            except TokenBusy:
+                if attempt == _TOKEN_READ_ATTEMPTS - 1:
+                    raise
+                time.sleep(0.2 * (attempt + 1))
         return cls._from_session(session, token_label, key_label)
 
     @classmethod
@@ -269,7 +281,8 @@ def _log_in(token: Token, pin: str, *, rw: bool) -> Session:
     except (pkcs11_errors.PinLenRange, pkcs11_errors.PinInvalid):
         raise WrongPin(f"token '{label}' refused the PIN: wrong length or characters") from None
     except pkcs11_errors.UserPinNotInitialized:
-        raise SignerError(f"token '{label}' has no user PIN set; initialise it first") from None
+        raise TokenBusy(f"token '{label}' reports no user PIN set; initialise it first (or "
+                        "another process was rewriting the token)") from None
     except pkcs11_errors.UserAlreadyLoggedIn:
         raise SignerError(
             f"token '{label}' is already logged in by another signer in this process; "

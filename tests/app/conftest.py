@@ -8,6 +8,7 @@ The loop fixture follows ../shared/STYLE.md: loop errors are collected with
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
@@ -77,3 +78,20 @@ async def console_session(console, body) -> None:  # type: ignore[no-untyped-def
         console.leave.set()  # the window's close path, without the question
         exit_code = await asyncio.wait_for(session, 60)
     assert exit_code == 0
+
+
+def alive(pid: int) -> bool:
+    """True while a process with ``pid`` exists (checks that shutdown left nothing)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def when(predicate):  # type: ignore[no-untyped-def]
+    """A synchronous predicate as the async check ``wait_until`` takes."""
+    async def check() -> bool:
+        return bool(predicate())
+
+    return check

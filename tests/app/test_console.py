@@ -3,7 +3,6 @@ a generator trip, layout persistence, the close question, the login dialog, no l
 
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 
@@ -18,25 +17,12 @@ from app.startup import ConsoleOptions
 from node_core.client_api import NodeClient
 from node_core.devnet import DEVNET_PIN, DEVNET_TOKEN, DevnetLayout
 from node_core.softhsm import find_softhsm_module
-from tests.app.conftest import console_session
+from tests.app.conftest import alive, console_session, when
 from tests.helpers.devnet import apply_load, wait_until
 
 FREQUENCY = "frequency"
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
-
-
-def _when(predicate):  # type: ignore[no-untyped-def]
-    async def check() -> bool:
-        return bool(predicate())
-
-    return check
 
 
 def _frequency(console: Console) -> tuple[np.ndarray, np.ndarray]:
@@ -52,7 +38,7 @@ def test_console_on_the_devnet(devnet: DevnetLayout, run, qtbot, settings, isa10
     pids: list[int] = []
 
     async def body() -> None:
-        await wait_until(_when(lambda: window.peers_label.text() == "authorities 3/3"), 45,
+        await wait_until(when(lambda: window.peers_label.text() == "authorities 3/3"), 45,
                          "authorities 3/3 in the status bar")
         pids.extend(runtime.live_pids())
         assert window.hsm_label.text() == "HSM: logged in"
@@ -68,15 +54,15 @@ def test_console_on_the_devnet(devnet: DevnetLayout, run, qtbot, settings, isa10
         finally:
             await client.close()
         model = window.block_explorer.model
-        await wait_until(_when(lambda: model.rowCount() > 0), 20, "blocks in the explorer")
+        await wait_until(when(lambda: model.rowCount() > 0), 20, "blocks in the explorer")
         assert window.height_label.text().startswith("height ")
 
         # The grid simulator's samples reach the frequency chart; a trip makes it dip.
-        await wait_until(_when(lambda: _frequency(console)[0].size >= 3), 30, "grid samples")
+        await wait_until(when(lambda: _frequency(console)[0].size >= 3), 30, "grid samples")
         assert window.gridsim_label.text() == "grid sim: live"
         await runtime.telemetry_link.schedule_event("generator_trip@+1:1000")
         trip_s = time.time() + 1
-        await wait_until(_when(lambda: _dip(console, trip_s) < 49.9), 30, "frequency dip")
+        await wait_until(when(lambda: _dip(console, trip_s) < 49.9), 30, "frequency dip")
         assert time.monotonic() - start < 90
 
 
@@ -86,7 +72,7 @@ def test_console_on_the_devnet(devnet: DevnetLayout, run, qtbot, settings, isa10
     run(scenario(), 150)
     assert len(pids) >= 4
     assert runtime.live_pids() == []
-    assert [pid for pid in pids if _alive(pid)] == []
+    assert [pid for pid in pids if alive(pid)] == []
 
 
 def _dip(console: Console, after_s: float) -> float:
@@ -159,12 +145,12 @@ def test_login_dialog_refuses_a_wrong_pin_then_accepts(devnet_template: Path, ru
 
     dialog.pin.setText("not-the-pin")
     dialog.buttons.accepted.emit()
-    run(wait_until(_when(lambda: dialog.error.isVisible()), 30, "PIN error"), 40)
+    run(wait_until(when(lambda: dialog.error.isVisible()), 30, "PIN error"), 40)
     assert "refused the PIN" in dialog.error.text() and dialog.isVisible()
     assert dialog.pin.text() == ""  # never kept
 
     dialog.pin.setText(DEVNET_PIN)
     dialog.buttons.accepted.emit()
-    run(wait_until(_when(lambda: dialog.result() == QDialog.DialogCode.Accepted), 30,
+    run(wait_until(when(lambda: dialog.result() == QDialog.DialogCode.Accepted), 30,
                    "login"), 40)
     assert dialog.token_label == DEVNET_TOKEN

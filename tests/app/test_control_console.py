@@ -6,7 +6,6 @@ their own login, final in block N; an auditor refused by node_core, shown inline
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 import time
 from typing import Any
@@ -23,26 +22,13 @@ from app.login import LoginDialog
 from app.startup import ConsoleOptions
 from node_core.client_api import ClientError
 from node_core.devnet import DevnetLayout
-from tests.app.conftest import console_session
+from tests.app.conftest import alive, console_session, when
 from tests.helpers.devnet import wait_until
 
 FLOOD_EVENTS, FLOOD_BATCHES = 1000, 20
 PRIORITIES = ("critical", "high", "medium", "low")
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
-
-
-def _when(predicate):  # type: ignore[no-untyped-def]
-    async def check() -> bool:
-        return bool(predicate())
-
-    return check
 
 
 def event(seq: int, alarm_id: str, time_ms: int, *, priority: str = "high",
@@ -93,7 +79,7 @@ def test_link_forwards_events_marks_charts_and_sends_the_operator(run, qtbot) ->
 
     async def scenario() -> None:
         node.connection_changed.emit(True)
-        await wait_until(_when(lambda: loaded and statuses), 5, "list and status on connect")
+        await wait_until(when(lambda: loaded and statuses), 5, "list and status on connect")
         node.event_pushed.emit("alarm_events", [
             event(5, "a", 10_000), event(6, "b", 10_400),
             event(7, "c", 12_000, priority="critical"),
@@ -105,10 +91,10 @@ def test_link_forwards_events_marks_charts_and_sends_the_operator(run, qtbot) ->
                      "duration_s": 0, "reason": ""})
         link.set_operator("auditor1")
         link.select({"kind": "trading_halt", "region": "MEA"})
-        await wait_until(_when(lambda: failed), 5, "the refusal")
+        await wait_until(when(lambda: failed), 5, "the refusal")
         calls = len(statuses)
         node.event_pushed.emit("emergency", {"tx_hash": "ab", "height": 3})
-        await wait_until(_when(lambda: len(statuses) > calls), 5, "status on emergency event")
+        await wait_until(when(lambda: len(statuses) > calls), 5, "status on emergency event")
         link.stop()
 
     run(scenario(), 20)
@@ -145,7 +131,7 @@ async def _login_as(window, operator: str) -> None:  # type: ignore[no-untyped-d
     assert dialog.operator.text() == ""  # the second person types who they are
     dialog.operator.setText(operator)
     dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
-    await wait_until(_when(lambda: not shiboken6.isValid(dialog) or not dialog.isVisible()), 30,
+    await wait_until(when(lambda: not shiboken6.isValid(dialog) or not dialog.isVisible()), 30,
                      f"{operator}'s PKCS#11 login")
 
 
@@ -204,7 +190,7 @@ def test_flood_and_emergency_flow_in_the_running_console(devnet: DevnetLayout, r
         panel.region.setCurrentIndex(panel.region.findData("MEA"))
         panel.reason.setText("frequency 49.3 Hz: drill")
         panel.select_button.click()
-        await wait_until(_when(lambda: (panel.current() or {}).get("step") == "selected"), 10,
+        await wait_until(when(lambda: (panel.current() or {}).get("step") == "selected"), 10,
                          "the selection")
         assert "Halts energy trading in region MEA" in panel.summary.text()
         assert re.fullmatch(r"Operate within \d+ s, or the selection expires\.",
@@ -212,13 +198,13 @@ def test_flood_and_emergency_flow_in_the_running_console(devnet: DevnetLayout, r
         box = panel.ask_operate()
         assert box is not None
         box.button(QMessageBox.StandardButton.Yes).click()
-        await wait_until(_when(lambda: panel.current()["step"] == "awaiting approval"), 10,
+        await wait_until(when(lambda: panel.current()["step"] == "awaiting approval"), 10,
                          "awaiting approval")
         assert panel.countdown.text() == "Awaiting approval by a supervisor."
         assert panel.approve_button.isEnabled()
         panel.approve_button.click()
         await _login_as(window, "supervisor1")
-        await wait_until(_when(lambda: panel.current()["step"] == "final"), 20,
+        await wait_until(when(lambda: panel.current()["step"] == "final"), 20,
                          "final in a block")
         selection = panel.current()
         assert selection["approver"] == "supervisor1" and selection["operator"] == "operator1"
@@ -233,15 +219,15 @@ def test_flood_and_emergency_flow_in_the_running_console(devnet: DevnetLayout, r
         assert window.operator_label.text() == "operator: auditor1"
         panel.kind.setCurrentIndex(panel.kind.findData("trading_resume"))
         panel.select_button.click()
-        await wait_until(_when(panel.error_text), 10, "the refusal")
+        await wait_until(when(panel.error_text), 10, "the refusal")
         assert panel.error_text().startswith("select refused — RoleRefused: ")
 
     async def body() -> None:
-        await wait_until(_when(lambda: window.peers_label.text() == "authorities 3/3"), 45,
+        await wait_until(when(lambda: window.peers_label.text() == "authorities 3/3"), 45,
                          "authorities 3/3")
         pids.extend(runtime.live_pids())
         assert window.operator_label.text() == "operator: operator1"
-        await wait_until(_when(lambda: alarms.model.last_seq is not None), 10,
+        await wait_until(when(lambda: alarms.model.last_seq is not None), 10,
                          "the alarm list loaded")
         await flood()
         await emergency()
@@ -251,4 +237,4 @@ def test_flood_and_emergency_flow_in_the_running_console(devnet: DevnetLayout, r
 
     run(scenario(), 120)
     assert runtime.live_pids() == []
-    assert [pid for pid in pids if _alive(pid)] == []
+    assert [pid for pid in pids if alive(pid)] == []

@@ -5,7 +5,6 @@ the tally and status following the final blocks in the view."""
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 from typing import Any
 
@@ -18,24 +17,9 @@ from app.governance_link import GovernanceLink
 from app.startup import ConsoleOptions
 from node_core.client_api import ClientError, NodeClient
 from node_core.devnet import DevnetLayout
-from tests.app.conftest import console_session
+from tests.app.conftest import alive, console_session, when
 from tests.helpers.devnet import wait_until
 from views import governance_model as gm
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
-
-
-def _when(predicate):  # type: ignore[no-untyped-def]
-    async def check() -> bool:
-        return bool(predicate())
-
-    return check
 
 
 class ScriptedNode(QObject):
@@ -75,21 +59,21 @@ def test_link_refreshes_on_connect_and_blocks_and_reports_the_nodes_errors(run,
 
     async def scenario() -> None:
         node.connection_changed.emit(True)
-        await wait_until(_when(lambda: loaded), 5, "the list on connect")
+        await wait_until(when(lambda: loaded), 5, "the list on connect")
         link.select_proposal(1)
-        await wait_until(_when(lambda: shown), 5, "the selected proposal")
+        await wait_until(when(lambda: shown), 5, "the selected proposal")
         node.gate.clear()  # two blocks while a refresh runs: one more refresh, not two
         calls = len(node.calls)
         node.block_finalized.emit({"height": 1})
-        await wait_until(_when(lambda: len(node.calls) > calls), 5, "the refresh running")
+        await wait_until(when(lambda: len(node.calls) > calls), 5, "the refresh running")
         for height in (2, 3):
             node.block_finalized.emit({"height": height})
         node.gate.set()
-        await wait_until(_when(lambda: len(loaded) == 3), 5, "two refreshes")
+        await wait_until(when(lambda: len(loaded) == 3), 5, "two refreshes")
         await asyncio.sleep(0.2)
         assert [m for m, _ in node.calls[calls:]] == ["gov_list", "gov_show"] * 2
         link.vote(1, "yes")
-        await wait_until(_when(lambda: failed), 5, "the refusal")
+        await wait_until(when(lambda: failed), 5, "the refusal")
         node.connection_changed.emit(False)
         link.stop()
 
@@ -113,7 +97,7 @@ def test_propose_and_vote_from_the_console_until_executed(devnet: DevnetLayout, 
         return rows[-1][gm.STATUS] if rows else ""
 
     async def body() -> None:
-        await wait_until(_when(lambda: window.peers_label.text() == "authorities 3/3"), 45,
+        await wait_until(when(lambda: window.peers_label.text() == "authorities 3/3"), 45,
                          "authorities 3/3")
         pids.extend(runtime.live_pids())
         window.docks["governanceDock"].raise_()
@@ -126,24 +110,24 @@ def test_propose_and_vote_from_the_console_until_executed(devnet: DevnetLayout, 
         dialog.parameter.setCurrentIndex(dialog.parameter.findData("price_cap_per_kwh"))
         dialog.value.setText("500000")
         dialog.submit.click()
-        await wait_until(_when(lambda: view.dialog is None), 15, "the node to take it")
+        await wait_until(when(lambda: view.dialog is None), 15, "the node to take it")
         assert view.outcome().startswith("Proposal submitted")
-        await wait_until(_when(lambda: view.model.ids() == [1]), 15, "the proposal listed")
+        await wait_until(when(lambda: view.model.ids() == [1]), 15, "the proposal listed")
         row = view.proposal_rows()[0]
         assert row[gm.STATUS] == "open" and row[gm.PROPOSER] == "EGAT"
         assert row[gm.TALLY] == "yes 0/2"
         assert re.fullmatch(r"\d+ blocks ≈ \d+ s", row[gm.DEADLINE]), row[gm.DEADLINE]
 
         # EGAT votes yes through the button and the confirmation.
-        await wait_until(_when(lambda: view.enabled_choices() == ["yes", "no", "abstain"]), 10,
+        await wait_until(when(lambda: view.enabled_choices() == ["yes", "no", "abstain"]), 10,
                          "vote buttons")
         view.vote_buttons["yes"].click()
         assert "EGAT authority's HSM key" in view.vote_box.text()
         view.vote_box.button(QMessageBox.StandardButton.Yes).click()
-        await wait_until(_when(lambda: "submitted" in view.outcome()), 15, "the vote taken")
-        await wait_until(_when(lambda: view.proposal_rows()[0][gm.TALLY] == "yes 1/2"),
+        await wait_until(when(lambda: "submitted" in view.outcome()), 15, "the vote taken")
+        await wait_until(when(lambda: view.proposal_rows()[0][gm.TALLY] == "yes 1/2"),
                          15, "the tally after EGAT's vote is final")
-        await wait_until(_when(lambda: view.detail.vote_rows()[0][3] == "✓ verified"), 10,
+        await wait_until(when(lambda: view.detail.vote_rows()[0][3] == "✓ verified"), 10,
                          "EGAT's vote verified")
         assert status_of_1() == "open"
 
@@ -153,9 +137,9 @@ def test_propose_and_vote_from_the_console_until_executed(devnet: DevnetLayout, 
             await mea.call("gov_vote", id=1, choice="yes")
         finally:
             await mea.close()
-        await wait_until(_when(lambda: status_of_1().startswith("executed at ")), 15,
+        await wait_until(when(lambda: status_of_1().startswith("executed at ")), 15,
                          "executed in the view")
-        await wait_until(_when(lambda: view.detail.fields()["status"].startswith("executed")),
+        await wait_until(when(lambda: view.detail.fields()["status"].startswith("executed")),
                          10, "the detail executed")
         assert view.proposal_rows()[0][gm.TALLY] == "yes 2/2"
         assert view.detail.fields()["tally"] == ("yes 2/2 · no 0 · abstain 0 — passes at 2 "
@@ -173,4 +157,4 @@ def test_propose_and_vote_from_the_console_until_executed(devnet: DevnetLayout, 
 
     run(scenario(), 120)
     assert runtime.live_pids() == []
-    assert [pid for pid in pids if _alive(pid)] == []
+    assert [pid for pid in pids if alive(pid)] == []

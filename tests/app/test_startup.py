@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -10,19 +9,13 @@ import pytest
 from app.login import LoginRequest, auto_login, check_login
 from app.startup import ConsoleOptions, ConsoleRuntime
 from node_core.devnet import DEVNET_PIN, PIN_ENV, DevnetLayout
+from tests.app.conftest import alive
 from tests.helpers.devnet import wait_until
 
 
 async def _login(request: LoginRequest) -> str:
     return await auto_login(request)
 
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
 
 
 def _devnet_options(devnet: DevnetLayout, authority: str = "EGAT") -> ConsoleOptions:
@@ -53,7 +46,7 @@ def test_shutdown_leaves_no_child_process(devnet: DevnetLayout, run, qtbot) -> N
     run(runtime.shutdown(), 60)
     run(runtime.shutdown(), 5)  # a second call is harmless
     assert runtime.live_pids() == []
-    assert [pid for pid in pids if _alive(pid)] == []
+    assert [pid for pid in pids if alive(pid)] == []
 
 
 @pytest.mark.slow

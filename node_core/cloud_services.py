@@ -15,14 +15,19 @@ Parts (each optional, each independent, none ever holding up the node):
   offered (a bounded queue; full = dropped and counted); a conflicting block at a stored
   height is raised as a critical alarm.
 
+With ``[pubsub] consensus_transport = "pubsub"`` the node's links to the other authorities are
+a ``PubSubPeerNetwork`` (``build_peer_network``, made before the node starts its links); its
+counters appear under ``details.consensus_relay``.
+
 ``state()`` is what the console shows in degraded mode, one string per part:
 ``ok``, ``retrying``, ``down since <time>``, ``rejected: …`` or ``off``, plus ``since_ms``
 (when each failing part started failing). ``backend`` is always ``off`` here: the node does
 not call the REST API — the console does (``app.backend_link``) and fills that part in.
 
 Emulators: the clients honour ``PUBSUB_EMULATOR_HOST`` / ``SPANNER_EMULATOR_HOST`` (the
-profile has read them). Cloud Monitoring has no emulator: it always uses Application Default
-Credentials (or a channel given by tests).
+profile has read them). Cloud Monitoring has no emulator: Application Default Credentials, or
+the plaintext local fake of ``$MONITORING_EMULATOR_HOST`` (tests). Metrics go out every
+``[monitoring] interval_s``; the status is recorded every ``min(10 s, interval)``.
 """
 
 from __future__ import annotations
@@ -35,10 +40,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Final
 
+import grpc
+
 from node_core.alarms import AlarmEngine, AlarmEvent
 from node_core.alarms.records import AlarmArea, Priority
 from node_core.blocks import Block
 from node_core.clock import now_ms
+from node_core.cloud.consensus_transport import PubSubPeerNetwork
 from node_core.cloud.monitoring import MetricsExporter
 from node_core.cloud.profile import GcpProfile
 from node_core.cloud.pubsub_feeds import BlockchainEventPublisher, GridAlertFeed, PublishStatus
@@ -130,6 +138,8 @@ class CloudServices:
     events: BlockchainEventPublisher | None = None
     feed_factory: FeedFactory | None = None
     sink: BlockSink | None = None
+    relay: PubSubPeerNetwork | None = None
+    """The node's links when they run over Pub/Sub (its counters are in ``details``)."""
     status_every_s: float = 10.0
     clock: Callable[[], int] = now_ms
     feed: GridAlertFeed | None = field(default=None, init=False)
@@ -256,6 +266,7 @@ class CloudServices:
             healthy = self._publish_watch.check(self.events.status())
         feed_down = self.feed_factory is not None and (
             self.feed is None or not self.feed.status().running)
+        feed_down = feed_down or (self.relay is not None and not self.relay.status().receiving)
         retrying = self.events is not None and self.events.status().pending > 0
         self.health["pubsub"].update(healthy and not feed_down, retrying, now)
 
@@ -285,6 +296,13 @@ class CloudServices:
             feed = self.feed.status()
             details["grid_alerts"] = {"running": feed.running, "delivered": feed.delivered,
                                       "malformed": feed.malformed, "last_error": feed.last_error}
+        if self.relay is not None:
+            relay = self.relay.status()
+            details["consensus_relay"] = {
+                "receiving": relay.receiving, "accepted": relay.accepted,
+                "refused": {k: v for k, v in relay.refused.items() if v},
+                "published": relay.outgoing.published, "dropped": relay.outgoing.dropped,
+                "last_error": relay.outgoing.last_error}
         if self.sink is not None:
             sink = self.sink.status()
             details["spanner"] = {"written": sink.written, "dropped": sink.dropped,
@@ -353,8 +371,22 @@ def emergency_view(action: EmergencyAction, tx_hash: str) -> dict[str, Any]:
 # --- building from a profile ----------------------------------------------------------------------
 
 
-def build_cloud_services(profile: GcpProfile, node: AuthorityNode, *,
-                         monitoring_interval_s: float = 60.0) -> CloudServices:
+def build_peer_network(profile: GcpProfile, node: AuthorityNode,
+                       on_message: Callable[[str, bytes], None]) -> PubSubPeerNetwork:
+    """The node's links over Pub/Sub (``[pubsub] consensus_transport = "pubsub"``), reading
+    the authority's own subscription ``consensus-<authority>`` of the profile's topic."""
+    from node_core.cloud import consensus_transport, pubsub_feeds
+
+    publisher, subscriber = pubsub_feeds.pubsub_clients(profile.emulators.pubsub)
+    subscription = consensus_transport.consensus_subscription(
+        node.authority_name, node.signer.address, profile.pubsub.consensus_topic)
+    return consensus_transport.PubSubPeerNetwork(
+        publisher, subscriber, profile.project, signer=node.signer,
+        genesis_hash=node.state.genesis_hash, authorities=node.state.authorities,
+        subscription=subscription, on_message=on_message)
+
+
+def build_cloud_services(profile: GcpProfile, node: AuthorityNode) -> CloudServices:
     """Every part the profile asks for, on real clients (Application Default Credentials, or
     the emulators the profile read from ``*_EMULATOR_HOST``). A part whose client cannot be
     created (no credentials) is logged and left out: the node runs without it."""
@@ -364,9 +396,11 @@ def build_cloud_services(profile: GcpProfile, node: AuthorityNode, *,
     exporter = events = sink = None
     feed_factory: FeedFactory | None = None
     try:
+        channel = (grpc.aio.insecure_channel(profile.emulators.monitoring)
+                   if profile.emulators.monitoring else None)
         exporter = monitoring.MetricsExporter(
-            profile.project, authority, monitoring.monitoring_client(),
-            interval_s=monitoring_interval_s)
+            profile.project, authority, monitoring.monitoring_client(channel),
+            interval_s=profile.monitoring_interval_s)
     except Exception as error:
         _log.warning("cloud: Cloud Monitoring not available: %r", error)
     try:
@@ -382,7 +416,10 @@ def build_cloud_services(profile: GcpProfile, node: AuthorityNode, *,
         _log.warning("cloud: Pub/Sub not available: %r", error)
     services = CloudServices(authority, node.control.alarms, node.endpoint.publish,
                              node.queries.status_summary, node.queries.trading_overview,
-                             exporter=exporter, events=events, feed_factory=feed_factory)
+                             exporter=exporter, events=events, feed_factory=feed_factory,
+                             status_every_s=min(10.0, profile.monitoring_interval_s))
+    if isinstance(node.network, PubSubPeerNetwork):
+        services.relay = node.network
     if profile.spanner.block_sink:
         try:
             client = spanner_sink.spanner_client(profile.project, profile.emulators.spanner)

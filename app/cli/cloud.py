@@ -5,15 +5,22 @@ console does at start, without connecting to anything: ``OK`` and exit 0, or eve
 its own line on stderr and exit 2. ``spanner schema`` prints the Spanner block sink's DDL, one
 statement per paragraph, each ended by ``;`` (ready for ``gcloud spanner databases ddl update
 --ddl-file``).
+
+``config kms-identity FILE`` asks Cloud KMS for the public key of the profile's
+``[signer] kms_key_version`` and prints the authority identity a genesis lists — ``address``
+and ``public_key`` — as ``keys init --json`` does for a token key (``$KMS_EMULATOR_HOST``: a
+local fake instead of Cloud KMS). Needs ``roles/cloudkms.publicKeyViewer`` or
+``signerVerifier``.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
-from node_core.cloud.profile import check_profile_file
+from node_core.cloud.profile import ProfileError, check_profile_file, load_gcp_profile
 from node_core.cloud.spanner_sink import spanner_schema
 
 EXIT_PROBLEMS = 2
@@ -26,6 +33,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     check = config_actions.add_parser("check", help="validate a gcp profile (TOML)")
     check.add_argument("file", type=Path, metavar="FILE", help="the gcp profile to check")
     check.set_defaults(handler=_check)
+    identity = config_actions.add_parser(
+        "kms-identity", help="print the address and public key of the profile's KMS key")
+    identity.add_argument("file", type=Path, metavar="FILE", help="a gcp profile (TOML)")
+    identity.set_defaults(handler=_kms_identity)
     spanner = subparsers.add_parser("spanner", help="the Spanner block sink")
     spanner_actions = spanner.add_subparsers(dest="spanner_command", metavar="ACTION",
                                              required=True)
@@ -43,6 +54,24 @@ def _check(args: argparse.Namespace) -> int:
     for problem in problems:
         print(f"  {problem}", file=sys.stderr)
     return EXIT_PROBLEMS
+
+
+def _kms_identity(args: argparse.Namespace) -> int:
+    from node_core.cloud.kms_signer import open_kms_signer
+    from node_core.exceptions import GridTokenXError
+
+    try:
+        profile = load_gcp_profile(args.file)
+        if profile.signer.kms_key_version is None:
+            print(f"{args.file}: [signer] backend is not 'kms'", file=sys.stderr)
+            return EXIT_PROBLEMS
+        signer = open_kms_signer(profile.signer.kms_key_version, profile.emulators.kms)
+    except (ProfileError, GridTokenXError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    print(json.dumps({"address": signer.address, "public_key": bytes(signer.public_key).hex(),
+                      "kms_key_version": signer.key_version_name}))
+    return 0
 
 
 def _schema(args: argparse.Namespace) -> int:

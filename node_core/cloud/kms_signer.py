@@ -53,6 +53,7 @@ from node_core.cloud.errors import (
     KeyNotInHsm,
     KeyVersionMismatch,
     KmsCallFailed,
+    KmsError,
     KmsIntegrityError,
     KmsSignatureInvalid,
     PublicKeyChecksumMismatch,
@@ -237,6 +238,21 @@ class KmsSigner:
             raise KmsIntegrityError(
                 f"{self.key_version_name}: KMS returned an unusable signature: {error}") from None
 
+
+def open_kms_signer(key_version_name: str, endpoint: str | None = None) -> KmsSigner:
+    """The node's signer for a gcp profile with ``[signer] backend = "kms"``: a ``KmsSigner``
+    over Application Default Credentials, or a plaintext channel to ``endpoint`` (a local fake,
+    ``$KMS_EMULATOR_HOST``). The public key is fetched and checked now, so a wrong key version
+    (not found, not EC_SIGN_P256_SHA256, not HSM) or an unreachable KMS stops the node at start
+    with the ``KmsError`` that says which — never at its first block."""
+    channel = grpc.insecure_channel(endpoint) if endpoint else None
+    signer = KmsSigner(key_version_name, kms_client(channel))
+    try:
+        signer.load_public_key()
+    except KmsError as error:
+        raise type(error)(f"Cloud KMS signer not opened (gcp profile [signer] "
+                          f"kms_key_version): {error}") from error
+    return signer
 
 
 def _transient_retry(total_s: float) -> api_retry.Retry:

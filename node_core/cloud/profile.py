@@ -21,7 +21,10 @@ Example (``resources/gcp-profile.example.toml``)::
     blockchain_events_topic = "blockchain-events"
     grid_alerts_subscription = "grid-monitor-sub"
     consensus_topic = "consensus-messages"
-    consensus_transport = "tcp"            # or "pubsub"
+    consensus_transport = "tcp"            # or "pubsub" (node_core.cloud.consensus_transport)
+
+    [monitoring]                           # optional
+    interval_s = 60                        # one CreateTimeSeries batch per interval (>= 10)
 
     [backend]
     api_base_url = "https://api.gridtokenx.example"
@@ -32,7 +35,10 @@ Example (``resources/gcp-profile.example.toml``)::
 
 Emulators are chosen outside the file, through the standard variables
 ``PUBSUB_EMULATOR_HOST``, ``SPANNER_EMULATOR_HOST`` and ``BIGTABLE_EMULATOR_HOST``
-(``host:port``), read when the profile is loaded and checked like the file.
+(``host:port``), read when the profile is loaded and checked like the file. Cloud Monitoring
+and Cloud KMS have no emulator; ``MONITORING_EMULATOR_HOST`` and ``KMS_EMULATOR_HOST`` (ours,
+same shape) point their clients at a plaintext gRPC server on this machine — the wire-level
+fakes of the tests — and must name a loopback host.
 """
 
 from __future__ import annotations
@@ -52,7 +58,11 @@ DEVNET: Final = "devnet"
 GCP: Final = "gcp"
 APPLICATION_DEFAULT: Final = "application-default"
 EMULATOR_VARIABLES: Final = ("PUBSUB_EMULATOR_HOST", "SPANNER_EMULATOR_HOST",
-                             "BIGTABLE_EMULATOR_HOST")
+                             "BIGTABLE_EMULATOR_HOST", "MONITORING_EMULATOR_HOST",
+                             "KMS_EMULATOR_HOST")
+LOOPBACK_ONLY: Final = ("MONITORING_EMULATOR_HOST", "KMS_EMULATOR_HOST")
+"""Plaintext endpoints for services without an emulator: loopback hosts only."""
+MIN_MONITORING_INTERVAL_S: Final = 10
 SIGNER_BACKENDS: Final = ("pkcs11", "kms")
 CONSENSUS_TRANSPORTS: Final = ("tcp", "pubsub")
 
@@ -100,6 +110,10 @@ class EmulatorHosts:
     pubsub: str | None = None
     spanner: str | None = None
     bigtable: str | None = None
+    monitoring: str | None = None
+    """A local Cloud Monitoring fake (plaintext gRPC), for tests."""
+    kms: str | None = None
+    """A local Cloud KMS fake (plaintext gRPC), for tests."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +135,8 @@ class GcpProfile:
     signer: SignerChoice
     emulators: EmulatorHosts
     credentials: str = APPLICATION_DEFAULT
+    monitoring_interval_s: int = 60
+    """Seconds between two ``CreateTimeSeries`` batches (``[monitoring] interval_s``)."""
     name: str = GCP
 
 
@@ -137,6 +153,7 @@ _SECTIONS: Final[Mapping[str, Mapping[str, type]]] = {
                "consensus_topic": str, "consensus_transport": str},
     "backend": {"api_base_url": str},
     "signer": {"backend": str, "kms_key_version": str},
+    "monitoring": {"interval_s": int},
 }
 _REQUIRED: Final[Mapping[str, tuple[str, ...]]] = {
     "gcp": ("project",),
@@ -219,8 +236,10 @@ def _section_problems(section: str, keys: Mapping[str, type], values: Any) -> li
     for key, value in values.items():
         if key not in keys:
             problems.append(f"[{section}] unknown key {key!r}")
-        elif not isinstance(value, keys[key]):
-            problems.append(f"[{section}] {key} must be a {_type_name(keys[key])}, "
+        elif not isinstance(value, keys[key]) or (keys[key] is int and isinstance(value, bool)):
+            expected = _type_name(keys[key])
+            article = "an" if expected[0] in "aeiou" else "a"
+            problems.append(f"[{section}] {key} must be {article} {expected}, "
                             f"not {_type_name(type(value))}")
     missing = [key for key in _REQUIRED.get(section, ()) if key not in values]
     return problems + [f"[{section}] missing {key!r}" for key in missing]
@@ -246,7 +265,18 @@ def _value_problems(data: Mapping[str, Any]) -> list[str]:
     problems += _pubsub_problems(data)
     problems += _choice_problems(data)
     problems += _url_problems(_text(data, "backend", "api_base_url"))
+    problems += _interval_problems(data)
     return problems + _signer_problems(data)
+
+
+def _interval_problems(data: Mapping[str, Any]) -> list[str]:
+    table = data.get("monitoring")
+    value = table.get("interval_s") if isinstance(table, dict) else None
+    if isinstance(value, int) and not isinstance(value, bool) \
+            and value < MIN_MONITORING_INTERVAL_S:
+        return [f"[monitoring] interval_s must be at least {MIN_MONITORING_INTERVAL_S} "
+                f"(Cloud Monitoring's limit per series), not {value}"]
+    return []
 
 
 def _pubsub_problems(data: Mapping[str, Any]) -> list[str]:
@@ -303,9 +333,17 @@ def _has(data: Mapping[str, Any], section: str, key: str) -> bool:
 
 
 def _emulator_problems(environ: Mapping[str, str]) -> list[str]:
-    return [f"${name}={value!r} is not host:port"
-            for name in EMULATOR_VARIABLES
-            if (value := environ.get(name)) and not _HOST_PORT.fullmatch(value)]
+    problems = []
+    for name in EMULATOR_VARIABLES:
+        value = environ.get(name)
+        if not value:
+            continue
+        if not _HOST_PORT.fullmatch(value):
+            problems.append(f"${name}={value!r} is not host:port")
+        elif name in LOOPBACK_ONLY and value.rsplit(":", 1)[0].strip("[]") not in _LOCAL_HOSTS:
+            problems.append(f"${name}={value!r} must be a loopback host (it is a plaintext "
+                            "endpoint for a local fake)")
+    return problems
 
 
 def _build(data: Mapping[str, Any], environ: Mapping[str, str]) -> GcpProfile:
@@ -320,4 +358,5 @@ def _build(data: Mapping[str, Any], environ: Mapping[str, str]) -> GcpProfile:
         signer=SignerChoice(signer["backend"], signer.get("kms_key_version")),
         emulators=EmulatorHosts(*(environ.get(name) or None for name in EMULATOR_VARIABLES)),
         credentials=gcp.get("credentials", APPLICATION_DEFAULT),
+        monitoring_interval_s=data.get("monitoring", {}).get("interval_s", 60),
     )

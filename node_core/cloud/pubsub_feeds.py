@@ -8,8 +8,9 @@
 * ``BlockchainEventPublisher`` — emergency actions and finalized-block notices to
   ``blockchain-events``: JSON bodies, attributes ``kind``, ``authority`` and ``height``, one
   ordering key per authority so subscribers see one authority's events in order.
-* ``ConsensusTransport`` — optionally carries the node's opaque consensus payloads over
-  ``consensus-messages`` (see its docstring for what it adds and what it does not).
+* ``BoundedPublisher`` — the never-blocking publisher both feeds use (and
+  ``node_core.cloud.consensus_transport``, which carries node messages over
+  ``consensus-messages``).
 * ``create_design_topology`` — the design's topics and subscriptions (emulator, new projects).
 
 Threads: the Pub/Sub clients are threaded. Publishing only enqueues into the client's batcher
@@ -21,8 +22,7 @@ loop except ``aclose``'s shutdown, which runs in a worker thread.
 
 Emulator: ``pubsub_clients(emulator_host)`` talks plain gRPC to the emulator at
 ``emulator_host`` or ``$PUBSUB_EMULATOR_HOST``; without either, Application Default
-Credentials. The emulator accepts subscription filters but does not apply them, so the
-consensus transport also drops its own messages on receipt.
+Credentials.
 
 IAM: ``roles/pubsub.subscriber`` on ``grid-monitor-sub``; ``roles/pubsub.publisher`` on
 ``blockchain-events`` and ``consensus-messages``; creating the topology (and the per-authority
@@ -68,12 +68,9 @@ MAX_MESSAGE_BYTES: Final = 10_000_000
 """Pub/Sub's limit on one message's data."""
 KIND_BLOCK_FINALIZED: Final = "block_finalized"
 KIND_EMERGENCY_ACTION: Final = "emergency_action"
-SENDER_ATTRIBUTE: Final = "sender"
 
 AlertCallback = Callable[[dict[str, Any]], Awaitable[None] | None]
 """Receives one decoded alert on the event loop; raising (or a failed awaitable) nacks it."""
-ConsensusHandler = Callable[[str, bytes], None]
-"""``(sender address, payload)``, called on the event loop like ``PeerNetwork``'s handler."""
 
 
 # --- clients and topology ----------------------------------------------------------------------
@@ -133,15 +130,6 @@ DESIGN_SUBSCRIPTIONS: Final = (
 )
 """The design's subscriptions. ``trading-engine-sub`` asks for a 5 s ack deadline; Pub/Sub's
 minimum is 10 s. ``grid-monitor-sub`` is ordered because ``grid-alerts`` is."""
-
-
-def consensus_subscription(authority_name: str, authority_address: str) -> SubscriptionSpec:
-    """The consensus subscription of one authority: every authority needs its own (a shared
-    subscription such as ``validator-consensus-sub`` would deal each message to one of them),
-    ordered by sender, filtering out the authority's own messages."""
-    return SubscriptionSpec(
-        f"consensus-{authority_name.lower()}", CONSENSUS_MESSAGES, 10, ordered=True,
-        filter=f'attributes.{SENDER_ATTRIBUTE} != "{authority_address}"')
 
 
 def create_topic(publisher: pubsub_v1.PublisherClient, project: str, spec: TopicSpec) -> bool:
@@ -352,7 +340,7 @@ class PublishStatus:
     last_error: str | None
 
 
-class _BoundedPublisher:
+class BoundedPublisher:
     """Publishes to one topic without ever blocking: a bound on messages in flight."""
 
     def __init__(self, publisher: pubsub_v1.PublisherClient, topic_path: str,
@@ -439,7 +427,7 @@ class BlockchainEventPublisher:
     def __init__(self, publisher: pubsub_v1.PublisherClient, project: str, authority: str, *,
                  topic: str = BLOCKCHAIN_EVENTS, max_pending: int = 1000) -> None:
         self.authority: Final = authority
-        self._out = _BoundedPublisher(publisher, publisher.topic_path(project, topic),
+        self._out = BoundedPublisher(publisher, publisher.topic_path(project, topic),
                                       max_pending)
 
     def publish_block_finalized(self, summary: Mapping[str, Any]) -> bool:
@@ -464,92 +452,3 @@ class BlockchainEventPublisher:
                           separators=(",", ":"), sort_keys=True).encode("utf-8")
         attributes = {"kind": kind, "authority": self.authority, "height": str(height)}
         return self._out.publish(data, self.authority, attributes)
-
-
-# --- consensus transport -----------------------------------------------------------------------
-
-
-class ConsensusTransport:
-    """The node's consensus payloads over ``consensus-messages``, shaped like ``PeerNetwork``:
-    ``broadcast(payload)`` and an ``on_message(sender, payload)`` handler called on the loop.
-
-    Each payload is published with attribute ``sender`` = this authority's address and ordering
-    key = that address, so one sender's payloads arrive in the order sent. Each authority reads
-    its own subscription (``consensus_subscription``), whose filter excludes its own messages;
-    they are also dropped on receipt, as the emulator does not apply filters.
-
-    What it adds: reachability — authorities without a direct TCP link reach each other through
-    Google's network, with IAM deciding who may publish and read (``roles/pubsub.publisher`` /
-    ``subscriber``), TLS to Google, per-sender order, and at-least-once delivery with retention
-    (1 day), so a briefly disconnected node catches up on recent messages.
-
-    What it does not add: sender authentication or secrecy between authorities. The ``sender``
-    attribute is whatever the publishing principal wrote; any principal allowed to publish can
-    claim any sender; Google sees payloads in clear. This is acceptable only because every
-    consensus message is signed by its authority and verified by the node on receipt (the
-    ``sender`` is a routing hint, never trusted). The TCP transport's session MAC and replay
-    window do not exist here: duplicates and stale messages (redelivery, retention) do arrive
-    and the consensus layer must ignore them, as it does for retransmissions. Pub/Sub also adds
-    latency (batching, ``max_latency_s`` of ``pubsub_clients``) and a 10 MB limit per payload
-    (larger ones are dropped and counted).
-    """
-
-    def __init__(self, publisher: pubsub_v1.PublisherClient,
-                 subscriber: pubsub_v1.SubscriberClient, project: str, address: str,
-                 subscription: str, on_message: ConsensusHandler, *,
-                 topic: str = CONSENSUS_MESSAGES, max_pending: int = 1000) -> None:
-        self.address: Final = address
-        self.subscription_path: Final = subscriber.subscription_path(project, subscription)
-        self._out = _BoundedPublisher(publisher, publisher.topic_path(project, topic),
-                                      max_pending)
-        self._subscriber = subscriber
-        self._on_message = on_message
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._stream: Any = None
-        self.received = 0
-        self.own_dropped = 0
-
-    def start(self) -> None:
-        """Start receiving on the running loop."""
-        if self._stream is None:
-            self._loop = asyncio.get_running_loop()
-            self._stream = self._subscriber.subscribe(self.subscription_path, self._receive)
-
-    def broadcast(self, payload: bytes) -> int:
-        """Publish ``payload`` to every other authority; 1 if handed to Pub/Sub, 0 if dropped
-        (the number of receivers is not known on this transport)."""
-        accepted = self._out.publish(bytes(payload), self.address,
-                                     {SENDER_ATTRIBUTE: self.address})
-        return 1 if accepted else 0
-
-    def status(self) -> PublishStatus:
-        """Counters of the outgoing side."""
-        return self._out.status()
-
-    async def aclose(self) -> None:
-        """Stop receiving, flush and stop publishing."""
-        stream, self._stream = self._stream, None
-        if stream is not None:
-            stream.cancel()
-            with contextlib.suppress(Exception):
-                await asyncio.to_thread(stream.result, 10.0)
-        await self._out.aclose()
-
-    def _receive(self, message: Any) -> None:
-        """Subscriber thread: ack (redelivery is the consensus layer's job), hop to the loop."""
-        message.ack()
-        sender = message.attributes.get(SENDER_ATTRIBUTE, "")
-        if sender == self.address:
-            self.own_dropped += 1
-            return
-        self.received += 1
-        loop = self._loop
-        if loop is not None:
-            with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
-                loop.call_soon_threadsafe(self._dispatch, sender, bytes(message.data))
-
-    def _dispatch(self, sender: str, payload: bytes) -> None:
-        try:
-            self._on_message(sender, payload)
-        except Exception:  # the handler's bug must not stop the transport
-            _log.exception("consensus transport: on_message failed for a payload from %s", sender)

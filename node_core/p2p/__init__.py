@@ -11,7 +11,8 @@ truncated to 16 bytes. Payloads are opaque bytes chosen by the node.
 
 Modules: ``framing`` (length prefix), ``handshake`` (authentication and key derivation),
 ``channel`` (MAC and replay window), ``session`` (one connection), ``network``
-(:class:`PeerNetwork`), ``stats`` (counters), ``settings``, ``errors``.
+(:class:`PeerNetwork`), ``links`` (:class:`PeerLinks`, the interface the node uses, which the
+Pub/Sub relay also implements), ``stats`` (counters), ``settings``, ``errors``.
 """
 
 from node_core.p2p.errors import (
@@ -22,6 +23,7 @@ from node_core.p2p.errors import (
     PeerProtocolError,
     WrongChainPeer,
 )
+from node_core.p2p.links import PeerLinks
 from node_core.p2p.network import MessageHandler, PeerAddresses, PeerNetwork
 from node_core.p2p.settings import NetworkSettings
 from node_core.p2p.stats import PeerStats
@@ -34,6 +36,7 @@ __all__ = [
     "MessageHandler",
     "NetworkSettings",
     "PeerAddresses",
+    "PeerLinks",
     "PeerNetwork",
     "PeerProtocolError",
     "PeerStats",

@@ -29,8 +29,9 @@ class FakeMetricService:
         self._server: grpc.aio.Server | None = None
         self.address = ""
 
-    async def start(self) -> str:
-        """Listen on 127.0.0.1 (a free port); return ``host:port``."""
+    async def start(self, port: int = 0) -> str:
+        """Listen on 127.0.0.1 (``port``, or a free one); return ``host:port``. A stopped
+        fake can start again on its old port: a Monitoring outage that ends."""
         server = grpc.aio.server()
         handler = grpc.unary_unary_rpc_method_handler(
             self._create_time_series,
@@ -40,7 +41,7 @@ class FakeMetricService:
         server.add_generic_rpc_handlers(
             (grpc.method_handlers_generic_handler(SERVICE, {"CreateTimeSeries": handler}),)
         )
-        port = server.add_insecure_port("127.0.0.1:0")
+        port = server.add_insecure_port(f"127.0.0.1:{port}")
         await server.start()
         self._server = server
         self.address = f"127.0.0.1:{port}"

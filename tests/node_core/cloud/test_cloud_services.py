@@ -28,20 +28,9 @@ from node_core.cloud_services import (
 )
 from node_core.transactions import EmergencyAction, EmergencyKind, Transaction, sign_transaction
 from tests.helpers.chain import make_chain
+from tests.node_core.cloud.emulated import Estate, wait_for
 from tests.node_core.cloud.fake_metric_service import FakeMetricService
-from tests.node_core.cloud.test_pubsub_feeds import (  # noqa: F401  (fixtures)
-    Estate,
-    alert,
-    estate,
-    publish_alerts,
-    pubsub_emulator,
-    wait_for,
-)
-from tests.node_core.cloud.test_spanner_sink import (  # noqa: F401  (fixtures)
-    client,
-    database,
-    spanner_emulator,
-)
+from tests.node_core.cloud.test_pubsub_feeds import alert, publish_alerts
 
 T0 = 1_764_086_400_000
 
@@ -185,8 +174,8 @@ def test_monitoring_down_is_reported_never_blocks_and_recovers_by_itself() -> No
 
 
 def test_final_blocks_reach_spanner_and_notices_reach_a_subscriber(
-        estate: Estate,  # noqa: F811
-        database: Any,  # noqa: F811
+        estate: Estate,
+        database: Any,
 ) -> None:
     create_subscription(estate.subscriber, estate.project,
                         SubscriptionSpec("audit-tap", BLOCKCHAIN_EVENTS, 10, ordered=True))
@@ -229,7 +218,7 @@ def test_final_blocks_reach_spanner_and_notices_reach_a_subscriber(
 
 
 def test_a_grid_alert_becomes_an_external_alarm_in_the_engine(
-        estate: Estate,  # noqa: F811
+        estate: Estate,
 ) -> None:
     _, subscriber = estate.clients()
 
@@ -255,7 +244,7 @@ def test_a_grid_alert_becomes_an_external_alarm_in_the_engine(
 
 
 def test_a_feed_on_a_missing_subscription_reads_down_and_the_node_goes_on(
-        estate: Estate,  # noqa: F811
+        estate: Estate,
 ) -> None:
     _, subscriber = estate.clients()
 

@@ -111,6 +111,13 @@ def test_minimal_profile_gets_defaults_and_emulator_hosts(tmp_path: Path) -> Non
      "[gcp] credentials must be 'application-default'"),
     (lambda t: "spanner = 1\n" + t.replace("[spanner]", "[old]"),
      "spanner must be a [spanner] table"),
+    (lambda t: t + "\n[monitoring]\ninterval_s = 5\n",
+     "[monitoring] interval_s must be at least 10 (Cloud Monitoring's limit per series), not 5"),
+    (lambda t: t + "\n[monitoring]\ninterval_s = 30.5\n",
+     "[monitoring] interval_s must be an integer, not number"),
+    (lambda t: t + "\n[monitoring]\ninterval_s = true\n",
+     "[monitoring] interval_s must be an integer, not boolean"),
+    (lambda t: t + "\n[monitoring]\nendpoint = \"x\"\n", "[monitoring] unknown key 'endpoint'"),
 ])
 def test_each_problem_has_its_own_clear_line(tmp_path: Path, edit, expected: str) -> None:
     problems = problems_of(tmp_path, edit(VALID))
@@ -120,6 +127,26 @@ def test_each_problem_has_its_own_clear_line(tmp_path: Path, edit, expected: str
 def test_bad_emulator_host_variable_is_a_problem(tmp_path: Path) -> None:
     problems = problems_of(tmp_path, VALID, {"SPANNER_EMULATOR_HOST": "http://localhost:9010"})
     assert problems == ["$SPANNER_EMULATOR_HOST='http://localhost:9010' is not host:port"]
+
+
+def test_monitoring_interval_and_fake_endpoints_are_read(tmp_path: Path) -> None:
+    environ = {"MONITORING_EMULATOR_HOST": "127.0.0.1:7001", "KMS_EMULATOR_HOST": "localhost:7002"}
+    profile = load_gcp_profile(write(tmp_path, VALID + "\n[monitoring]\ninterval_s = 15\n"),
+                               environ)
+    assert profile.monitoring_interval_s == 15
+    assert (profile.emulators.monitoring, profile.emulators.kms) == (
+        "127.0.0.1:7001", "localhost:7002")
+    assert load_gcp_profile(write(tmp_path, VALID), {}).monitoring_interval_s == 60
+
+
+def test_plaintext_fake_endpoints_must_be_loopback(tmp_path: Path) -> None:
+    problems = problems_of(tmp_path, VALID, {"KMS_EMULATOR_HOST": "kms.example.com:443",
+                                             "MONITORING_EMULATOR_HOST": "10.0.0.5:80"})
+    assert problems == [
+        "$MONITORING_EMULATOR_HOST='10.0.0.5:80' must be a loopback host (it is a plaintext "
+        "endpoint for a local fake)",
+        "$KMS_EMULATOR_HOST='kms.example.com:443' must be a loopback host (it is a plaintext "
+        "endpoint for a local fake)"]
 
 
 def test_every_problem_is_listed_at_once(tmp_path: Path) -> None:

@@ -6,86 +6,28 @@ Each test gets its own project id, so topics and subscriptions never leak betwee
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import itertools
 import json
 import time
-from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
-from node_core.cloud.emulators import PubSubEmulator, pubsub_emulator_missing
+from node_core.cloud.emulators import PubSubEmulator
 from node_core.cloud.pubsub_feeds import (
     BLOCKCHAIN_EVENTS,
     GRID_ALERTS,
     BlockchainEventPublisher,
-    ConsensusTransport,
     GridAlertFeed,
     MalformedAlert,
     SubscriptionSpec,
-    consensus_subscription,
     create_design_topology,
     create_subscription,
     decode_grid_alert,
     pubsub_clients,
 )
+from tests.node_core.cloud.emulated import Estate, new_project, wait_for
 
-_projects = itertools.count()
 T0 = 1_764_086_400_000
-
-
-@pytest.fixture(scope="session")
-def pubsub_emulator() -> Iterator[PubSubEmulator]:
-    missing = pubsub_emulator_missing()
-    if missing is not None:
-        pytest.skip(missing)
-    emulator = PubSubEmulator()
-    emulator.start(timeout_s=60.0)
-    try:
-        yield emulator
-    finally:
-        emulator.stop()
-
-
-class Estate:
-    """A fresh project on the emulator with the design's topology."""
-
-    def __init__(self, host: str) -> None:
-        self.host = host
-        self.project = f"gridtokenx-test-{next(_projects)}"
-        self.publisher, self.subscriber = pubsub_clients(host)
-        create_design_topology(self.publisher, self.subscriber, self.project)
-        self._extra: list[Any] = []
-
-    def clients(self) -> tuple[Any, Any]:
-        """Another publisher/subscriber pair (closed at teardown)."""
-        pair = pubsub_clients(self.host)
-        self._extra.append(pair)
-        return pair
-
-    def close(self) -> None:
-        for publisher, subscriber in [(self.publisher, self.subscriber), *self._extra]:
-            with contextlib.suppress(RuntimeError):  # already stopped by the code under test
-                publisher.stop()
-            subscriber.close()
-
-
-@pytest.fixture
-def estate(pubsub_emulator: PubSubEmulator) -> Iterator[Estate]:
-    made = Estate(pubsub_emulator.host_port)
-    try:
-        yield made
-    finally:
-        made.close()
-
-
-async def wait_for(condition: Callable[[], bool], timeout_s: float = 15.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.02)
 
 
 def alert(i: int, priority: str = "high") -> bytes:
@@ -240,51 +182,12 @@ def test_publish_to_a_missing_topic_is_counted_as_a_failure(estate: Estate) -> N
     assert "NotFound" in (events.status().last_error or "")
 
 
-def test_two_consensus_transports_exchange_payloads(estate: Estate) -> None:
-    addresses = {"EGAT": "0x" + "1" * 40, "MEA": "0x" + "2" * 40}
-    inbox: dict[str, list[tuple[str, bytes]]] = {"EGAT": [], "MEA": []}
-
-    def transport(name: str) -> ConsensusTransport:
-        spec = consensus_subscription(name, addresses[name])
-        create_subscription(estate.subscriber, estate.project, spec)
-        publisher, subscriber = estate.clients()
-        return ConsensusTransport(publisher, subscriber, estate.project, addresses[name],
-                                  spec.name, lambda s, p: inbox[name].append((s, p)))
-
-    async def main() -> tuple[ConsensusTransport, ConsensusTransport]:
-        egat, mea = transport("EGAT"), transport("MEA")
-        egat.start()
-        mea.start()
-        for i in range(10):
-            assert egat.broadcast(b"\x01prepare" + bytes([i])) == 1
-        assert mea.broadcast(b"\x02commit\xff") == 1
-        await wait_for(lambda: len(inbox["MEA"]) == 10 and len(inbox["EGAT"]) == 1)
-        await asyncio.sleep(0.5)  # nothing else (own messages) arrives
-        await egat.aclose()
-        await mea.aclose()
-        return egat, mea
-
-    egat, mea = asyncio.run(main())
-    assert inbox["MEA"] == [(addresses["EGAT"], b"\x01prepare" + bytes([i])) for i in range(10)]
-    assert inbox["EGAT"] == [(addresses["MEA"], b"\x02commit\xff")]
-    assert egat.status().published == 10 and mea.status().published == 1
-
-
-def test_oversized_consensus_payload_is_dropped_and_counted(estate: Estate) -> None:
-    publisher, subscriber = estate.clients()
-    node = ConsensusTransport(publisher, subscriber, estate.project, "0x" + "3" * 40,
-                              "unused", lambda s, p: None)
-    assert node.broadcast(b"x" * 10_000_001) == 0
-    assert node.status().dropped == 1 and "limit" in (node.status().last_error or "")
-    asyncio.run(node.aclose())
-
-
 def test_clients_honour_pubsub_emulator_host(pubsub_emulator: PubSubEmulator,
                                             monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PUBSUB_EMULATOR_HOST", pubsub_emulator.host_port)
     publisher, subscriber = pubsub_clients()
     try:
-        project = f"gridtokenx-test-{next(_projects)}"
+        project = new_project()
         create_design_topology(publisher, subscriber, project)
         topics = {t.name for t in publisher.list_topics(request={"project": f"projects/{project}"})}
         assert f"projects/{project}/topics/{GRID_ALERTS}" in topics

@@ -6,8 +6,6 @@ Each test gets its own database, created with ``spanner_schema()``.
 from __future__ import annotations
 
 import asyncio
-import itertools
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -32,33 +30,9 @@ from node_core.cloud.spanner_sink import (
 from node_core.storage import touched_addresses
 from tests.helpers import chain as test_chain
 from tests.helpers.chain import make_chain
-
-PROJECT = "gridtokenx-test"
-INSTANCE = "gridtokenx-instance"
-_databases = itertools.count()
-
-
-@pytest.fixture(scope="session")
-def spanner_emulator() -> Iterator[SpannerEmulator]:
-    missing = spanner_emulator_missing()
-    if missing is not None:
-        pytest.skip(missing)
-    emulator = SpannerEmulator()
-    emulator.start()
-    try:
-        yield emulator
-    finally:
-        emulator.stop()
-
-
-@pytest.fixture(scope="session")
-def client(spanner_emulator: SpannerEmulator) -> Any:
-    return spanner_client(PROJECT, spanner_emulator.host_port)
-
-
-@pytest.fixture
-def database(client: Any) -> Any:
-    return create_instance_and_database(client, INSTANCE, f"blockchain-{next(_databases)}")
+from tests.node_core.cloud.emulated import SPANNER_INSTANCE as INSTANCE
+from tests.node_core.cloud.emulated import SPANNER_PROJECT as PROJECT
+from tests.node_core.cloud.emulated import new_database_id
 
 
 def chain_of(blocks: int) -> test_chain.TestChain:
@@ -257,7 +231,7 @@ def test_client_honours_spanner_emulator_host(spanner_emulator: SpannerEmulator,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SPANNER_EMULATOR_HOST", spanner_emulator.host_port)
     database = create_instance_and_database(spanner_client(PROJECT), INSTANCE,
-                                            f"from-env-{next(_databases)}")
+                                            f"from-env-{new_database_id()}")
     chain = chain_of(1)
     assert BlockSink(database).write_block(chain.blocks[0], chain.state) is WriteOutcome.WRITTEN
 

@@ -3,13 +3,20 @@
 The operator identity of the session (from the login, never the PIN) goes with every request
 as ``operator``; the node checks the role and writes the audit trail (``node_core.control_room``).
 
+Operator sessions: once the console's own PKCS#11 login has accepted an operator, the node is
+told (``operator_login``) as soon as it answers — at start-up the login comes before the node
+runs. "Switch operator…" sends ``operator_logout`` for the previous operator, then
+``operator_login`` for the new one; :meth:`ControlLink.end_session` (awaited by the console's
+shutdown before the node stops) sends the last ``operator_logout``. The node refuses an
+identity not in its ``[operators]`` (``session_failed``) and records every one of these.
+
 Alarms: on (re)connect ``alarms_list`` is read (``alarms_loaded``); the node's pushed
 ``alarm_events`` batches are forwarded as they come (``alarm_events``), and each event that
 enters an active state also becomes a chart mark (``alarm_marked``: time in seconds, label,
 priority). In a flood, marks are coalesced to one per priority and 5 s of event time
 ("12 alarms"), so the charts stay readable and the GUI thread stays free.
-Acknowledge and shelve go to ``alarms_ack`` / ``alarms_shelve``; the resulting events come back
-pushed, like any other.
+Acknowledge, shelve and unshelve go to ``alarms_ack`` / ``alarms_shelve`` /
+``alarms_unshelve``; the resulting events come back pushed, like any other.
 
 Emergency: ``select`` / ``operate`` / ``approve`` / ``cancel`` go to ``emergency_*``; the
 answer (a selection dict) comes back as ``selection_changed``, a refusal as
@@ -23,7 +30,8 @@ Signals:
     alarms_loaded(alarms: list, last_seq: int): a full snapshot.
     alarm_events(events: list): a batch of ``AlarmEvent.to_dict()`` dicts.
     alarm_marked(t_s: float, label: str, priority: str): mark this on the charts.
-    alarm_failed(action: str, rule: str, message: str): acknowledge/shelve refused.
+    alarm_failed(action: str, rule: str, message: str): acknowledge/shelve/unshelve refused.
+    session_failed(action: str, rule: str, message: str): the node refused a login/logout.
     selection_changed(selection: dict): the node's answer to a step.
     emergency_failed(step: str, rule: str, message: str): a step refused.
     emergency_status(selections: list): every selection the node knows, newest first.
@@ -95,6 +103,7 @@ class ControlLink(QObject):
     alarm_events = Signal(list)
     alarm_marked = Signal(float, str, str)
     alarm_failed = Signal(str, str, str)
+    session_failed = Signal(str, str, str)
     selection_changed = Signal(dict)
     emergency_failed = Signal(str, str, str)
     emergency_status = Signal(list)
@@ -103,6 +112,11 @@ class ControlLink(QObject):
         super().__init__(parent)
         self._node = node
         self._operator = ""
+        self._session = ""
+        """The operator whose login the node has recorded ("" none)."""
+        self._refused = ""
+        """The operator whose login the node refused (not asked again on reconnect)."""
+        self._session_lock = asyncio.Lock()
         self._requests: set[asyncio.Task[None]] = set()
         self._status_task: asyncio.Task[None] | None = None
         self._status_again = False
@@ -123,6 +137,37 @@ class ControlLink(QObject):
             self._operator = operator
             log.info("console operator: %s", operator)
             self.operator_changed.emit(operator)
+            if self._node.connected:
+                self._spawn(self._sync_session())
+
+    async def end_session(self) -> None:
+        """Log the operator out at the node (the console is closing)."""
+        self._operator = ""
+        await self._sync_session()
+
+    async def _sync_session(self) -> None:
+        """Make the node's recorded session match the console's operator: log the previous
+        one out, the current one in. One change at a time, in order."""
+        async with self._session_lock:
+            if self._session and self._session != self._operator:
+                await self._session_call("logout", self._session)
+                self._session = ""
+            operator = self._operator
+            if operator and not self._session and operator != self._refused:
+                if await self._session_call("login", operator):
+                    self._session = operator
+                elif self._node.connected:
+                    self._refused = operator
+
+    async def _session_call(self, action: str, operator: str) -> bool:
+        try:
+            await self._node.call(f"operator_{action}", operator=operator, client="console")
+        except ClientError as error:
+            log.warning("operator %s of %s refused by the node: %s", action, operator, error)
+            self.session_failed.emit(action, error.type, _message(error))
+            return False
+        log.info("operator %s %s recorded by the node", operator, action)
+        return True
 
     # ----- pushed events ----------------------------------------------------------------------
 
@@ -140,6 +185,7 @@ class ControlLink(QObject):
         if connected:
             self.load_alarms()
             self.refresh_status()
+            self._spawn(self._sync_session())
 
     def _on_block(self, _summary: dict[str, Any]) -> None:
         self.refresh_status()
@@ -160,6 +206,11 @@ class ControlLink(QObject):
     def shelve(self, alarm_id: str, reason: str, duration_s: int) -> None:
         self._spawn(self._alarm_request("shelve", "alarms_shelve", operator=self._operator,
                                         id=alarm_id, reason=reason, duration_s=int(duration_s)))
+
+    @Slot(str)
+    def unshelve(self, alarm_id: str) -> None:
+        self._spawn(self._alarm_request("unshelve", "alarms_unshelve", operator=self._operator,
+                                        id=alarm_id))
 
     async def _load_alarms(self) -> None:
         try:

@@ -6,7 +6,9 @@ tally changes exactly when a block is final) and every :data:`REFRESH_MS` as a f
 (deadline countdowns, a missed event). Refreshes never overlap: one asked for while another
 runs is done once right after it. Proposals and votes go to ``gov_propose`` / ``gov_vote``,
 which the node signs with its authority's HSM key; the answer (a tx hash, or the node's rule
-name and message) comes back as a signal.
+name and message) comes back as a signal. A vote carries the session's operator identity
+(``set_operator``, from ``ControlLink.operator_changed``): the node checks the role and
+records the vote in its audit trail.
 
 Signals:
     proposals_loaded(proposals: list): ``gov_list``, newest first.
@@ -52,6 +54,7 @@ class GovernanceLink(QObject):
         super().__init__(parent)
         self._node = node
         self._selected: int | None = None
+        self._operator = ""
         self._refreshing: asyncio.Task[None] | None = None
         self._again = False
         self._requests: set[asyncio.Task[None]] = set()
@@ -80,9 +83,14 @@ class GovernanceLink(QObject):
     def propose(self, params: dict[str, Any]) -> None:
         self._spawn(self._propose(dict(params)))
 
+    @Slot(str)
+    def set_operator(self, operator: str) -> None:
+        """The session's operator identity; sent with every vote."""
+        self._operator = operator
+
     @Slot(int, str)
     def vote(self, proposal_id: int, choice: str) -> None:
-        self._spawn(self._vote(proposal_id, choice))
+        self._spawn(self._vote(proposal_id, choice, self._operator))
 
     @Slot()
     def stop(self) -> None:
@@ -140,9 +148,10 @@ class GovernanceLink(QObject):
         log.info("proposal %r submitted: tx %s", params.get("title"), result.get("tx_hash"))
         self.proposal_submitted.emit(result)
 
-    async def _vote(self, proposal_id: int, choice: str) -> None:
+    async def _vote(self, proposal_id: int, choice: str, operator: str) -> None:
         try:
-            result = await self._node.call("gov_vote", id=proposal_id, choice=choice)
+            result = await self._node.call("gov_vote", id=proposal_id, choice=choice,
+                                           operator=operator)
         except ClientError as error:
             log.info("vote %s on proposal %d refused: %s", choice, proposal_id, error)
             self.vote_failed.emit(proposal_id, choice, error.type, _message(error))

@@ -31,16 +31,24 @@ Example (the devnet writes these)::
     malee = "supervisor"
 
     [cloud]                            # optional: absent = devnet, nothing cloud
-    profile = "gcp.toml"               # a gcp profile (node_core.cloud.profile), checked here
+    profile = "gcp.toml"               # a gcp profile (node_core.cloud.profile), checked here;
+                                       # its [signer] backend = "kms" replaces [signer] above
+
+    [alarms]                           # optional local alarm tuning (node_core.alarms.tuning);
+    finality_stall_intervals = 5       # the limits themselves are governance parameters
+    max_shelve_minutes = 480
+    frequency = {deadband = 0.02, on_delay_ms = 1000, off_delay_ms = 5000}   # Hz
+    voltage = {deadband = 0.5, on_delay_ms = 2000}   # percentage points of nominal
 """
 
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from node_core.alarms.tuning import AlarmTuning, alarm_tuning, tuning_problems
 from node_core.consensus import ConsensusConfig
 from node_core.emergency import Role
 from node_core.exceptions import GridTokenXError
@@ -63,6 +71,10 @@ class SignerConfig:
     softhsm_conf: Path | None = None
     key_file: Path | None = None
     allow_file_signer: bool = False
+    kms_key_version: str | None = None
+    """With backend ``kms``, set from the gcp profile's ``[signer]`` (not from this file)."""
+    kms_endpoint: str | None = None
+    """A local KMS fake (``$KMS_EMULATOR_HOST``, read by the profile); None: Cloud KMS."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +93,8 @@ class NodeConfig:
     cloud_profile: Path | None = None
     """The gcp profile of ``[cloud] profile``: the node starts ``node_core.cloud_services``
     with it. None: a devnet node, nothing cloud."""
+    alarms: AlarmTuning = field(default_factory=AlarmTuning)
+    """Local alarm filters from ``[alarms]`` (the limits come from the chain)."""
 
 
 _SECTIONS: dict[str, dict[str, type]] = {
@@ -118,18 +132,30 @@ def load_node_config(path: Path) -> NodeConfig:
     except ValueError as error:
         raise ConfigError(f"{path}: {error}") from None
     if config.cloud_profile is not None:
-        from node_core.cloud.profile import check_profile_file
-
-        problems = [f"[cloud] profile {config.cloud_profile}: {problem}"
-                    for problem in check_profile_file(config.cloud_profile)]
-        if problems:
-            raise ConfigError(f"{path}:\n  " + "\n  ".join(problems))
+        config = _with_cloud_signer(path, config, config.cloud_profile)
     return config
+
+
+def _with_cloud_signer(path: Path, config: NodeConfig, profile_path: Path) -> NodeConfig:
+    """Check the gcp profile; its ``[signer] backend = "kms"`` replaces this file's signer."""
+    from node_core.cloud.profile import ProfileError, load_gcp_profile
+
+    try:
+        profile = load_gcp_profile(profile_path)
+    except ProfileError as error:
+        problems = [f"[cloud] profile {profile_path}: {problem}" for problem in error.problems]
+        raise ConfigError(f"{path}:\n  " + "\n  ".join(problems)) from None
+    if profile.signer.backend != "kms":
+        return config
+    return replace(config, signer=replace(
+        config.signer, backend="kms", kms_key_version=profile.signer.kms_key_version,
+        kms_endpoint=profile.emulators.kms))
 
 
 def _problems(data: dict[str, Any]) -> list[str]:
     problems = [f"unknown section [{name}]" for name in data
-                if name not in (*_SECTIONS, "peers", "operators")]
+                if name not in (*_SECTIONS, "peers", "operators", "alarms")]
+    problems += tuning_problems(data.get("alarms", {}))
     roles = {r.value for r in Role}
     problems += [f"[operators] {name}: role must be one of {sorted(roles)}"
                  for name, role in data.get("operators", {}).items() if role not in roles]
@@ -172,12 +198,19 @@ def _build(data: dict[str, Any], base: Path) -> NodeConfig:
         mempool_size=node.get("mempool_size", 50_000),
         operators={name: Role(role) for name, role in data.get("operators", {}).items()},
         cloud_profile=path(data.get("cloud", {}).get("profile")),
+        alarms=alarm_tuning(data.get("alarms", {})),
     )
 
 
 def open_signer(config: SignerConfig) -> Signer:
     """Open the configured signer. The PIN (or key passphrase) comes from the environment
-    variable the config names; it is used once and not kept."""
+    variable the config names; it is used once and not kept. ``kms``: the gcp profile's
+    Cloud KMS key version, whose public key is fetched now, so a wrong or unreachable key
+    version fails here with a ``KmsError`` naming it."""
+    if config.backend == "kms" and config.kms_key_version is not None:
+        from node_core.cloud.kms_signer import open_kms_signer
+
+        return open_kms_signer(config.kms_key_version, config.kms_endpoint)
     if config.backend == "file":
         if config.key_file is None:
             raise ConfigError("[signer] backend 'file' needs key_file")

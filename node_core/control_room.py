@@ -3,21 +3,55 @@ trail of every operator action — served to the console and the CLI on the clie
 
 Alarm inputs come from the node itself (peers, consensus health, finality, HSM token) and
 from the grid feed that attests grid state to the node (``attest_grid``: frequency and
-substation voltages). Every operator action (acknowledge, shelve, select, operate, approve,
-cancel, vote) is appended to ``audit.sqlite3`` in the node's data directory with operator,
-role, time and outcome — refused requests too.
+substation voltages). Every operator action (login, logout, acknowledge, shelve, unshelve,
+select, operate, approve, cancel, vote) is appended to ``audit.sqlite3`` in the node's data
+directory with operator, role, time and outcome — refused requests too. Every alarm event is
+also kept in ``alarm_history.sqlite3`` (:mod:`node_core.alarm_history`), so the alarms of
+earlier sessions can be read back (``alarms_history``).
+
+Where the alarm thresholds come from, in order of precedence:
+
+1. **Limits: the chain.** Frequency, voltage and consensus-health limits are the governance
+   parameters of the state at the node's tip (``ChainParameters.frequency_high_mhz`` ...).
+   When a ``parameter_change`` proposal executes, the node switches to the new limits in the
+   same final block (:meth:`ControlRoom.on_final_block`) — no restart, and every authority
+   alarms on the same agreed values. Nothing local overrides them. If the chain's limits do
+   not fit together (e.g. a high limit voted above the critical one), the node keeps the last
+   consistent limits (at start: the built-in defaults) and raises the ``alarm.limits`` alarm.
+2. **Filters: the node configuration.** Deadbands, on/off delays, the finality stall and the
+   longest shelving come from ``[alarms]`` of the node's TOML file
+   (:mod:`node_core.alarms.tuning`).
+3. **Built-in defaults** (:class:`~node_core.alarms.AlarmThresholds`) for whatever
+   ``[alarms]`` leaves out; the nominal frequency is always 50 Hz.
+
+Operators: ``operator_login`` / ``operator_logout`` record the console's session of an operator
+whose token PIN the client has just checked with a real PKCS#11 login (the PIN never reaches
+the node); an identity not in ``[operators]`` is refused, and the refusal is recorded too.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
-from node_core.alarms import AlarmEngine, AlarmError, AlarmEvent, AlarmInputs, AlarmThresholds
+from node_core.alarm_history import HISTORY_FILENAME, AlarmHistory
+from node_core.alarms import (
+    AlarmEngine,
+    AlarmError,
+    AlarmEvent,
+    AlarmInputs,
+    AlarmThresholds,
+    InvalidThresholds,
+    Priority,
+    UnknownAlarm,
+    thresholds_for,
+)
 from node_core.audit import AuditLog
 from node_core.clock import now_ms
 from node_core.emergency import ControlDesk, EmergencyRefused, Role, RoleRefused, Selection
 from node_core.exceptions import GridTokenXError
+from node_core.genesis import ChainParameters
 from node_core.transactions import (
     EmergencyAction,
     EmergencyKind,
@@ -32,6 +66,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 AUDIT_FILENAME = "audit.sqlite3"
 _ALARM_ROLES = frozenset({Role.OPERATOR, Role.SUPERVISOR})
+ALL_ROLES: Final = frozenset(Role)
+LIMITS_ALARM: Final = "alarm.limits"
+"""External alarm: the chain's alarm limits are inconsistent; the previous ones stay in use."""
+T = TypeVar("T")
 
 
 class ControlRoom:
@@ -39,16 +77,54 @@ class ControlRoom:
 
     def __init__(self, node: AuthorityNode, operators: dict[str, Role]) -> None:
         self._node = node
-        self.alarms = AlarmEngine(AlarmThresholds())
+        self.history = AlarmHistory.open(node.config.data_dir / HISTORY_FILENAME, now_ms())
+        self._parameters: ChainParameters | None = node.state.parameters
+        try:
+            thresholds = thresholds_for(node.state.parameters, node.config.alarms)
+        except InvalidThresholds:
+            thresholds, self._parameters = AlarmThresholds(), None  # alarm on first evaluate
+        self.alarms = AlarmEngine(thresholds, sink=self.history)
         self.desk = ControlDesk(operators, self._submit_emergency)
         self.audit = AuditLog.open(node.config.data_dir / AUDIT_FILENAME)
         self.grid: dict[str, Any] = {}
         self.hsm_present: bool | None = True
 
+    def close(self) -> None:
+        """Write the last alarm events and close both stores (node shutdown)."""
+        self.history.close()
+        self.audit.close()
+
     # --- alarms -----------------------------------------------------------------------------
+
+    def follow_chain(self, now_ms: int) -> list[AlarmEvent]:
+        """Take the alarm limits of the state at the tip if they changed (see the module
+        docstring); raises / clears the ``alarm.limits`` alarm."""
+        parameters = self._node.state.parameters
+        if parameters == self._parameters:
+            return []
+        self._parameters = parameters
+        try:
+            thresholds = thresholds_for(parameters, self._node.config.alarms)
+        except InvalidThresholds as error:
+            log.warning("chain alarm limits not used: %s", error)
+            return self.alarms.raise_external(
+                LIMITS_ALARM, Priority.HIGH, self._node.authority_name,
+                f"Alarm limits on chain are inconsistent ({error}); previous limits in use",
+                now_ms)
+        self.alarms.set_thresholds(thresholds)
+        log.info("alarm limits from the chain: frequency ±%g/±%g Hz, voltage ±%g/±%g %%, "
+                 "consensus health %g", thresholds.frequency_high_hz,
+                 thresholds.frequency_critical_hz, thresholds.voltage_medium_pct,
+                 thresholds.voltage_critical_pct, thresholds.consensus_health_min)
+        try:
+            return self.alarms.clear_external(LIMITS_ALARM, now_ms, "Alarm limits on chain "
+                                              "are consistent again")
+        except UnknownAlarm:
+            return []
 
     def evaluate(self, now_ms: int) -> list[AlarmEvent]:
         """One evaluation of every rule (called each second by the node)."""
+        self._publish(self.follow_chain(now_ms))
         node = self._node
         status = node.queries.status_summary()
         inputs = AlarmInputs(
@@ -66,6 +142,7 @@ class ControlRoom:
         return events
 
     def _publish(self, events: list[AlarmEvent]) -> None:
+        self.history.flush()
         if events:
             self._node.endpoint.publish("alarm_events", [e.to_dict() for e in events])
 
@@ -74,7 +151,9 @@ class ControlRoom:
     def handlers(self) -> dict[str, Any]:
         return {
             "alarms_list": self._alarms_list, "alarms_ack": self._alarms_ack,
-            "alarms_shelve": self._alarms_shelve,
+            "alarms_shelve": self._alarms_shelve, "alarms_unshelve": self._alarms_unshelve,
+            "alarms_history": self._alarms_history,
+            "operator_login": self._login, "operator_logout": self._logout,
             "emergency_select": self._select, "emergency_operate": self._operate,
             "emergency_approve": self._approve, "emergency_cancel": self._cancel,
             "emergency_status": self._status, "audit_tail": self._audit_tail,
@@ -98,6 +177,54 @@ class ControlRoom:
                                                          seconds * 1000, now),
                           details={"reason": reason, "duration_s": seconds})
         return {"events": [e.to_dict() for e in events]}
+
+    async def _alarms_unshelve(self, params: dict[str, Any]) -> dict[str, Any]:
+        operator, alarm_id = str(params["operator"]), str(params["id"])
+        events = self._as(operator, "unshelve", alarm_id, _ALARM_ROLES,
+                          lambda now: self.alarms.unshelve(alarm_id, operator, now))
+        return {"events": [e.to_dict() for e in events]}
+
+    async def _alarms_history(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Stored alarm events in ``[since_ms, until_ms]`` (either may be None), oldest first;
+        ``truncated``: more matched than ``limit``."""
+        since, until = params.get("since_ms"), params.get("until_ms")
+        page = self.history.query(None if since is None else int(since),
+                                  None if until is None else int(until),
+                                  int(params.get("limit", 10_000)))
+        return {"events": list(page.events), "truncated": page.truncated}
+
+    # --- operator sessions ------------------------------------------------------------------
+
+    async def _login(self, params: dict[str, Any]) -> dict[str, Any]:
+        """The client checked the operator's token PIN; record the session's start."""
+        return self._session("login", params)
+
+    async def _logout(self, params: dict[str, Any]) -> dict[str, Any]:
+        return self._session("logout", params)
+
+    def _session(self, action: str, params: dict[str, Any]) -> dict[str, Any]:
+        operator, client = str(params["operator"]), str(params.get("client", "console"))
+        role = self.audited(operator, action, client, ALL_ROLES,
+                            lambda now: self.desk.role_of(operator), {"client": client})
+        return {"operator": operator, "role": role.value}
+
+    def audited(self, operator: str, action: str, target: str, roles: frozenset[Role],
+                work: Callable[[int], T], details: dict[str, Any] | None = None,
+                outcome: Callable[[T], str] = lambda _: "ok") -> T:
+        """Do ``work(now)`` for ``operator`` if their role is one of ``roles``; record the
+        action in the audit trail either way (refused: the rule and its message)."""
+        now = now_ms()
+        try:
+            role = self.desk.role_of(operator)
+            if role not in roles:
+                raise RoleRefused(f"{operator} ({role.value}) may not {action}")
+            result = work(now)
+        except GridTokenXError as error:
+            self._record(now, operator, action, target,
+                         f"refused: {type(error).__name__}: {error}", details)
+            raise
+        self._record(now, operator, action, target, outcome(result), details)
+        return result
 
     async def _select(self, params: dict[str, Any]) -> dict[str, Any]:
         action = EmergencyAction(
@@ -177,6 +304,8 @@ class ControlRoom:
         return tx.hash
 
     def on_final_block(self, tx_hashes: list[str], height: int) -> None:
+        """A block is final (the node's state is already the new one)."""
+        self._publish(self.follow_chain(now_ms()))
         for tx_hash in tx_hashes:
             if self.desk.record_final(tx_hash, height) is not None:
                 self._node.endpoint.publish("emergency", {"tx_hash": tx_hash, "height": height})

@@ -1,11 +1,16 @@
 """The client endpoint's governance methods: list and show proposals as plain data, and
-propose or vote — signed by this node's authority key, like every authority action."""
+propose or vote — signed by this node's authority key, like every authority action.
+
+A vote names the operator who cast it (``operator``): only an ``operator`` or ``supervisor``
+of this node's ``[operators]`` may vote, and every vote — taken or refused, with proposal,
+choice and outcome — goes to the audit trail (:mod:`node_core.control_room`)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
 from node_core.client_api import ClientError
+from node_core.emergency import Role
 from node_core.governance import ProposalRecord
 from node_core.signing import verify_signature
 from node_core.transactions import (
@@ -22,6 +27,8 @@ from node_core.types import Address
 
 if TYPE_CHECKING:
     from node_core.node import AuthorityNode
+
+VOTE_ROLES = frozenset({Role.OPERATOR, Role.SUPERVISOR})
 
 
 class GovernanceQueries:
@@ -54,8 +61,17 @@ class GovernanceQueries:
         return self._submit(proposal)
 
     async def _vote(self, params: dict[str, Any]) -> dict[str, Any]:
-        choice = VoteChoice[str(params["choice"]).upper()]
-        return self._submit(GovernanceVote(int(params["id"]), choice))
+        proposal_id, choice = int(params["id"]), VoteChoice[str(params["choice"]).upper()]
+        operator = str(params.get("operator", ""))
+        if not operator:
+            raise ClientError("MissingOperator", "a vote names the operator who casts it "
+                              "(operator; CLI: --operator NAME)")
+        name = choice.name.lower()
+        return self._node.control.audited(
+            operator, "vote", f"proposal {proposal_id}", VOTE_ROLES,
+            lambda _now: self._submit(GovernanceVote(proposal_id, choice)),
+            {"proposal": proposal_id, "choice": name},
+            lambda result: f"submitted {result['tx_hash']}")
 
     def _submit(self, payload: Payload) -> dict[str, Any]:
         node = self._node

@@ -45,7 +45,7 @@ from node_core.messages import (
     encode_wire,
 )
 from node_core.node_queries import NodeQueries
-from node_core.p2p import PeerNetwork
+from node_core.p2p import PeerLinks, PeerNetwork
 from node_core.signing import Signer
 from node_core.state import State
 from node_core.storage import STORE_FILENAME, BlockStore
@@ -53,6 +53,7 @@ from node_core.transactions import Transaction
 from node_core.transition import apply_block, build_block
 
 if TYPE_CHECKING:
+    from node_core.cloud.profile import GcpProfile
     from node_core.cloud_services import CloudServices
 
 log = logging.getLogger(__name__)
@@ -101,7 +102,7 @@ class AuthorityNode:
         self._built: dict[str, State] = {}
         self._sync_requested_ms = 0
         self.engine = ConsensusEngine(signer, self.state, self, config.consensus)
-        self.network = PeerNetwork(
+        self.network: PeerLinks = PeerNetwork(
             chain_id=genesis.chain_id, genesis_hash=self.state.genesis_hash, signer=signer,
             authorities=self.state.authorities, listen=config.listen,
             peer_addresses=self._peer_addresses(), on_message=self._on_peer_message)
@@ -130,21 +131,34 @@ class AuthorityNode:
         log.info("node %s starting at height %d (tip %s)", self.authority_name,
                  self.state.height, self.state.tip_hash[:16])
         await self.endpoint.start()
+        profile = self._cloud_profile()
+        if profile is not None and profile.pubsub.consensus_transport == "pubsub":
+            from node_core.cloud_services import build_peer_network
+
+            self.network = build_peer_network(profile, self, self._on_peer_message)
         await self.network.start()
         self._handle(self.engine.start_height(self.state, now_ms()))
         self._tasks = [asyncio.create_task(self._every(TICK_S, self._tick)),
                        asyncio.create_task(self._every(STATUS_S, self._heartbeat)),
                        asyncio.create_task(self._every(GOSSIP_S, self._gossip))]
-        if self.config.cloud_profile is not None:
-            self._start_cloud(self.config.cloud_profile)
+        if profile is not None:
+            self._start_cloud(profile)
 
-    def _start_cloud(self, profile_path: Any) -> None:
-        """Start ``node_core.cloud_services`` (imported only here: a devnet node never loads
-        the Google clients). Every part runs in the background and never blocks the node."""
+    def _cloud_profile(self) -> GcpProfile | None:
+        """The ``[cloud] profile`` (imported only then: a devnet node never loads the Google
+        clients)."""
+        if self.config.cloud_profile is None:
+            return None
         from node_core.cloud.profile import load_gcp_profile
+
+        return load_gcp_profile(self.config.cloud_profile)
+
+    def _start_cloud(self, profile: GcpProfile) -> None:
+        """Start ``node_core.cloud_services``: every part runs in the background and never
+        blocks the node."""
         from node_core.cloud_services import build_cloud_services
 
-        self.cloud = build_cloud_services(load_gcp_profile(profile_path), self)
+        self.cloud = build_cloud_services(profile, self)
         self.cloud.start()
 
     async def stop(self) -> None:
@@ -158,6 +172,7 @@ class AuthorityNode:
         await self.network.stop()
         await self.endpoint.stop()
         self.store.close()
+        self.control.close()
         log.info("node %s stopped at height %d", self.authority_name, self.state.height)
 
     async def _every(self, period_s: float, work: Any) -> None:

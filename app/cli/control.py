@@ -3,6 +3,9 @@ rules the console uses — roles, selection expiry and approvals are enforced by
 
 Each command names the operator (``--operator``) and logs in to the authority's token with
 its PIN (read from ``--pin-env``, else prompted; never stored or printed), as at the console.
+
+``alarms history [--since ISO] [--until ISO]`` reads the alarm events the node stored, also
+those of earlier node sessions (times without an offset are UTC).
 """
 
 from __future__ import annotations
@@ -16,7 +19,9 @@ import sys
 from dataclasses import replace
 from typing import Any
 
+from app.cli.audit import parse_since
 from app.cli.status import add_endpoint_arguments, call_node, endpoint_of
+from node_core.audit import iso_utc
 from node_core.config import load_node_config, open_signer
 from node_core.exceptions import GridTokenXError
 from node_core.transactions import EmergencyKind
@@ -25,7 +30,8 @@ KINDS = [k.name.lower() for k in EmergencyKind]
 
 
 def register(subparsers: Any) -> None:
-    alarms = subparsers.add_parser("alarms", help="the node's alarms: list, acknowledge, shelve")
+    alarms = subparsers.add_parser(
+        "alarms", help="the node's alarms: list, acknowledge, shelve, unshelve, history")
     alarm_actions = alarms.add_subparsers(dest="alarms_action", metavar="ACTION", required=True)
     listing = alarm_actions.add_parser("list", help="current alarms")
     ack = alarm_actions.add_parser("ack", help="acknowledge alarms")
@@ -34,6 +40,14 @@ def register(subparsers: Any) -> None:
     shelve.add_argument("id")
     shelve.add_argument("--reason", required=True)
     shelve.add_argument("--minutes", type=int, default=60)
+    unshelve = alarm_actions.add_parser("unshelve", help="end a shelving early")
+    unshelve.add_argument("id")
+    history = alarm_actions.add_parser("history", help="stored alarm events, oldest first")
+    history.add_argument("--since", type=parse_since, default=None, metavar="ISO8601",
+                         help="from this time, e.g. 2025-01-01T00:00:00Z (default: all)")
+    history.add_argument("--until", type=parse_since, default=None, metavar="ISO8601",
+                         help="up to this time (default: now)")
+    history.add_argument("--limit", type=int, default=10_000, help="most events to show")
     emergency = subparsers.add_parser("emergency", help="select-before-operate drills")
     steps = emergency.add_subparsers(dest="emergency_action", metavar="STEP", required=True)
     select = steps.add_parser("select", help="select an action (expires after 30 s)")
@@ -49,10 +63,10 @@ def register(subparsers: Any) -> None:
     for parser in by_id:
         parser.add_argument("id", type=int)
     status = steps.add_parser("status", help="every action's life")
-    for parser in (listing, ack, shelve, select, status, *by_id):
+    for parser in (listing, ack, shelve, unshelve, history, select, status, *by_id):
         add_endpoint_arguments(parser)
         parser.add_argument("--json", action="store_true")
-        parser.add_argument("--operator", required=parser not in (listing, status),
+        parser.add_argument("--operator", required=parser not in (listing, history, status),
                             help="operator identity (logs in with the token PIN)")
         parser.add_argument("--pin-env", default="GRIDTOKENX_PIN",
                             help="environment variable holding the token PIN")
@@ -62,7 +76,7 @@ def register(subparsers: Any) -> None:
 def _run(args: argparse.Namespace) -> int:
     try:
         if args.operator:
-            _operator_login(args)
+            check_operator_pin(args)
         method, params = _request(args)
         result = asyncio.run(call_node(endpoint_of(args), method, **params))
     except (GridTokenXError, ValueError) as error:
@@ -72,7 +86,7 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _operator_login(args: argparse.Namespace) -> None:
+def check_operator_pin(args: argparse.Namespace) -> None:
     """Prove the operator holds the token PIN: a real PKCS#11 login, then logout."""
     if args.config is None:
         return
@@ -93,6 +107,11 @@ def _request(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
     if getattr(args, "alarms_action", None) == "shelve":
         return "alarms_shelve", {"id": args.id, "operator": args.operator,
                                  "reason": args.reason, "duration_s": args.minutes * 60}
+    if getattr(args, "alarms_action", None) == "unshelve":
+        return "alarms_unshelve", {"id": args.id, "operator": args.operator}
+    if getattr(args, "alarms_action", None) == "history":
+        return "alarms_history", {"since_ms": args.since, "until_ms": args.until,
+                                  "limit": args.limit}
     if args.emergency_action == "status":
         return "emergency_status", {}
     if args.emergency_action == "select":
@@ -104,6 +123,10 @@ def _request(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
 
 
 def _text(result: Any) -> str:
+    if isinstance(result, dict) and "truncated" in result:
+        lines = [_event_line(e) for e in result["events"]] or ["no alarm events"]
+        more = ["(more events in this window: narrow it or raise --limit)"]
+        return "\n".join(lines + (more if result["truncated"] else []))
     if isinstance(result, dict) and "alarms" in result:
         return "\n".join(f"{a['priority']:>8}  {a['state']:<22} {a['alarm_id']}  {a['message']}"
                          for a in result["alarms"]) or "no alarms"
@@ -112,6 +135,12 @@ def _text(result: Any) -> str:
     if isinstance(result, list):
         return "\n".join(_selection_line(s) for s in result) or "no emergency actions"
     return json.dumps(result)
+
+
+def _event_line(e: dict[str, Any]) -> str:
+    who = "" if e["operator"] == "system" else f" by {e['operator']}"
+    return (f"{iso_utc(e['time_ms'])}  {e['priority']:>8}  {e['alarm_id']}: {e['old_state']} → "
+            f"{e['new_state']} ({e['trigger']}{who})  {e['message']}")
 
 
 def _selection_line(s: dict[str, Any]) -> str:

@@ -1,7 +1,9 @@
 """``main.py gov list|show|propose|vote``: governance through a node's client endpoint.
 
 ``propose`` and ``vote`` are signed by that node's authority key (its HSM token), exactly as
-when the console does it; errors name the rule broken (e.g. ``VotingClosed``).
+when the console does it; errors name the rule broken (e.g. ``VotingClosed``). ``vote`` names
+the operator casting it (``--operator``, logged in with the token PIN as for ``emergency``);
+the node checks the role and records the vote in its audit trail.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import json
 import sys
 from typing import Any
 
+from app.cli.control import check_operator_pin
 from app.cli.status import add_endpoint_arguments, call_node, endpoint_of
 from node_core.exceptions import GridTokenXError
 
@@ -37,6 +40,10 @@ def register(subparsers: Any) -> None:
     vote = actions.add_parser("vote", help="vote (signed by the node's authority)")
     vote.add_argument("id", type=int)
     vote.add_argument("choice", choices=("yes", "no", "abstain"))
+    vote.add_argument("--operator", required=True,
+                      help="operator identity casting the vote (logs in with the token PIN)")
+    vote.add_argument("--pin-env", default="GRIDTOKENX_PIN",
+                      help="environment variable holding the token PIN")
     for parser in (listing, show, propose, vote):
         add_endpoint_arguments(parser)
         parser.add_argument("--json", action="store_true", help="print JSON")
@@ -46,6 +53,8 @@ def register(subparsers: Any) -> None:
 def _run(args: argparse.Namespace) -> int:
     method, params = _request(args)
     try:
+        if args.gov_action == "vote":
+            check_operator_pin(args)
         result = asyncio.run(call_node(endpoint_of(args), method, **params))
     except (GridTokenXError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
@@ -60,7 +69,7 @@ def _request(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
     if args.gov_action == "show":
         return "gov_show", {"id": args.id}
     if args.gov_action == "vote":
-        return "gov_vote", {"id": args.id, "choice": args.choice}
+        return "gov_vote", {"id": args.id, "choice": args.choice, "operator": args.operator}
     return "gov_propose", {
         "action": args.action, "title": args.title, "description": args.description,
         "voting_period": args.voting_period, "authority_name": args.authority_name,

@@ -9,6 +9,7 @@ to the console and the audit trail.
 * :mod:`~node_core.alarms.states` — the seven states and the transition table
 * :mod:`~node_core.alarms.engine` — :class:`AlarmEngine`
 * :mod:`~node_core.alarms.replay` — rebuild states from events (no-loss check)
+* :mod:`~node_core.alarms.tuning` — chain limits + ``[alarms]`` filters → thresholds
 """
 
 from node_core.alarms.engine import AlarmEngine, AlarmEventSink, NullSink
@@ -44,12 +45,39 @@ from node_core.alarms.states import (
     check_transition,
 )
 from node_core.alarms.thresholds import AlarmThresholds, ConditionFilter
+from node_core.alarms.tuning import AlarmTuning, thresholds_for
 
 __all__ = [
-    "LEGAL_MOVES", "PRIORITY_RANK", "SYSTEM", "TRANSITIONS", "Alarm", "AlarmArea",
-    "AlarmEngine", "AlarmError", "AlarmEvent", "AlarmEventSink", "AlarmIdConflict",
-    "AlarmInputs", "AlarmState", "AlarmThresholds", "ConditionFilter", "EventHistoryTruncated",
-    "EventLogGap", "IllegalTransition", "InvalidShelveDuration", "InvalidThresholds",
-    "MissingOperator", "MissingReason", "NullSink", "OutOfService", "Priority", "Shelf",
-    "Trigger", "UnknownAlarm", "check_transition", "replay",
+    "LEGAL_MOVES",
+    "PRIORITY_RANK",
+    "SYSTEM",
+    "TRANSITIONS",
+    "Alarm",
+    "AlarmArea",
+    "AlarmEngine",
+    "AlarmError",
+    "AlarmEvent",
+    "AlarmEventSink",
+    "AlarmIdConflict",
+    "AlarmInputs",
+    "AlarmState",
+    "AlarmThresholds",
+    "AlarmTuning",
+    "ConditionFilter",
+    "EventHistoryTruncated",
+    "EventLogGap",
+    "IllegalTransition",
+    "InvalidShelveDuration",
+    "InvalidThresholds",
+    "MissingOperator",
+    "MissingReason",
+    "NullSink",
+    "OutOfService",
+    "Priority",
+    "Shelf",
+    "Trigger",
+    "UnknownAlarm",
+    "check_transition",
+    "replay",
+    "thresholds_for",
 ]

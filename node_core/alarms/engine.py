@@ -105,7 +105,7 @@ class AlarmEngine:
     def __init__(self, thresholds: AlarmThresholds | None = None, *,
                  sink: AlarmEventSink | None = None, history: int = DEFAULT_HISTORY) -> None:
         self._thresholds = thresholds or AlarmThresholds()
-        self._sink: AlarmEventSink = sink or NullSink()
+        self._sink: AlarmEventSink = sink if sink is not None else NullSink()
         self._points: dict[str, _Point] = {}
         self._groups: dict[str, list[_Point]] = {}
         self._pending: set[str] = set()

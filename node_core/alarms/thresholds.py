@@ -1,7 +1,9 @@
 """Alarm limits, deadbands and delays: one frozen configuration record.
 
-The defaults below are the console's documented settings; governance will later publish new
-values (a new :class:`AlarmThresholds` handed to :meth:`AlarmEngine.set_thresholds`).
+The defaults below are the console's documented settings. On a node the limits come from the
+chain's governance parameters and the filters from the node configuration
+(:mod:`node_core.alarms.tuning`); a parameter change hands a new :class:`AlarmThresholds` to
+:meth:`AlarmEngine.set_thresholds`.
 
 =========================  ==========  =========================================================
 limit                      default     alarm
@@ -96,8 +98,8 @@ class AlarmThresholds:
             raise InvalidThresholds("need 0 < frequency_high_hz < frequency_critical_hz")
         if not 0 < self.voltage_medium_pct < self.voltage_critical_pct:
             raise InvalidThresholds("need 0 < voltage_medium_pct < voltage_critical_pct")
-        if not 0 < self.consensus_health_min <= 1:
-            raise InvalidThresholds("consensus_health_min must be in (0, 1]")
+        if not 0 <= self.consensus_health_min <= 1:
+            raise InvalidThresholds("consensus_health_min must be in [0, 1] (0: never alarm)")
         if self.finality_stall_intervals <= 0 or self.max_shelve_ms <= 0:
             raise InvalidThresholds("finality_stall_intervals and max_shelve_ms must be > 0")
         for item in fields(self):

@@ -2,12 +2,14 @@
 
 import asyncio
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from node_core.devnet import DEVNET_PIN
 from tests.helpers.devnet import running, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -15,8 +17,9 @@ pytestmark = pytest.mark.slow
 
 
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "GRIDTOKENX_PIN": DEVNET_PIN}  # a vote's operator logs in
     return subprocess.run([sys.executable, "main.py", *args], cwd=ROOT, capture_output=True,
-                          text=True, timeout=60)
+                          text=True, timeout=60, env=env)
 
 
 def test_status_tx_and_governance_from_the_command_line(devnet):
@@ -40,15 +43,17 @@ def test_status_tx_and_governance_from_the_command_line(devnet):
             await wait_until(lambda: _listed(clients[0]), 20, "the proposal to be final")
             for config in (egat, mea):
                 voted = await asyncio.to_thread(cli, "gov", "vote", "1", "yes", "--config",
-                                                config)
+                                                config, "--operator", "supervisor1")
                 assert voted.returncode == 0, voted.stderr
             await wait_until(lambda: _status_is(clients[0], "executed"), 20, "execution")
             shown = json.loads((await asyncio.to_thread(cli, "gov", "show", "1", "--json",
                                                         "--config", egat)).stdout)
             assert shown["tally"]["yes"] == 2 and shown["status"] == "executed"
-            late = await asyncio.to_thread(cli, "gov", "vote", "1", "no", "--config", egat)
+            late = await asyncio.to_thread(cli, "gov", "vote", "1", "no", "--config", egat,
+                                           "--operator", "operator1")
             assert late.returncode == 2 and "VotingClosed" in late.stderr
-            unknown = await asyncio.to_thread(cli, "gov", "vote", "9", "no", "--config", egat)
+            unknown = await asyncio.to_thread(cli, "gov", "vote", "9", "no", "--config", egat,
+                                              "--operator", "operator1")
             assert unknown.returncode == 2 and "UnknownProposal" in unknown.stderr
             listing = await asyncio.to_thread(cli, "gov", "list", "--config", egat)
             assert "#1 [executed] signal" in listing.stdout

@@ -20,6 +20,7 @@ from app.console import Console, RunMode
 from app.control_link import ControlLink, chart_marks
 from app.login import LoginDialog
 from app.startup import ConsoleOptions
+from node_core.audit import AUDIT_FILENAME, AuditLog
 from node_core.client_api import ClientError
 from node_core.devnet import DevnetLayout
 from tests.app.conftest import alive, console_session, when
@@ -49,9 +50,15 @@ class ScriptedNode(QObject):
     def __init__(self) -> None:
         super().__init__()
         self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.connected = False
+        self.connection_changed.connect(lambda up: setattr(self, "connected", up))
 
     async def call(self, method: str, **params: Any) -> Any:
         self.calls.append((method, params))
+        if method == "operator_login" and params["operator"] == "mallory":
+            raise ClientError("RoleRefused", "operator 'mallory' is not registered on this node")
+        if method.startswith("operator_"):
+            return {"operator": params["operator"], "role": "operator"}
         if method == "alarms_list":
             return {"alarms": [], "last_seq": 4}
         if method == "emergency_status":
@@ -75,7 +82,9 @@ def test_link_forwards_events_marks_charts_and_sends_the_operator(run, qtbot) ->
     link.alarm_marked.connect(lambda *m: marks.append(m))
     link.emergency_failed.connect(lambda *f: failed.append(f))
     link.emergency_status.connect(statuses.append)
-    link.set_operator("operator1")
+    sessions: list[tuple] = []
+    link.session_failed.connect(lambda *f: sessions.append(f))
+    link.set_operator("operator1")  # the start-up login comes before the node answers
 
     async def scenario() -> None:
         node.connection_changed.emit(True)
@@ -87,6 +96,7 @@ def test_link_forwards_events_marks_charts_and_sends_the_operator(run, qtbot) ->
         node.event_pushed.emit("status", {})
         link.acknowledge(["a"])
         link.shelve("b", "maintenance", 900)
+        link.unshelve("b")
         link.select({"kind": "trading_halt", "region": "MEA", "stage": 0, "mw": 0,
                      "duration_s": 0, "reason": ""})
         link.set_operator("auditor1")
@@ -95,10 +105,20 @@ def test_link_forwards_events_marks_charts_and_sends_the_operator(run, qtbot) ->
         calls = len(statuses)
         node.event_pushed.emit("emergency", {"tx_hash": "ab", "height": 3})
         await wait_until(when(lambda: len(statuses) > calls), 5, "status on emergency event")
+        link.set_operator("mallory")
+        await wait_until(when(lambda: sessions), 5, "the node refusing mallory")
+        node.connection_changed.emit(False)
+        node.connection_changed.emit(True)  # a reconnect does not log anyone in again...
+        await link.end_session()  # ...closing logs the last one out (none: mallory refused)
+        link.set_operator("operator2")
+        await wait_until(when(lambda: ("operator_login", {"operator": "operator2",
+                                                          "client": "console"}) in node.calls),
+                         5, "the login")
+        await link.end_session()
         link.stop()
 
     run(scenario(), 20)
-    assert loaded == [([], 4)]
+    assert loaded == [([], 4)] * 2  # on connect and on the reconnect
     assert len(batches) == 1 and len(batches[0]) == 4
     assert marks == [(10.0, "2 alarms", "high"), (12.0, "voltage low at SS07", "critical")]
     node.event_pushed.emit("alarm_events", [event(9, "d", 11_000), event(10, "e", 16_000)])
@@ -106,6 +126,14 @@ def test_link_forwards_events_marks_charts_and_sends_the_operator(run, qtbot) ->
     assert ("alarms_ack", {"operator": "operator1", "ids": ["a"]}) in node.calls
     assert ("alarms_shelve", {"operator": "operator1", "id": "b", "reason": "maintenance",
                               "duration_s": 900}) in node.calls
+    assert ("alarms_unshelve", {"operator": "operator1", "id": "b"}) in node.calls
+    assert [(m, p["operator"]) for m, p in node.calls if m.startswith("operator_")] == [
+        ("operator_login", "operator1"), ("operator_logout", "operator1"),
+        ("operator_login", "auditor1"), ("operator_logout", "auditor1"),
+        ("operator_login", "mallory"), ("operator_login", "operator2"),
+        ("operator_logout", "operator2")]
+    assert sessions == [("login", "RoleRefused",
+                         "operator 'mallory' is not registered on this node")]
     selects = [p["operator"] for m, p in node.calls if m == "emergency_select"]
     assert selects == ["operator1", "auditor1"]
     assert failed == [("select", "RoleRefused",
@@ -238,3 +266,12 @@ def test_flood_and_emergency_flow_in_the_running_console(devnet: DevnetLayout, r
     run(scenario(), 120)
     assert runtime.live_pids() == []
     assert [pid for pid in pids if alive(pid)] == []
+    # The node recorded the console's sessions: start-up login, the switch, the close.
+    with AuditLog.open_existing(devnet.node_dir("EGAT") / AUDIT_FILENAME) as audit:
+        assert audit.verify().ok
+        sessions = [(e.operator, e.action, e.target, e.outcome) for e in audit.entries()
+                    if e.action in ("login", "logout")]
+    assert sessions == [("operator1", "login", "console", "ok"),
+                        ("operator1", "logout", "console", "ok"),
+                        ("auditor1", "login", "console", "ok"),
+                        ("auditor1", "logout", "console", "ok")]

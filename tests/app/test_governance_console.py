@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QMessageBox
 from app.console import Console, RunMode
 from app.governance_link import GovernanceLink
 from app.startup import ConsoleOptions
+from node_core.audit import AUDIT_FILENAME, AuditLog
 from node_core.client_api import ClientError, NodeClient
 from node_core.devnet import DevnetLayout
 from tests.app.conftest import alive, console_session, when
@@ -72,6 +73,7 @@ def test_link_refreshes_on_connect_and_blocks_and_reports_the_nodes_errors(run,
         await wait_until(when(lambda: len(loaded) == 3), 5, "two refreshes")
         await asyncio.sleep(0.2)
         assert [m for m, _ in node.calls[calls:]] == ["gov_list", "gov_show"] * 2
+        link.set_operator("supervisor1")
         link.vote(1, "yes")
         await wait_until(when(lambda: failed), 5, "the refusal")
         node.connection_changed.emit(False)
@@ -79,7 +81,7 @@ def test_link_refreshes_on_connect_and_blocks_and_reports_the_nodes_errors(run,
 
     run(scenario(), 20)
     assert failed == [(1, "yes", "DuplicateVote", "0xeeee already voted yes on proposal 1")]
-    assert ("gov_vote", {"id": 1, "choice": "yes"}) in node.calls
+    assert ("gov_vote", {"id": 1, "choice": "yes", "operator": "supervisor1"}) in node.calls
 
 
 @pytest.mark.slow
@@ -134,7 +136,7 @@ def test_propose_and_vote_from_the_console_until_executed(devnet: DevnetLayout, 
         # MEA votes yes from its own client endpoint: the proposal passes and executes.
         mea = await NodeClient.connect("127.0.0.1", devnet.client_port("MEA"))
         try:
-            await mea.call("gov_vote", id=1, choice="yes")
+            await mea.call("gov_vote", id=1, choice="yes", operator="supervisor1")
         finally:
             await mea.close()
         await wait_until(when(lambda: status_of_1().startswith("executed at ")), 15,
@@ -158,3 +160,7 @@ def test_propose_and_vote_from_the_console_until_executed(devnet: DevnetLayout, 
     run(scenario(), 120)
     assert runtime.live_pids() == []
     assert [pid for pid in pids if alive(pid)] == []
+    with AuditLog.open_existing(devnet.node_dir("EGAT") / AUDIT_FILENAME) as audit:
+        votes = [(e.operator, e.role, e.target, e.details_obj()) for e in audit.entries()
+                 if e.action == "vote"]
+    assert votes == [("operator1", "operator", "proposal 1", {"proposal": 1, "choice": "yes"})]

@@ -43,8 +43,8 @@ def test_a_fourth_authority_joins_by_vote_and_leaves_again(tmp_path):
                             authority_public_key=ratch["public_key"],
                             authority_address=ratch["address"])
             await wait_until(lambda: _has_proposal(egat, 1), 20, "the proposal to be final")
-            await egat.call("gov_vote", id=1, choice="yes")
-            await mea.call("gov_vote", id=1, choice="yes")
+            await egat.call("gov_vote", id=1, choice="yes", operator="supervisor1")
+            await mea.call("gov_vote", id=1, choice="yes", operator="supervisor1")
             await wait_until(lambda: _executed(egat, 1), 20, "the proposal to execute")
             assert (await egat.call("status"))["quorum"] == 3
 
@@ -64,7 +64,7 @@ def test_a_fourth_authority_joins_by_vote_and_leaves_again(tmp_path):
                            voting_period=200, authority_address=ratch["address"])
             await wait_until(lambda: _has_proposal(egat, 2), 20, "the removal proposal")
             for client in clients:
-                await client.call("gov_vote", id=2, choice="yes")
+                await client.call("gov_vote", id=2, choice="yes", operator="operator1")
             await wait_until(lambda: _executed(egat, 2), 20, "the removal to execute")
             await newcomer.stop()
             after = await egat.call("status")

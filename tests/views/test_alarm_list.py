@@ -131,6 +131,20 @@ def test_shelve_dialog_is_opened_not_executed(alarm_list, engine, qtbot):
     assert signal.args == ["ext.feeder", "Recloser work", 1800]
 
 
+def test_unshelve_asks_for_the_shelved_ones_of_the_selection(alarm_list, engine, qtbot):
+    events = disturbance(engine)
+    events += [e.to_dict() for e in engine.shelve("ext.feeder", "somchai", "Recloser work",
+                                                  600_000, T0 + 1000)]
+    alarm_list.on_alarm_events(events)
+    select(alarm_list, {"peer.PEA"})
+    assert not alarm_list.unshelve_button.isEnabled()
+    select(alarm_list, {"peer.PEA", "ext.feeder"})
+    assert alarm_list.unshelve_button.isEnabled()
+    with qtbot.waitSignal(alarm_list.unshelve_requested) as signal:
+        alarm_list.unshelve_button.click()
+    assert signal.args == ["ext.feeder"]
+
+
 def test_unacknowledged_rows_blink_and_acknowledged_ones_do_not(alarm_list, engine, qtbot):
     events = disturbance(engine)
     events += [e.to_dict() for e in engine.acknowledge("peer.PEA", "somchai", T0 + 1000)]

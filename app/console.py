@@ -24,7 +24,7 @@ from typing import Any, Final
 
 import qasync
 from PySide6.QtCore import QCoreApplication, QSettings, QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app import i18n
 from app import settings as S
@@ -34,7 +34,9 @@ from app.control_link import ControlLink
 from app.governance_link import GovernanceLink
 from app.login import DEVNET_OPERATOR, LoginRequest, ask_operator_login, auto_login
 from app.main_window import MainWindow
+from app.screenshot import Photographer, shots
 from app.startup import ConsoleOptions, ConsoleRuntime, StartupCancelled
+from app.startup_failure import failure_text
 from app.theme import Theme, apply_theme, theme_named
 from app.timeline_link import install_timeline
 
@@ -50,6 +52,8 @@ class RunMode:
 
     screenshot: Path | None = None
     after_s: float = 5.0
+    views: tuple[str, ...] = ()
+    """``--view``: save these views (app.screenshot) instead of the whole window."""
     interactive: bool = True
     """False: no close question, automatic devnet login (screenshot mode, tests)."""
 
@@ -57,8 +61,9 @@ class RunMode:
 def run_console(args: argparse.Namespace) -> int:
     """Entry point for ``main.py`` without a command; the process exit code."""
     options = ConsoleOptions(authority=args.authority, data_dir=args.data_dir,
-                             config=args.config)
-    mode = RunMode(args.screenshot, args.after, interactive=args.screenshot is None)
+                             config=args.config, base_port=getattr(args, "base_port", None))
+    mode = RunMode(args.screenshot, args.after, tuple(getattr(args, "view", ())),
+                   interactive=args.screenshot is None)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setOrganizationName(S.ORGANIZATION)
@@ -86,8 +91,9 @@ class Console:
                                  confirm_close=mode.interactive)
         self.leave = asyncio.Event()
         self.window.close_requested.connect(self.leave.set)
-        _wire(self.window, self.runtime)
+        governance = _wire(self.window, self.runtime)
         self.control = _wire_control(self.window, self.runtime)
+        self.control.operator_changed.connect(governance.set_operator)  # votes name the operator
         self._logins: set[asyncio.Task[None]] = set()
         self.window.switch_operator_requested.connect(
             lambda: self._spawn_login(self._switch_operator()))
@@ -153,6 +159,8 @@ class Console:
             with contextlib.suppress(BaseException):
                 await startup
             self.window.save_layout()
+            with contextlib.suppress(Exception):  # the node records the logout, if it can
+                await asyncio.wait_for(self.control.end_session(), 5)
             await self.runtime.shutdown()
             self.window.close_now()
 
@@ -163,18 +171,28 @@ class Console:
             if isinstance(startup.exception(), StartupCancelled):
                 leave.cancel()
                 return 1
-            self.window.statusBar().showMessage(
-                QCoreApplication.translate("Console", "start-up failed: {error}").format(
-                    error=startup.exception()))
+            self._show_failure(startup.exception())
         await leave
         return 0
+
+    def _show_failure(self, error: BaseException | None) -> None:
+        """What went wrong and what to do: in the status bar and a message box (open())."""
+        text = failure_text(error or RuntimeError("?"), self.runtime.options.data_dir)
+        self.window.statusBar().showMessage(text.replace("\n", " — "))
+        self.failure_box = QMessageBox(
+            QMessageBox.Icon.Critical, QCoreApplication.translate("Console", "Start-up failed"),
+            text, QMessageBox.StandardButton.Ok, self.window)
+        self.failure_box.open()
 
     async def _screenshot(self, startup: asyncio.Task[None], path: Path) -> int:
         try:
             await asyncio.wait_for(asyncio.shield(startup), STARTUP_TIMEOUT_S)
-        except Exception:
-            log.exception("start-up failed; no screenshot")
+        except Exception as error:
+            log.debug("start-up failed", exc_info=True)
+            log.error("no screenshot: %s", failure_text(error, self.runtime.options.data_dir))
             return 1
+        if self.mode.views:
+            return await Photographer(self, shots(path, self.mode.views)).run(self.mode.after_s)
         await asyncio.sleep(self.mode.after_s)
         path.parent.mkdir(parents=True, exist_ok=True)
         saved = self.window.grab().save(str(path))
@@ -191,8 +209,8 @@ def _failed(task: asyncio.Task[None]) -> bool:
     return error is not None
 
 
-def _wire(window: MainWindow, runtime: ConsoleRuntime) -> None:
-    """Connect the runtime's links to the panels and the status bar."""
+def _wire(window: MainWindow, runtime: ConsoleRuntime) -> GovernanceLink:
+    """Connect the runtime's links to the panels and the status bar; the governance link."""
     node, telemetry = runtime.node_link, runtime.telemetry_link
     runtime.step_started.connect(window.on_step_started)
     runtime.started.connect(window.on_started)
@@ -216,10 +234,11 @@ def _wire(window: MainWindow, runtime: ConsoleRuntime) -> None:
     telemetry.history_busy.connect(window.on_history_busy)
     telemetry.history_ready.connect(window.charts.show_history)
     window.charts.history_requested.connect(telemetry.request_history)
-    _wire_governance(window, runtime)
+    governance = _wire_governance(window, runtime)
     install_timeline(window, runtime)  # Timeline dock, Ctrl+8
     install_about(window, node)  # Help > About
     _wire_backend(window, runtime)
+    return governance
 
 
 def _wire_backend(window: MainWindow, runtime: ConsoleRuntime) -> None:
@@ -231,7 +250,7 @@ def _wire_backend(window: MainWindow, runtime: ConsoleRuntime) -> None:
     link.backend_state.connect(window.on_backend_state)
 
 
-def _wire_governance(window: MainWindow, runtime: ConsoleRuntime) -> None:
+def _wire_governance(window: MainWindow, runtime: ConsoleRuntime) -> GovernanceLink:
     """The governance view and its link (a child of the runtime, stopped on shutdown)."""
     view, link = window.governance, GovernanceLink(runtime.node_link, parent=runtime)
     runtime.node_link.status_changed.connect(view.on_status)
@@ -246,6 +265,7 @@ def _wire_governance(window: MainWindow, runtime: ConsoleRuntime) -> None:
     view.proposal_selected.connect(link.select_proposal)
     view.proposal_requested.connect(link.propose)
     view.vote_requested.connect(link.vote)
+    return link
 
 
 def _wire_control(window: MainWindow, runtime: ConsoleRuntime) -> ControlLink:
@@ -258,12 +278,16 @@ def _wire_control(window: MainWindow, runtime: ConsoleRuntime) -> ControlLink:
     link.alarms_loaded.connect(lambda rows, last_seq: alarms.model.set_alarms(rows, last_seq))
     link.alarm_events.connect(alarms.on_alarm_events)
     link.alarm_marked.connect(window.charts.mark_event)
-    link.alarm_failed.connect(lambda action, rule, message: window.statusBar().showMessage(
-        window.tr("{action} refused — {rule}: {message}").format(
-            action=action, rule=rule, message=message), 10_000))
+    def refused(action: str, rule: str, message: str) -> None:
+        window.statusBar().showMessage(window.tr("{action} refused — {rule}: {message}").format(
+            action=action, rule=rule, message=message), 10_000)
+
+    link.alarm_failed.connect(refused)
+    link.session_failed.connect(refused)
     alarms.counts_changed.connect(window.alarm_banner.on_counts)
     alarms.acknowledge_requested.connect(link.acknowledge)
     alarms.shelve_requested.connect(link.shelve)
+    alarms.unshelve_requested.connect(link.unshelve)
     alarms.resync_requested.connect(link.load_alarms)
     link.selection_changed.connect(panel.on_selection)
     link.emergency_failed.connect(panel.on_failed)

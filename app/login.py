@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
 )
 from qasync import asyncSlot
 
-from node_core.exceptions import SignerError, TokenNotFound, WrongPin
+from node_core.exceptions import KeyNotFound, SignerError, TokenNotFound, WrongPin
 from node_core.node_process import main_command
 
 log = logging.getLogger(__name__)
@@ -123,6 +123,8 @@ async def _check_in_child(request: LoginRequest, token_label: str, pin: str,
         raise WrongPin(message)
     if "no token labelled" in message:
         raise TokenNotFound(message)
+    if "holds no" in message:
+        raise KeyNotFound(message)
     raise SignerError(message or f"login check exited with {process.returncode}")
 
 
@@ -240,8 +242,14 @@ class LoginDialog(QDialog):
         if isinstance(error, WrongPin):
             text = self.tr("The token refused the PIN. Check it and try again.\n{detail}")
         elif isinstance(error, TokenNotFound):
-            text = self.tr("No token with this label is present.\n{detail}")
+            text = self.tr("No token with this label is present. Connect the HSM, or choose "
+                           "or type the token's label, and try again.\n{detail}")
+        elif isinstance(error, KeyNotFound):
+            text = self.tr("The token has no signing key for this authority. Choose the "
+                           "authority's token, or create its key (main.py keys init).\n"
+                           "{detail}")
         else:
-            text = self.tr("Login failed.\n{detail}")
+            text = self.tr("Login failed. Correct what the message names and try again, or "
+                           "Cancel.\n{detail}")
         self.error.setText(text.format(detail=error))
         self.error.show()

@@ -4,8 +4,10 @@
 :class:`TimelineLink`: on ``window_requested(start_ms, end_ms)`` it gathers
 
 * the system frequency from the telemetry store (``read_range``, decimated to 4000 points);
-* alarm events: those pushed by the node (``alarm_events``) since the console started, plus
-  the activation of alarms still standing (``alarms_list``) for earlier windows;
+* alarm events: the node's stored alarm history for the window (``alarms_history``: every
+  event, also from before this console or the node last started). A node without that
+  method: those pushed (``alarm_events``) since the console started, plus the activation of
+  alarms still standing (``alarms_list``) for earlier windows;
 * operator actions: the node's audit trail (``audit_tail``, last 5000 entries);
 * chain events: the blocks whose time is in the window (``blocks``, walking back from the
   tip), the detail (``block``) of those with transactions, and ``gov_list``;
@@ -70,7 +72,7 @@ class TimelineLink(QObject):
         if kind == "alarm_events" and isinstance(data, list):
             self._alarm_events.extend(d for d in data if isinstance(d, dict))
 
-    @Slot(int, int)
+    @Slot("qint64", "qint64")
     def request(self, start_ms: int, end_ms: int) -> None:
         if self._task is not None and not self._task.done():
             self._task.cancel()
@@ -85,7 +87,7 @@ class TimelineLink(QObject):
         try:
             record = build_incident(
                 start_ms, end_ms, frequency=await self._frequency(start_ms, end_ms),
-                alarms=await self._alarms(), actions=await self._node.call(
+                alarms=await self._alarms(start_ms, end_ms), actions=await self._node.call(
                     "audit_tail", count=AUDIT_COUNT),
                 blocks=await self._blocks(start_ms, end_ms),
                 proposals=await self._node.call("gov_list"))
@@ -112,7 +114,21 @@ class TimelineLink(QObject):
             return []
         return frequency_samples(t, v)
 
-    async def _alarms(self) -> list[dict[str, Any]]:
+    async def _alarms(self, start_ms: int, end_ms: int) -> list[dict[str, Any]]:
+        try:
+            page = await self._node.call("alarms_history", since_ms=start_ms, until_ms=end_ms,
+                                         limit=ALARM_BUFFER)
+        except ClientError as error:
+            if error.type != "UnknownMethod":
+                raise
+            return await self._live_alarms()
+        if page.get("truncated"):
+            log.warning("timeline: more than %d alarm events in the window; the first %d "
+                        "shown", ALARM_BUFFER, ALARM_BUFFER)
+        return list(page["events"])
+
+    async def _live_alarms(self) -> list[dict[str, Any]]:
+        """Alarms seen since the console started, and the standing ones (older nodes)."""
         events = list(self._alarm_events)
         known = {(e.get("alarm_id"), e.get("time_ms")) for e in events}
         listed = await self._node.call("alarms_list")

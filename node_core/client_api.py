@@ -148,7 +148,9 @@ class NodeClient:
                 asyncio.open_connection(host, port, limit=MAX_LINE), timeout_s)
         except (OSError, TimeoutError) as error:
             raise ClientError("Unreachable",
-                              f"no node endpoint at {host}:{port}: {error}") from None
+                              f"no node endpoint at {host}:{port} ({error or 'timed out'}): "
+                              "is the node running? Start it (the console, or `main.py node "
+                              "--config FILE`), or check the host and port") from None
         return cls(reader, writer)
 
     async def call(self, method: str, timeout_s: float = 30.0, **params: Any) -> Any:

@@ -253,7 +253,8 @@ def _find_token(module_path: str, token_label: str) -> Token:
     present = ", ".join(repr(label) for label in _token_labels(module)) or "none"
     raise TokenNotFound(
         f"no token labelled '{token_label}' in PKCS#11 module {module_path}; "
-        f"tokens present: {present}{_softhsm_hint(module_path)}"
+        f"tokens present: {present}{_softhsm_hint(module_path)}; check that the HSM is "
+        "connected and that [signer] token_label and module name it"
     )
 
 
@@ -356,7 +357,8 @@ def _single_object(session: Session, object_class: ObjectClass, token: str, key:
     found = list(session.get_objects({Attribute.CLASS: object_class, Attribute.LABEL: key}))
     kind = "private" if object_class == ObjectClass.PRIVATE_KEY else "public"
     if not found:
-        raise KeyNotFound(f"token '{token}' holds no {kind} key labelled '{key}'")
+        raise KeyNotFound(f"token '{token}' holds no {kind} key labelled '{key}': create the "
+                          "key pair (`main.py keys init`) or fix [signer] key_label")
     if len(found) > 1:
         raise SignerError(
             f"token '{token}' holds {len(found)} {kind} keys labelled '{key}'; "

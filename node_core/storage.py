@@ -154,7 +154,8 @@ class BlockStore:
     def open_existing(cls, path: Path, *, check_tip: bool = True) -> BlockStore:
         """Open a store whose genesis is read from the store itself."""
         if not Path(path).exists():
-            raise StoreError(f"no store at {path}")
+            raise StoreError(f"no store at {path}: check the data directory given (a node "
+                             "creates its store when it first starts)")
         db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
         try:
             row = db.execute("SELECT value FROM Meta WHERE key='genesis'").fetchone()

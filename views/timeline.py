@@ -76,7 +76,7 @@ class TimelineView(QWidget):
         report_written(path: str, pages: int): an export finished.
     """
 
-    window_requested = Signal(int, int)
+    window_requested = Signal("qint64", "qint64")  # UTC ms do not fit a 32-bit int
     report_written = Signal(str, int)
 
     def __init__(self, *, theme: str = "light", parent: QWidget | None = None) -> None:

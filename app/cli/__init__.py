@@ -9,12 +9,13 @@ display. With no command, ``main.py`` opens the console (``app.console``, import
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
 import sys
 from collections.abc import Sequence
 
 from app.cli import audit, chain, cloud, control, devnet, gov, gridsim, keys, node, status
-from app.cli.console_args import add_console_arguments
+from app.cli.console_args import add_console_arguments, check_console_arguments
 
 _COMMAND_MODULES = (node, devnet, status, gov, control, keys, chain, audit, cloud, gridsim)
 
@@ -41,10 +42,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     handler = getattr(args, "handler", None)
     if handler is None:
+        check_console_arguments(parser, args)
         from app.console import run_console  # Qt only when the console opens
 
         return run_console(args)
-    return int(handler(args))
+    try:
+        return int(handler(args))
+    except KeyboardInterrupt:
+        return 130
+    except OSError as error:  # a port, file or directory the command could not use
+        print(f"error: {os_error_text(error)}", file=sys.stderr)
+        return 1  # not 2 (usage): a port may be free again when a supervisor retries
+
+
+def os_error_text(error: OSError) -> str:
+    """What went wrong and what to do, for the OSErrors an operator meets."""
+    if error.errno == errno.EADDRINUSE:
+        return (f"{error}: another program (another node, devnet or console) uses this port; "
+                "stop it, or give this one other ports (node config listen addresses; "
+                "devnet: --base-port)")
+    if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return f"{error}: check the path's permissions, or choose another (e.g. --data-dir)"
+    if error.errno == errno.ENOENT:
+        return f"{error}: check the path"
+    return f"{error}: see the log above for what was being done"
 
 
 if __name__ == "__main__":

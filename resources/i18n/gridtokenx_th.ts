@@ -701,7 +701,7 @@
 <context>
     <name>Console</name>
     <message>
-        <location filename="../../app/console.py" line="+122"/>
+        <location filename="../../app/console.py" line="+128"/>
         <source>not started yet</source>
         <translation>ยังไม่เริ่มทำงาน</translation>
     </message>
@@ -716,9 +716,9 @@
         <translation>หัวหน้ากะอนุมัติ — รายการที่เลือก {id}</translation>
     </message>
     <message>
-        <location line="+32"/>
-        <source>start-up failed: {error}</source>
-        <translation>เริ่มทำงานไม่สำเร็จ: {error}</translation>
+        <location line="+42"/>
+        <source>Start-up failed</source>
+        <translation>การเริ่มระบบล้มเหลว</translation>
     </message>
 </context>
 <context>
@@ -809,7 +809,7 @@
 <context>
     <name>ControlLink</name>
     <message>
-        <location filename="../../app/control_link.py" line="+134"/>
+        <location filename="../../app/control_link.py" line="+179"/>
         <source>{n} alarms</source>
         <translation>สัญญาณเตือน {n} รายการ</translation>
     </message>
@@ -1218,7 +1218,7 @@ The vote is signed with {who}&apos;s HSM key and recorded on the chain. A differ
 <context>
     <name>LoginDialog</name>
     <message>
-        <location filename="../../app/login.py" line="+177"/>
+        <location filename="../../app/login.py" line="+179"/>
         <source>Operator login — {authority}</source>
         <translation>ผู้ปฏิบัติงานเข้าสู่ระบบ — {authority}</translation>
     </message>
@@ -1256,16 +1256,23 @@ The vote is signed with {who}&apos;s HSM key and recorded on the chain. A differ
     </message>
     <message>
         <location line="+2"/>
-        <source>No token with this label is present.
+        <source>No token with this label is present. Connect the HSM, or choose or type the token&apos;s label, and try again.
 {detail}</source>
-        <translation>ไม่พบโทเคนที่มีชื่อนี้
+        <translation>ไม่พบโทเค็นที่มีป้ายชื่อนี้ เชื่อมต่อ HSM หรือเลือกหรือพิมพ์ป้ายชื่อของโทเค็น แล้วลองอีกครั้ง
 {detail}</translation>
     </message>
     <message>
-        <location line="+2"/>
-        <source>Login failed.
+        <location line="+3"/>
+        <source>The token has no signing key for this authority. Choose the authority&apos;s token, or create its key (main.py keys init).
 {detail}</source>
-        <translation>เข้าสู่ระบบไม่สำเร็จ
+        <translation>โทเค็นนี้ไม่มีกุญแจลงนามของหน่วยงานนี้ เลือกโทเค็นของหน่วยงาน หรือสร้างกุญแจ (main.py keys init)
+{detail}</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Login failed. Correct what the message names and try again, or Cancel.
+{detail}</source>
+        <translation>เข้าสู่ระบบไม่สำเร็จ แก้ไขสิ่งที่ข้อความระบุแล้วลองอีกครั้ง หรือกดยกเลิก
 {detail}</translation>
     </message>
 </context>
@@ -2195,6 +2202,146 @@ Stop the authority cleanly and close?</source>
     </message>
 </context>
 <context>
+    <name>StartupFailure</name>
+    <message>
+        <location filename="../../app/startup_failure.py" line="+39"/>
+        <source>{what}: {detail}
+What to do: {todo}</source>
+        <translation>{what}: {detail}
+สิ่งที่ต้องทำ: {todo}</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>An authority node did not answer in time</source>
+        <translation>โหนดของหน่วยงานไม่ตอบสนองภายในเวลาที่กำหนด</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>read the node&apos;s log named above; if the machine is busy, start the console again.</source>
+        <translation>อ่านบันทึกของโหนดตามที่ระบุไว้ข้างต้น หากเครื่องทำงานหนัก ให้เริ่มคอนโซลอีกครั้ง</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The Bigtable emulator did not start</source>
+        <translation>Bigtable emulator ไม่เริ่มทำงาน</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>free its port or stop the other emulator, then start the console again; without the emulator installed, telemetry is kept in SQLite.</source>
+        <translation>ปล่อยพอร์ตของมันหรือหยุด emulator ตัวอื่น แล้วเริ่มคอนโซลอีกครั้ง หากไม่ได้ติดตั้ง emulator ข้อมูลโทรมาตรจะเก็บใน SQLite</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>A file, directory or port could not be used</source>
+        <translation>ไม่สามารถใช้ไฟล์ ไดเรกทอรี หรือพอร์ตได้</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>check the path and its permissions (--data-dir), or stop the program that holds the port, then start the console again.</source>
+        <translation>ตรวจสอบพาธและสิทธิ์การเข้าถึง (--data-dir) หรือหยุดโปรแกรมที่ใช้พอร์ตอยู่ แล้วเริ่มคอนโซลอีกครั้ง</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Start-up failed</source>
+        <translation>การเริ่มระบบล้มเหลว</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>correct what the message names, then start the console again (README › Troubleshooting).</source>
+        <translation>แก้ไขสิ่งที่ข้อความระบุ แล้วเริ่มคอนโซลอีกครั้ง (README › Troubleshooting)</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Start-up failed unexpectedly ({kind})</source>
+        <translation>การเริ่มระบบล้มเหลวโดยไม่คาดคิด ({kind})</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>start the console again; if it fails again, report it with the console&apos;s log.</source>
+        <translation>เริ่มคอนโซลอีกครั้ง หากยังล้มเหลว ให้แจ้งปัญหาพร้อมบันทึกของคอนโซล</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>The authority&apos;s HSM token was not found</source>
+        <translation>ไม่พบโทเค็น HSM ของหน่วยงาน</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>connect the HSM, or correct token_label and module in the node config&apos;s [signer]; on the devnet check that {conf} exists.</source>
+        <translation>เชื่อมต่อ HSM หรือแก้ไข token_label และ module ใน [signer] ของไฟล์ตั้งค่าโหนด สำหรับ devnet ให้ตรวจว่ามีไฟล์ {conf} อยู่</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>The HSM token refused the PIN</source>
+        <translation>โทเค็น HSM ปฏิเสธ PIN</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>start the console again and enter the token&apos;s user PIN (devnet: devnet-1234); a locked token must be reset by its security officer.</source>
+        <translation>เริ่มคอนโซลอีกครั้งและป้อน PIN ผู้ใช้ของโทเค็น (devnet: devnet-1234) โทเค็นที่ถูกล็อกต้องให้เจ้าหน้าที่ความปลอดภัยของโทเค็นรีเซ็ต</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>The authority&apos;s signing key is not on the token</source>
+        <translation>ไม่มีกุญแจลงนามของหน่วยงานบนโทเค็น</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>create it with `main.py keys init` (README › A real HSM) or correct key_label in [signer].</source>
+        <translation>สร้างกุญแจด้วย `main.py keys init` (README › A real HSM) หรือแก้ไข key_label ใน [signer]</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The node config is not valid</source>
+        <translation>ไฟล์ตั้งค่าโหนดไม่ถูกต้อง</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>correct the settings listed, then start the console again.</source>
+        <translation>แก้ไขค่าที่ระบุไว้ แล้วเริ่มคอนโซลอีกครั้ง</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The HSM could not be used</source>
+        <translation>ไม่สามารถใช้ HSM ได้</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>correct what the message names (module path, SoftHSM2 installation, token), then start the console again.</source>
+        <translation>แก้ไขสิ่งที่ข้อความระบุ (พาธของโมดูล การติดตั้ง SoftHSM2 โทเค็น) แล้วเริ่มคอนโซลอีกครั้ง</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>An authority node could not open its port</source>
+        <translation>โหนดของหน่วยงานเปิดพอร์ตไม่ได้</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>another console, devnet or program uses it: stop that one, or start this console with its own --data-dir and --base-port.</source>
+        <translation>คอนโซล devnet หรือโปรแกรมอื่นใช้พอร์ตนี้อยู่: หยุดโปรแกรมนั้น หรือเริ่มคอนโซลนี้ด้วย --data-dir และ --base-port ของตัวเอง</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>An authority node stopped during start-up</source>
+        <translation>โหนดของหน่วยงานหยุดทำงานระหว่างการเริ่มระบบ</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>read the end of the node&apos;s log named above for the cause (README › Troubleshooting), correct it, and start the console again.</source>
+        <translation>อ่านท้ายบันทึกของโหนดตามที่ระบุไว้ข้างต้นเพื่อหาสาเหตุ (README › Troubleshooting) แก้ไข แล้วเริ่มคอนโซลอีกครั้ง</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>The data in {dir} was made by an older version or is damaged</source>
+        <translation>ข้อมูลใน {dir} สร้างโดยเวอร์ชันเก่าหรือเสียหาย</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>for a devnet: close the console, move {dir} aside (or delete it: a new chain is made), and start again; for a configured node, name the network&apos;s genesis file in its config, or restore the data directory from a backup.</source>
+        <translation>สำหรับ devnet: ปิดคอนโซล ย้าย {dir} ออกไป (หรือลบทิ้ง: จะสร้างเชนใหม่) แล้วเริ่มอีกครั้ง สำหรับโหนดที่ตั้งค่าไว้ ให้ระบุไฟล์ genesis ของเครือข่ายในไฟล์ตั้งค่า หรือกู้คืนไดเรกทอรีข้อมูลจากข้อมูลสำรอง</translation>
+    </message>
+</context>
+<context>
     <name>TelemetryLink</name>
     <message>
         <location filename="../../app/telemetry_link.py" line="+90"/>
@@ -2684,7 +2831,7 @@ Stop the authority cleanly and close?</source>
 <context>
     <name>window</name>
     <message>
-        <location filename="../../app/console.py" line="+95"/>
+        <location filename="../../app/console.py" line="+99"/>
         <source>{action} refused — {rule}: {message}</source>
         <translation>{action} ถูกปฏิเสธ — {rule}: {message}</translation>
     </message>
@@ -2704,7 +2851,7 @@ Stop the authority cleanly and close?</source>
         <translation>เกี่ยวกับคอนโซลหน่วยงานผู้มีอำนาจ GridTokenX (&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../app/timeline_link.py" line="+154"/>
+        <location filename="../../app/timeline_link.py" line="+170"/>
         <source>Timeline</source>
         <translation>ลำดับเหตุการณ์</translation>
     </message>

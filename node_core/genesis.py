@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from node_core.encoding import Writer, check_u64
-from node_core.exceptions import InvalidGenesis
+from node_core.encoding import Reader, Writer, check_u64
+from node_core.exceptions import DecodeError, InvalidGenesis
 from node_core.hashing import GENESIS_DOMAIN, tagged_hash
 from node_core.signing import parse_public_key, public_key_address
 from node_core.types import Address, Hash32, PublicKey, is_address
@@ -90,6 +90,17 @@ def write_parameters(writer: Writer, parameters: ChainParameters) -> None:
     writer.u32(len(items))
     for name, value in items:
         writer.str_(name).u64(value)
+
+
+def read_parameters(reader: Reader) -> ChainParameters:
+    """Inverse of :func:`write_parameters`; raises DecodeError on an unknown or repeated name."""
+    values: dict[str, int] = {}
+    for _ in range(reader.count(len(PARAMETER_LIMITS))):
+        name, value = reader.str_(64), reader.u64()
+        if name not in PARAMETER_LIMITS or name in values:
+            raise DecodeError(f"unknown or repeated parameter {name!r}")
+        values[name] = value
+    return ChainParameters(**values)
 
 
 def check_parameter(name: str, value: int) -> None:

@@ -30,8 +30,8 @@ from dataclasses import dataclass, replace
 from enum import IntEnum
 
 from node_core.blocks import finality_quorum
-from node_core.encoding import Writer
-from node_core.exceptions import InvalidTransaction
+from node_core.encoding import Reader, Writer
+from node_core.exceptions import DecodeError, InvalidTransaction
 from node_core.genesis import AuthorityInfo, ChainParameters
 from node_core.transactions import (
     GovernanceProposal,
@@ -39,6 +39,8 @@ from node_core.transactions import (
     ProposalAction,
     Transaction,
     VoteChoice,
+    read_governance_proposal,
+    write_governance_proposal,
 )
 from node_core.types import Address, Hash32, PublicKey
 
@@ -191,18 +193,46 @@ def expire_proposals(gov: GovernanceState, height: int) -> GovernanceState:
     return gov
 
 
-def proposal_leaf(record: ProposalRecord) -> bytes:
-    """``"G" || encoding`` of a proposal record, for the state root."""
-    p = record.proposal
+def encode_proposal_record(record: ProposalRecord) -> bytes:
+    """The canonical encoding of a proposal record (state root leaf body, and the store)."""
     writer = Writer().u8(1).u64(record.proposal_id).address(record.proposer)
     writer.u64(record.created_height).u64(record.deadline_height)
-    writer.str_(p.title).str_(p.description).u8(p.action).u32(p.voting_period)
-    writer.str_(p.authority_name).bytes_(p.authority_public_key).str_(p.authority_address)
-    writer.str_(p.parameter).u64(p.value).u32(len(record.electorate))
+    write_governance_proposal(writer, record.proposal)
+    writer.u32(len(record.electorate))
     for address in record.electorate:
         writer.address(address)
     writer.u32(len(record.votes))
     for voter, choice, tx_hash in record.votes:
         writer.address(voter).u8(choice).hash32(tx_hash)
     writer.u8(record.status).u64(record.closed_height).str_(record.reason)
-    return b"G" + bytes(writer)
+    return bytes(writer)
+
+
+def decode_proposal_record(data: bytes) -> ProposalRecord:
+    """Inverse of :func:`encode_proposal_record`; raises DecodeError."""
+    reader = Reader(data)
+    reader.version()
+    proposal_id, proposer = reader.u64(), Address(reader.address())
+    created, deadline = reader.u64(), reader.u64()
+    proposal = read_governance_proposal(reader)
+    electorate = tuple(Address(reader.address()) for _ in range(reader.count()))
+    votes = tuple((Address(reader.address()), _vote_choice(reader.u8()), Hash32(reader.hash32()))
+                  for _ in range(reader.count()))
+    status = reader.u8()
+    if status not in ProposalStatus._value2member_map_:
+        raise DecodeError(f"unknown proposal status {status}")
+    record = ProposalRecord(proposal_id, proposer, created, deadline, proposal, electorate,
+                            votes, ProposalStatus(status), reader.u64(), reader.str_())
+    reader.finish()
+    return record
+
+
+def _vote_choice(value: int) -> VoteChoice:
+    if value not in VoteChoice._value2member_map_:
+        raise DecodeError(f"unknown vote choice {value}")
+    return VoteChoice(value)
+
+
+def proposal_leaf(record: ProposalRecord) -> bytes:
+    """``"G" || encoding`` of a proposal record, for the state root."""
+    return b"G" + encode_proposal_record(record)

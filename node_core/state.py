@@ -13,17 +13,24 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
-from node_core.encoding import Writer
+from node_core.encoding import Reader, Writer
 from node_core.genesis import (
     AuthorityInfo,
     ChainParameters,
     Genesis,
     genesis_hash,
+    read_parameters,
     write_parameters,
 )
-from node_core.governance import GovernanceState, ProposalRecord, proposal_leaf
+from node_core.governance import (
+    GovernanceState,
+    ProposalRecord,
+    decode_proposal_record,
+    encode_proposal_record,
+    proposal_leaf,
+)
 from node_core.hashing import merkle_leaf, merkle_root_of_leaves
-from node_core.types import Address, Hash32
+from node_core.types import Address, Hash32, PublicKey
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +120,53 @@ def state_root(state: State) -> Hash32:
     leaves += [merkle_leaf(proposal_leaf(state.proposals[i])) for i in sorted(state.proposals)]
     leaves += [merkle_leaf(b"H" + region.encode()) for region in sorted(state.halted_regions)]
     return merkle_root_of_leaves(leaves)
+
+
+def governed_parts(state: State) -> dict[str, bytes]:
+    """Everything of the state but accounts and the tip, as named canonical parts: the store
+    keeps these beside its Accounts table (``authorities``, ``parameters``, ``halted_regions``,
+    ``next_proposal_id`` and one ``proposal/N`` per proposal)."""
+    authorities = Writer().u32(len(state.authorities))
+    for a in state.authorities:
+        authorities.str_(a.name).address(a.address).raw(a.public_key, 65)
+    parameters = Writer()
+    write_parameters(parameters, state.parameters)
+    halted = Writer().u32(len(state.halted_regions))
+    for region in sorted(state.halted_regions):
+        halted.str_(region)
+    parts = {"authorities": bytes(authorities), "parameters": bytes(parameters),
+             "halted_regions": bytes(halted),
+             "next_proposal_id": bytes(Writer().u64(state.next_proposal_id))}
+    parts.update({f"proposal/{i}": encode_proposal_record(r) for i, r in state.proposals.items()})
+    return parts
+
+
+def with_governed_parts(state: State, parts: Mapping[str, bytes]) -> State:
+    """``state`` with the parts of :func:`governed_parts` (those present) put back."""
+    changes: dict[str, object] = {}
+    if "authorities" in parts:
+        reader = Reader(parts["authorities"])
+        changes["authorities"] = tuple(
+            AuthorityInfo(reader.str_(64), Address(reader.address()), PublicKey(reader.raw(65)))
+            for _ in range(reader.count()))
+        reader.finish()
+    if "parameters" in parts:
+        reader = Reader(parts["parameters"])
+        changes["parameters"] = read_parameters(reader)
+        reader.finish()
+    if "halted_regions" in parts:
+        reader = Reader(parts["halted_regions"])
+        changes["halted_regions"] = frozenset(reader.str_(64) for _ in range(reader.count()))
+        reader.finish()
+    if "next_proposal_id" in parts:
+        reader = Reader(parts["next_proposal_id"])
+        changes["next_proposal_id"] = reader.u64()
+        reader.finish()
+    records = [decode_proposal_record(data) for name, data in parts.items()
+               if name.startswith("proposal/")]
+    if records:
+        changes["proposals"] = MappingProxyType({r.proposal_id: r for r in records})
+    return replace(state, **changes)  # type: ignore[arg-type]
 
 
 def governance_of(state: State) -> GovernanceState:

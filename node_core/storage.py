@@ -3,14 +3,18 @@
 Tables ``Blocks`` and ``Accounts`` carry the seed design's columns; every consensus value is
 an integer (``timestamp`` and ``last_updated`` in ms since epoch UTC, ``total_energy`` in Wh,
 balances in satang, energy credits in Wh). Added columns: ``state_root``, ``proposer``,
-``round`` and ``grid_snapshot``. ``authority_signatures`` and ``transactions_data`` hold the
+``round`` and ``grid_snapshot``. The rest of the state — authorities, chain parameters,
+governance proposals, halted regions — is kept in ``StateParts`` as the canonical parts of
+:func:`node_core.state.governed_parts`, so a restarted node has exactly the state its tip's
+``state_root`` commits to. ``authority_signatures`` and ``transactions_data`` hold the
 canonical encodings of :mod:`node_core.blocks`, so a block is rebuilt exactly from its row and
 any edited column changes a hash that verification recomputes.
 
 Crash safety: :meth:`BlockStore.commit_block` writes the block, its transaction index and the
-accounts it changed in one SQLite transaction with ``synchronous=FULL``: a process killed at
-any instant leaves the store at the previous or the new block. On open the store checks its
-tip (header hash, link to the parent, and state root against the Accounts table).
+accounts and state parts it changed in one SQLite transaction with ``synchronous=FULL``: a
+process killed at any instant leaves the store at the previous or the new block. On open the
+store checks its tip (header hash, link to the parent, and state root against the Accounts
+and StateParts tables).
 """
 
 from __future__ import annotations
@@ -36,7 +40,14 @@ from node_core.exceptions import DecodeError, GenesisMismatch, StoreCorrupted, S
 from node_core.genesis import Genesis, genesis_from_json, genesis_hash, genesis_to_json
 from node_core.grid_state import decode_grid_snapshot, encode_grid_snapshot
 from node_core.messages import ConsensusMessage, read_message, write_message
-from node_core.state import Account, State, initial_state, state_root
+from node_core.state import (
+    Account,
+    State,
+    governed_parts,
+    initial_state,
+    state_root,
+    with_governed_parts,
+)
 from node_core.transactions import EnergyTrade, Transfer
 from node_core.types import Address, Hash32
 
@@ -76,6 +87,10 @@ CREATE TABLE IF NOT EXISTS Evidence (
     first_message BLOB NOT NULL,
     second_message BLOB NOT NULL,
     detected_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS StateParts (
+    name TEXT PRIMARY KEY,
+    data BLOB NOT NULL
 );
 CREATE TABLE IF NOT EXISTS TransactionIndex (
     hash TEXT PRIMARY KEY,
@@ -132,6 +147,8 @@ class BlockStore:
         self._db = connection
         self.genesis = genesis
         self.genesis_hash = genesis_hash(genesis)
+        self._parts: dict[str, bytes] | None = None
+        """The StateParts rows as last written (read on first use)."""
 
     @classmethod
     def open(cls, path: Path, genesis: Genesis, *, check_tip: bool = True) -> BlockStore:
@@ -239,12 +256,24 @@ class BlockStore:
         rows = self._db.execute("SELECT address, balance, energy_credits, nonce FROM Accounts")
         return {Address(a): Account(Address(a), int(b), int(e), int(n)) for a, b, e, n in rows}
 
+    def stored_parts(self) -> dict[str, bytes]:
+        """The StateParts rows (see :func:`node_core.state.governed_parts`)."""
+        if self._parts is None:
+            rows = self._db.execute("SELECT name, data FROM StateParts")
+            self._parts = {str(name): bytes(data) for name, data in rows}
+        return dict(self._parts)
+
     def load_state(self) -> State:
-        """The state at the stored tip (accounts from the Accounts table)."""
+        """The state at the stored tip: accounts from the Accounts table, authorities,
+        parameters, proposals and halts from StateParts."""
         state = initial_state(self.genesis)
         tip = self.block_at(self.height()) if self.height() else None
         if tip is None:
             return state
+        try:
+            state = with_governed_parts(state, self.stored_parts())
+        except DecodeError as error:
+            raise StoreCorrupted(f"StateParts do not decode: {error}") from None
         return replace(state, height=tip.height, tip_hash=tip.hash,
                        tip_timestamp=tip.header.timestamp,
                        accounts=MappingProxyType(self.stored_accounts()))
@@ -263,7 +292,8 @@ class BlockStore:
         if block.header.previous_hash != parent_hash:
             raise StoreCorrupted(f"tip block {height}: does not link to block {height - 1}")
         if state_root(self.load_state()) != block.header.state_root:
-            raise StoreCorrupted(f"tip block {height}: Accounts table does not match state_root")
+            raise StoreCorrupted(f"tip block {height}: the Accounts and StateParts tables do "
+                                 "not match its state_root")
 
     # --- writing ----------------------------------------------------------------------------
 
@@ -281,6 +311,8 @@ class BlockStore:
                 "INSERT OR IGNORE INTO TransactionIndex (hash, height, position) VALUES (?, ?, ?)",
                 [(tx.hash, h.height, i) for i, tx in enumerate(block.transactions)])
             self._write_accounts(state_after, touched_addresses(block), h.timestamp)
+            parts = self._write_parts(state_after)
+        self._parts = parts
 
     def record_evidence(self, first: ConsensusMessage, second: ConsensusMessage,
                         detected_at: int) -> None:
@@ -304,6 +336,15 @@ class BlockStore:
             "last_updated) VALUES (?, ?, ?, ?, ?)",
             [(a, state.account(a).balance, state.account(a).energy_credits,
               state.account(a).nonce, when) for a in sorted(chosen)])
+
+    def _write_parts(self, state: State) -> dict[str, bytes]:
+        """Write the state parts that differ from the stored ones; return them all."""
+        stored, parts = self.stored_parts(), governed_parts(state)
+        self._db.executemany("INSERT OR REPLACE INTO StateParts (name, data) VALUES (?, ?)",
+                             [(n, d) for n, d in parts.items() if stored.get(n) != d])
+        self._db.executemany("DELETE FROM StateParts WHERE name=?",
+                             [(n,) for n in stored if n not in parts])
+        return parts
 
     def _transaction(self) -> WriteTransaction:
         return WriteTransaction(self._db)

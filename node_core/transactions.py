@@ -232,13 +232,13 @@ def _read_trade(reader: Reader) -> EnergyTrade:
     )
 
 
-def _write_proposal(writer: Writer, p: Any) -> None:
+def write_governance_proposal(writer: Writer, p: Any) -> None:
     writer.str_(p.title).str_(p.description).u8(p.action).u32(p.voting_period)
     writer.str_(p.authority_name).bytes_(p.authority_public_key)
     writer.str_(p.authority_address).str_(p.parameter).u64(p.value)
 
 
-def _read_proposal(reader: Reader) -> GovernanceProposal:
+def read_governance_proposal(reader: Reader) -> GovernanceProposal:
     title, description, action = reader.str_(200), reader.str_(8000), reader.u8()
     if action not in ProposalAction._value2member_map_:
         raise DecodeError(f"unknown proposal action {action}")
@@ -275,7 +275,8 @@ PayloadCodec = tuple[type, Callable[[Writer, Any], None], Callable[[Reader], Any
 PAYLOAD_CODECS: dict[TxKind, PayloadCodec] = {
     TxKind.TRANSFER: (Transfer, _write_transfer, _read_transfer),
     TxKind.ENERGY_TRADE: (EnergyTrade, _write_trade, _read_trade),
-    TxKind.GOVERNANCE_PROPOSAL: (GovernanceProposal, _write_proposal, _read_proposal),
+    TxKind.GOVERNANCE_PROPOSAL: (GovernanceProposal, write_governance_proposal,
+                                 read_governance_proposal),
     TxKind.GOVERNANCE_VOTE: (GovernanceVote, _write_vote, _read_vote),
     TxKind.EMERGENCY_ACTION: (EmergencyAction, _write_emergency, _read_emergency),
 }

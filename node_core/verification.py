@@ -1,5 +1,6 @@
 """Re-check a whole stored chain from genesis: links, hashes, merkle roots, signatures,
-quorum, and state roots by replay; finally the Accounts table against the replayed state."""
+quorum, and state roots by replay; finally the Accounts and StateParts tables against the
+replayed state."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from node_core.exceptions import StoreCorrupted
-from node_core.state import State, initial_state
+from node_core.state import State, governed_parts, initial_state
 from node_core.storage import BlockStore
 from node_core.transition import apply_block, check_block_hash
 from node_core.types import Hash32
@@ -43,3 +44,7 @@ def _check_accounts(store: BlockStore, state: State) -> None:
     for address in sorted(set(stored) | set(state.accounts)):
         if stored.get(address) != state.accounts.get(address):
             raise StoreCorrupted(f"Accounts row {address} does not match the replayed chain")
+    stored_parts, parts = store.stored_parts(), governed_parts(state)
+    for name in sorted(set(stored_parts) | set(parts)):
+        if stored_parts.get(name) != parts.get(name):
+            raise StoreCorrupted(f"StateParts row {name} does not match the replayed chain")

@@ -74,6 +74,16 @@ def test_a_fourth_authority_joins_by_vote_and_leaves_again(tmp_path):
             shown = await egat.call("gov_show", id=1)
             assert {v["name"] for v in shown["votes"]} == {"EGAT", "MEA"}
             assert all(v["signature_valid"] for v in shown["votes"])
+
+            # A restarted authority loads the governed state its tip commits to.
+            await clients.pop().close()
+            await nodes[2].stop()
+            nodes[2].start()
+            await nodes[2].wait_ready()
+            await wait_until(lambda: _caught_up(nodes[:3]), 30, "PEA back at the tip")
+            restarted = await status(nodes[2])
+            assert restarted["authorities"] == 3 and restarted["quorum"] == 2
+            assert (await status(nodes[2]))["height"] >= after["height"]
         finally:
             for client in clients:
                 await client.close()

@@ -64,7 +64,7 @@ def test_open_checks_the_tip(tmp_path):
     db.execute("UPDATE Accounts SET balance = balance + 1 "
                "WHERE address = (SELECT MIN(address) FROM Accounts)")
     db.commit()
-    with pytest.raises(StoreCorrupted, match="tip block 3: Accounts table"):
+    with pytest.raises(StoreCorrupted, match="tip block 3: the Accounts and StateParts tables"):
         BlockStore.open(tmp_path / STORE_FILENAME, chain.genesis)
 
 
@@ -105,3 +105,49 @@ def test_verification_replays_what_apply_produced(tmp_path):
         result = verify_chain(store)
     assert (result.height, result.tip) == (4, chain.state.tip_hash)
     assert result.state == chain.state
+
+
+def test_a_reopened_store_keeps_governance_and_halts(tmp_path):
+    """A node restarting after a parameter change, an authority added and a halt must load
+    exactly the state its tip's state_root commits to."""
+    from node_core.transactions import EmergencyAction, EmergencyKind, ProposalAction
+    from tests.node_core.test_emergency import emergency_tx
+    from tests.node_core.test_governance import add_newcomer, propose, vote
+
+    chain = make_chain()
+    path = tmp_path / STORE_FILENAME
+    with BlockStore.open(path, chain.genesis) as store:
+        def extend(txs):
+            store.commit_block(chain.extend(txs), chain.state)
+
+        extend([propose(chain, action=ProposalAction.PARAMETER_CHANGE,
+                        parameter="frequency_high_mhz", value=100)])
+        extend([vote(chain, 0, 1), vote(chain, 1, 1)])
+        extend([add_newcomer(chain)])
+        extend([vote(chain, 0, 2), vote(chain, 2, 2)])
+        halt = EmergencyAction(EmergencyKind.TRADING_HALT, "MEA", operator="a", approver="b")
+        extend([emergency_tx(chain, halt, chain.authorities[0])])
+    assert chain.state.parameters.frequency_high_mhz == 100
+    assert len(chain.state.authorities) == 4 and chain.state.trading_halted("MEA")
+    with BlockStore.open(path, chain.genesis) as store:
+        assert store.load_state() == chain.state
+        assert verify_chain(store).height == chain.state.height
+
+
+def test_an_edited_state_part_is_caught(tmp_path):
+    from node_core.transactions import ProposalAction
+    from tests.node_core.test_governance import propose
+
+    chain = make_chain()
+    path = tmp_path / STORE_FILENAME
+    with BlockStore.open(path, chain.genesis) as store:
+        store.commit_block(chain.extend([propose(chain, action=ProposalAction.SIGNAL)]),
+                           chain.state)
+    db = sqlite3.connect(path)
+    (data,) = db.execute("SELECT data FROM StateParts WHERE name='proposal/1'").fetchone()
+    db.execute("UPDATE StateParts SET data=? WHERE name='proposal/1'",
+               (data.replace(b"SIGNAL", b"signal") if b"SIGNAL" in data else data[:-1] + b"x",))
+    db.commit()
+    db.close()
+    with pytest.raises(StoreCorrupted, match=r"StateParts|state_root"):
+        BlockStore.open(path, chain.genesis)

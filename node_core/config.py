@@ -122,8 +122,11 @@ def load_node_config(path: Path) -> NodeConfig:
     """Read and validate; raise ConfigError listing every problem."""
     try:
         data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as error:
-        raise ConfigError(f"{path}: {error}") from None
+    except OSError as error:
+        raise ConfigError(f"cannot read node configuration {path}: {error.strerror}; check "
+                          "the path given with --config") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path} is not valid TOML: {error}; fix the line it names") from None
     problems = _problems(data)
     if problems:
         raise ConfigError(f"{path}:\n  " + "\n  ".join(problems))

@@ -51,8 +51,8 @@ from typing import Any
 from node_core.alarms.tuning import AlarmTuning, alarm_tuning, tuning_problems
 from node_core.consensus import ConsensusConfig
 from node_core.emergency import Role
-from node_core.exceptions import GridTokenXError
-from node_core.pkcs11_signer import Pkcs11Signer, pin_from_environment
+from node_core.exceptions import GridTokenXError, TokenNotFound
+from node_core.pkcs11_signer import Pkcs11Signer, pin_from_environment, reload_module
 from node_core.signing import FileSigner, Signer
 from node_core.softhsm import activate_config, find_softhsm_module
 
@@ -205,11 +205,13 @@ def _build(data: dict[str, Any], base: Path) -> NodeConfig:
     )
 
 
-def open_signer(config: SignerConfig) -> Signer:
+def open_signer(config: SignerConfig, *, reload_if_missing: bool = False) -> Signer:
     """Open the configured signer. The PIN (or key passphrase) comes from the environment
     variable the config names; it is used once and not kept. ``kms``: the gcp profile's
     Cloud KMS key version, whose public key is fetched now, so a wrong or unreachable key
-    version fails here with a ``KmsError`` naming it."""
+    version fails here with a ``KmsError`` naming it. ``reload_if_missing``: a process that
+    holds no other PKCS#11 session (a node starting) initialises the module once more before
+    concluding that the token is missing (see :func:`node_core.pkcs11_signer.reload_module`)."""
     if config.backend == "kms" and config.kms_key_version is not None:
         from node_core.cloud.kms_signer import open_kms_signer
 
@@ -222,5 +224,11 @@ def open_signer(config: SignerConfig) -> Signer:
     if config.softhsm_conf is not None:
         activate_config(config.softhsm_conf)
     module = config.module or find_softhsm_module()
-    return Pkcs11Signer.open(module, config.token_label, config.key_label,
-                             pin_from_environment(config.pin_env))
+    pin = pin_from_environment(config.pin_env)
+    try:
+        return Pkcs11Signer.open(module, config.token_label, config.key_label, pin)
+    except TokenNotFound:
+        if not reload_if_missing:
+            raise
+        reload_module(module)
+        return Pkcs11Signer.open(module, config.token_label, config.key_label, pin)

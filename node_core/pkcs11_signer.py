@@ -220,6 +220,14 @@ def _load_module(module_path: str) -> Any:
         raise SignerError(f"cannot load PKCS#11 module {module_path}: {error}") from None
 
 
+def reload_module(module_path: str) -> None:
+    """Finalise and initialise the module again. SoftHSM2 can go on showing no token in a
+    process that read its token directory while another process was rewriting it, until the
+    module is initialised again. Only for a process with no open session on the module (a
+    node before it opens its signer): finalising closes every session."""
+    _load_module(module_path).reinitialize()
+
+
 def _token_labels(module: Any) -> list[str]:
     """Labels of the initialised tokens the module shows (uninitialised slots skipped)."""
     return [token.label for token in module.get_tokens() if token.label]

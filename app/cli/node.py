@@ -31,7 +31,7 @@ def _run(args: argparse.Namespace) -> int:
 
 async def _serve(config_path: Path) -> int:
     config = load_node_config(config_path)
-    signer = open_signer(config.signer)
+    signer = open_signer(config.signer, reload_if_missing=True)
     node = AuthorityNode(config, load_genesis(config.genesis), signer)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -13,7 +13,13 @@ from node_core.exceptions import DecodeError, GridTokenXError
 from node_core.grid_state import GridSnapshot, RegionLoad
 from node_core.signing import verify_signature
 from node_core.trading_overview import DEFAULT_WINDOW_MS, recent_blocks, trading_overview
-from node_core.transactions import EnergyTrade, Transaction, Transfer, decode_transaction
+from node_core.transactions import (
+    EmergencyAction,
+    EnergyTrade,
+    Transaction,
+    Transfer,
+    decode_transaction,
+)
 from node_core.types import Address, is_address
 
 if TYPE_CHECKING:
@@ -30,6 +36,8 @@ def percentile(values: list[int], share: float) -> int | None:
 
 
 def transaction_view(tx: Transaction) -> dict[str, Any]:
+    """A transaction as plain data; an emergency action with its order (``emergency`` kind,
+    region, stage, MW, duration), which the grid simulator follows."""
     payload = tx.payload
     view: dict[str, Any] = {"hash": tx.hash, "kind": tx.kind.name.lower(), "sender": tx.sender,
                             "nonce": tx.nonce}
@@ -39,6 +47,10 @@ def transaction_view(tx: Transaction) -> dict[str, Any]:
         view.update(seller=payload.seller, buyer=payload.buyer, energy_wh=payload.energy_wh,
                     price_satang_per_kwh=payload.price_per_kwh, region=payload.region,
                     payment_satang=payload.payment)
+    elif isinstance(payload, EmergencyAction):
+        view.update(emergency=payload.kind.name.lower(), region=payload.region,
+                    stage=payload.stage, mw=payload.mw, duration_s=payload.duration_s,
+                    reason=payload.reason, operator=payload.operator, approver=payload.approver)
     return view
 
 

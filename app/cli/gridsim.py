@@ -2,7 +2,16 @@
 
 Each tick steps the simulator at the wall clock, writes the sample's telemetry through a
 ``BufferedTelemetryStore`` (so a Bigtable outage never stalls the simulation), and hands the
-``GridSample`` to every ``SampleSink`` — the seam where energy trading will plug in later.
+``GridSample`` to every ``SampleSink`` (live stream, grid attestation and prosumer trades).
+
+With ``--nodes`` the simulator also follows the chain (:mod:`node_core.grid.chain_orders`):
+load-shedding and demand-response orders that become final are applied to the simulated grid
+once each, in their region, and logged (``final order applied: ...``).
+
+Stopping: SIGTERM (or Ctrl-C) cancels the run; samples still buffered stay on disk for the
+next run after a short flush. The process is gone within ``SHUTDOWN_GRACE_S`` whatever hangs
+(e.g. a Bigtable client retrying against an emulator that died with the nodes): a watchdog
+thread ends it then.
 """
 
 from __future__ import annotations
@@ -13,13 +22,17 @@ import contextlib
 import logging
 import os
 import signal
+import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from pathlib import Path
+from typing import Final
 
 from node_core.config import parse_endpoint
 from node_core.grid import GridEvent, GridSample, GridSimulator, parse_event
+from node_core.grid.chain_orders import follow_chain_orders
 from node_core.grid.feeds import grid_attestation, live_endpoint
+from node_core.grid.orders import OrderLedger
 from node_core.telemetry import (
     BigtableEmulator,
     BigtableTelemetryStore,
@@ -37,6 +50,9 @@ SampleSink = Callable[[GridSample], Awaitable[None]]
 
 DEFAULT_DATA_DIR = Path.home() / ".gridtokenx" / "telemetry"
 _STATUS_EVERY_S = 10.0
+SHUTDOWN_GRACE_S: Final = 3.0
+"""After SIGTERM the process exits within this long, cleanly or not."""
+_FLUSH_ON_STOP_S: Final = 1.5
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -67,35 +83,60 @@ def _endpoints(text: str) -> list[tuple[str, int]]:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Handler: run until ``--duration``, SIGTERM or Ctrl-C."""
+    """Handler: run until ``--duration``, SIGTERM or Ctrl-C (see the module docstring)."""
     with contextlib.suppress(KeyboardInterrupt):
         return asyncio.run(_serve(args))
     return 0
 
 
 async def _serve(args: argparse.Namespace) -> int:
-    """The simulator with its live endpoint, grid attestation and trades, as asked."""
+    """The simulator with its live endpoint, grid attestation, trades and chain orders."""
     loop = asyncio.get_running_loop()
-    stopping = asyncio.current_task()
-    assert stopping is not None
-    loop.add_signal_handler(signal.SIGTERM, stopping.cancel)
+    main_task = asyncio.current_task()
+    assert main_task is not None
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, _on_stop_signal, main_task)
     start_ms = time.time_ns() // 1_000_000
     events = [e for text in args.event for e in parse_event(text, start_ms)]
     simulator = GridSimulator(args.seed, start_ms, events)
+    ledger = OrderLedger(start_ms)
     async with contextlib.AsyncExitStack() as stack:
-        sinks = [await stack.enter_async_context(s) for s in _sink_contexts(args, simulator)]
+        if args.nodes:
+            await stack.enter_async_context(follow_chain_orders(args.nodes, simulator, ledger))
+        sinks = [await stack.enter_async_context(s)
+                 for s in _sink_contexts(args, simulator, ledger)]
         with contextlib.suppress(asyncio.CancelledError):
-            return await simulate(args, sinks, simulator)
+            return await simulate(args, sinks, simulator, SHUTDOWN_GRACE_S)
     return 0
+
+
+def _on_stop_signal(main_task: asyncio.Task[int]) -> None:
+    _log.info("stopping")
+    _exit_after(SHUTDOWN_GRACE_S)
+    main_task.cancel()
+
+
+def _exit_after(grace_s: float) -> None:
+    """End the process in ``grace_s`` if the clean shutdown has not (a last resort: a task
+    that will not finish being cancelled keeps ``asyncio.run`` from returning)."""
+    def force() -> None:
+        _log.warning("shutdown did not finish in %.0f s: exiting now", grace_s)
+        logging.shutdown()
+        os._exit(0)
+
+    timer = threading.Timer(grace_s, force)
+    timer.daemon = True
+    timer.start()
 
 
 SinkContext = contextlib.AbstractAsyncContextManager[SampleSink]
 
 
-def _sink_contexts(args: argparse.Namespace, simulator: GridSimulator) -> list[SinkContext]:
+def _sink_contexts(args: argparse.Namespace, simulator: GridSimulator,
+                   ledger: OrderLedger | None = None) -> list[SinkContext]:
     contexts: list[SinkContext] = []
     if args.serve:
-        contexts.append(live_endpoint(args.serve, simulator))
+        contexts.append(live_endpoint(args.serve, simulator, ledger))
     if args.nodes:
         contexts.append(grid_attestation(args.nodes, args.trades))
     return contexts
@@ -124,8 +165,10 @@ async def open_store(kind: str, data_dir: Path) -> AsyncIterator[TelemetryStore]
 
 
 async def simulate(args: argparse.Namespace, sinks: Sequence[SampleSink] = (),
-                   simulator: GridSimulator | None = None) -> int:
-    """Step the simulator on the wall clock, store telemetry, feed ``sinks``."""
+                   simulator: GridSimulator | None = None,
+                   exit_deadline_s: float | None = None) -> int:
+    """Step the simulator on the wall clock, store telemetry, feed ``sinks``; with
+    ``exit_deadline_s``, the process ends that long after the run ends, cleanly or not."""
     if simulator is None:
         start_ms = time.time_ns() // 1_000_000
         events: list[GridEvent] = [e for text in args.event for e in parse_event(text, start_ms)]
@@ -135,7 +178,9 @@ async def simulate(args: argparse.Namespace, sinks: Sequence[SampleSink] = (),
         try:
             await _tick(simulator, store, sinks, 1.0 / args.rate, args.duration)
         finally:
-            await store.flush(timeout_s=5.0)
+            if exit_deadline_s is not None:
+                _exit_after(exit_deadline_s)
+            await store.flush(timeout_s=_FLUSH_ON_STOP_S)
             await store.close()
     return 0
 

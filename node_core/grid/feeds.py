@@ -6,6 +6,13 @@
 * ``grid_attestation`` — sends each sample's integer grid snapshot to the authority nodes
   (``attest_grid``), which their proposers commit to in ``grid_state_hash``; optionally drives
   the devnet prosumers' energy trades at a rate.
+
+The prosumer trades go over the attesting connections: whenever the set of connected nodes
+changes (one goes away, or comes back) the trading task is cancelled and started again over
+the nodes connected now; with none connected there is no trading. On shutdown it is
+cancelled too (its report is logged), never waited for, so a simulator whose nodes are gone
+still stops at once. (The input side, final emergency orders from the chain, is
+:mod:`node_core.grid.chain_orders`.)
 """
 
 from __future__ import annotations
@@ -21,21 +28,26 @@ from node_core.client_api import ClientEndpoint, ClientError, NodeClient
 from node_core.devnet import prosumer_signer
 from node_core.grid.events import parse_event
 from node_core.grid.live import sample_view
+from node_core.grid.orders import OrderLedger
 from node_core.grid.simulator import GridSample, GridSimulator, snapshot_of
 from node_core.loadgen import LoadGenerator
 
 log = logging.getLogger(__name__)
 Sink = Callable[[GridSample], Awaitable[None]]
 DEVNET_PROSUMERS = 200
+ATTEST_TIMEOUT_S = 5.0
+"""A node that does not take a snapshot in this long is dropped (and reconnected)."""
 
 
 @contextlib.asynccontextmanager
-async def live_endpoint(address: tuple[str, int],
-                        simulator: GridSimulator) -> AsyncIterator[Sink]:
+async def live_endpoint(address: tuple[str, int], simulator: GridSimulator,
+                        ledger: OrderLedger | None = None) -> AsyncIterator[Sink]:
     latest: dict[str, Any] = {}
 
     async def status(params: dict[str, Any]) -> dict[str, Any]:
-        return {"latest": latest.get("sample"), "lines_out": sorted(simulator.lines_out)}
+        orders = [o.view() for o in ledger.applied] if ledger is not None else []
+        return {"latest": latest.get("sample"), "lines_out": sorted(simulator.lines_out),
+                "orders": orders}
 
     async def schedule(params: dict[str, Any]) -> dict[str, Any]:
         events = parse_event(str(params["event"]), time.time_ns() // 1_000_000)
@@ -60,11 +72,9 @@ async def live_endpoint(address: tuple[str, int],
 async def grid_attestation(nodes: list[tuple[str, int]],
                            trades_per_s: float) -> AsyncIterator[Sink]:
     clients: dict[tuple[str, int], NodeClient] = {}
-    trading: asyncio.Task[Any] | None = None
-    stop = asyncio.Event()
+    trading = ProsumerTrading(trades_per_s)
 
     async def attest(sample: GridSample) -> None:
-        nonlocal trading
         snapshot = snapshot_of(sample)
         data = {"timestamp": snapshot.timestamp, "frequency_mhz": snapshot.frequency_mhz,
                 "regions": [[r.region, r.load_kw, r.generation_kw] for r in snapshot.regions]}
@@ -75,22 +85,46 @@ async def grid_attestation(nodes: list[tuple[str, int]],
             if client is None:
                 continue
             try:
-                await client.call("attest_grid", snapshot=data, voltages=voltages)
+                await client.call("attest_grid", ATTEST_TIMEOUT_S, snapshot=data,
+                                  voltages=voltages)
             except ClientError as error:
                 log.debug("attestation to %s failed: %s", endpoint, error)
                 await clients.pop(endpoint).close()
-        if trading is None and trades_per_s > 0 and len(clients) == len(nodes):
-            trading = asyncio.create_task(_trade(list(clients.values()), trades_per_s, stop))
+        trading.follow([clients[e] for e in nodes if e in clients])
 
     try:
         yield attest
     finally:
-        stop.set()
-        if trading is not None:
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(trading, 5)
+        await trading.close()
         for client in clients.values():
             await client.close()
+
+
+class ProsumerTrading:
+    """The devnet prosumers' trades at a rate, over the connected nodes (see the module
+    docstring)."""
+
+    def __init__(self, trades_per_s: float) -> None:
+        self._rate = trades_per_s
+        self._task: asyncio.Task[None] | None = None
+        self._clients: list[NodeClient] = []
+
+    def follow(self, clients: list[NodeClient]) -> None:
+        """Trade over ``clients`` (the nodes connected now); restart if they changed."""
+        if clients == self._clients and self._task is not None and not self._task.done():
+            return
+        if self._task is not None:
+            self._task.cancel()
+        self._clients, self._task = list(clients), None
+        if clients and self._rate > 0:
+            self._task = asyncio.create_task(_trade(self._clients, self._rate), name="trading")
+
+    async def close(self) -> None:
+        """Cancel the trades and give them a moment to log their report."""
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            await asyncio.wait({task}, timeout=1.0)
 
 
 async def _client(clients: dict[tuple[str, int], NodeClient],
@@ -101,8 +135,19 @@ async def _client(clients: dict[tuple[str, int], NodeClient],
     return clients.get(endpoint)
 
 
-async def _trade(clients: list[NodeClient], rate: float, stop: asyncio.Event) -> None:
-    status = await clients[0].call("status")
+async def _trade(clients: list[NodeClient], rate: float) -> None:
+    try:
+        status = await clients[0].call("status", 5.0)
+    except ClientError as error:
+        log.info("prosumer trading not started: %s", error)
+        return
     prosumers = [prosumer_signer(i) for i in range(DEVNET_PROSUMERS)]
-    report = await LoadGenerator(clients, prosumers, status["chain_id"], rate).run(stop)
-    log.info("prosumer trading: %d submitted, %d final", report.submitted, report.finalized)
+    generator = LoadGenerator(clients, prosumers, status["chain_id"], rate)
+    try:
+        await generator.run(asyncio.Event())
+    except ClientError as error:
+        log.info("prosumer trading stopped: %s", error)
+    finally:
+        report = generator.report
+        log.info("prosumer trading: %d submitted, %d final", report.submitted,
+                 report.finalized)

@@ -88,6 +88,8 @@ class ControlRoom:
         self.audit = AuditLog.open(node.config.data_dir / AUDIT_FILENAME)
         self.grid: dict[str, Any] = {}
         self.hsm_present: bool | None = True
+        self._started_ms = now_ms()
+        """Finality is measured from here until this node sees its first final block."""
 
     def close(self) -> None:
         """Write the last alarm events and close both stores (node shutdown)."""
@@ -133,7 +135,8 @@ class ControlRoom:
             consensus_health=status["consensus_health"],
             peers={p["name"]: p["connected"] for p in status["peers"]},
             hsm_present=self.hsm_present,
-            last_final_ms=node.metrics.last_block_ms if len(node.mempool) else now_ms,
+            last_final_ms=(node.metrics.last_block_ms or self._started_ms) if len(node.mempool)
+            else now_ms,
             block_interval_ms=node.state.parameters.block_interval_ms,
             authority=node.authority_name,
         )

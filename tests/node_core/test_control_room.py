@@ -218,3 +218,13 @@ def test_alarm_events_survive_a_restart_and_are_found_by_time(harness) -> None:
     window = harness.call("alarms_history", since_ms=t0, until_ms=t0, limit=1)
     assert len(window["events"]) == 1 and window["events"][0]["time_ms"] == t0
     assert window["truncated"] == (sum(e["time_ms"] == t0 for e in first) > 1)
+
+
+def test_pending_transactions_before_the_first_final_block_are_not_a_stall(harness) -> None:
+    """Finality is measured from the node's start until its first final block, not from 1970."""
+    from node_core.clock import now_ms
+
+    chain = harness.chain
+    assert harness.node.submit(chain.transfer(0, 1, 5))
+    harness.node.control.evaluate(now_ms())
+    assert "finality.stalled" not in harness.states()

@@ -234,20 +234,17 @@ def _token_labels(module: Any) -> list[str]:
 
 
 def _tokens_labelled(module: Any, token_label: str) -> list[Token]:
-    """SoftHSM2 answers CKR_GENERAL_ERROR, or shows no token at all, for a moment while
-    another process updates the same token directory (seen when a node restarts beside its
-    peers): retry briefly before concluding (a token that is really missing costs ~1.5 s)."""
+    """SoftHSM2 answers CKR_GENERAL_ERROR now and then while another process updates the
+    same token directory (seen when a node restarts beside its peers): retry briefly. (When it
+    shows no token at all, only initialising the module again helps: see reload_module.)"""
     for attempt in range(_TOKEN_READ_ATTEMPTS):
         try:
-            found = list(module.get_tokens(token_label=token_label))
+            return list(module.get_tokens(token_label=token_label))
         except pkcs11_errors.GeneralError:
             if attempt == _TOKEN_READ_ATTEMPTS - 1:
                 raise SignerError(f"the PKCS#11 module keeps failing to read token "
                                   f"'{token_label}' (CKR_GENERAL_ERROR)") from None
-        else:
-            if found or attempt == _TOKEN_READ_ATTEMPTS - 1:
-                return found
-        time.sleep(0.1 * (attempt + 1))
+            time.sleep(0.1 * (attempt + 1))
     return []
 
 

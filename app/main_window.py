@@ -54,7 +54,7 @@ from views.alarm_list import AlarmList
 from views.block_explorer import BlockExplorer
 from views.charts.grid_charts import GridChartsPanel
 from views.emergency_panel import EmergencyPanel
-from views.formatting import bangkok_time
+from views.formatting import bangkok_time, time_display
 from views.governance import GovernanceView
 from views.node_status import NodeStatusPanel
 from views.trading_overview import TradingOverviewView
@@ -359,9 +359,9 @@ class MainWindow(QMainWindow):
         self.height_label.setText(self.tr("height {h} · lag {lag}").format(
             h=self._status["height"], lag=lag))
         tip = self._status.get("tip_timestamp")
-        self.height_label.setToolTip(self.tr("last final block {t} (Asia/Bangkok); finality "
+        self.height_label.setToolTip(self.tr("last final block {t} ({zone}); finality "
                                              "lag = blocks behind the furthest peer").format(
-            t=bangkok_time(tip) if tip else "—"))
+            t=bangkok_time(tip) if tip else "—", zone=time_display().zone.key))
         mark_state(self.height_label, "critical" if lag > LAG_CRITICAL_BLOCKS
                    else "medium" if lag > LAG_MEDIUM_BLOCKS else None)
 

@@ -15,10 +15,13 @@ with one ``beginInsertRows``, alarms back to normal are removed range by range. 
 1,000 events is a few Qt notifications, not 1,000. Events whose ``seq`` is not the next one
 expected raise ``gap_detected`` (the app then asks for a full snapshot).
 
-Colour only for abnormal (ISA-101), always with text: the priority cell of an active alarm
-is filled with the priority colour (:mod:`views.charts.palette`); unacknowledged alarms
-blink (:meth:`AlarmTableModel.set_blink_phase`, driven by the list's timer); shelved and
-suppressed alarms are purple; out-of-service ones are italic gray text.
+Colour only for abnormal (ISA-101), always with text: the priority cell of a standing alarm
+is filled with the priority colour (:mod:`views.charts.palette`), its state cell too while
+the condition is active and unacknowledged. Unacknowledged alarms blink
+(:meth:`AlarmTableModel.set_blink_phase`, driven by the list's timer) between the full colour
+and a lighter tint of it: the blink changes the intensity, never takes the priority colour
+away, so a picture or a glance in either phase shows the priority. Shelved and suppressed
+alarms are purple; out-of-service ones are italic gray text.
 """
 
 from __future__ import annotations
@@ -60,6 +63,10 @@ SHELVED_COLOURS: Final = {"light": "#7b3fa8", "dark": "#c08ae8"}
 """Shelved / suppressed purple (not in views.charts.palette, which has only the four
 priorities)."""
 PRIORITY_RANK: Final = {p: i for i, p in enumerate(PRIORITIES)}
+TINT: Final = 0.5
+"""Share of the priority colour in the blink's "off" fill (the rest is the table's base)."""
+TABLE_BASES: Final = {"light": "#d4d4d4", "dark": "#3c3c3c"}
+"""Table background the tint is mixed with (``app.theme``'s ISA-101 base; dark charts)."""
 
 Index = QModelIndex | QPersistentModelIndex
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
@@ -72,6 +79,12 @@ def text_on(colour: QColor) -> QColor:
     """Black or white, whichever reads better on ``colour``."""
     luminance = 0.299 * colour.red() + 0.587 * colour.green() + 0.114 * colour.blue()
     return QColor("#000000" if luminance > 128 else "#ffffff")
+
+
+def tint(colour: QColor, base: QColor, share: float = TINT) -> QColor:
+    """``share`` of ``colour`` over ``base``: the same hue, less intense."""
+    return QColor.fromRgbF(*(share * c + (1 - share) * b for c, b in zip(
+        colour.getRgbF()[:3], base.getRgbF()[:3], strict=True)))
 
 
 def row_from_event(event: dict[str, Any], old: dict[str, Any] | None) -> dict[str, Any]:
@@ -116,6 +129,8 @@ class AlarmTableModel(QAbstractTableModel):
         self._blink_on = True
         palette = palette_for(theme)
         self._colours = {p: QColor(priority_colour(palette, p)) for p in PRIORITIES}
+        base = QColor(TABLE_BASES.get(theme, TABLE_BASES["light"]))
+        self._tints = {p: tint(c, base) for p, c in self._colours.items()}
         self._shelved = QColor(SHELVED_COLOURS.get(theme, SHELVED_COLOURS["light"]))
         self._muted = QColor(palette.crosshair)
         self._bold, self._italic = QFont(), QFont()
@@ -200,7 +215,8 @@ class AlarmTableModel(QAbstractTableModel):
         self._row_of = {r["alarm_id"]: n for n, r in enumerate(self._rows)}
 
     def set_blink_phase(self, on: bool) -> None:
-        """Show unacknowledged rows highlighted (``on``) or plain; repaints only the style."""
+        """Show unacknowledged rows in the full priority colour (``on``) or its tint;
+        repaints only the style."""
         self._blink_on = on
         if self._rows and any(r["state"] in UNACKNOWLEDGED for r in self._rows):
             self.dataChanged.emit(self.index(0, PRIORITY),
@@ -258,9 +274,9 @@ class AlarmTableModel(QAbstractTableModel):
         if orientation != Qt.Orientation.Horizontal:
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            return [self.tr("Time (Bangkok)"), self.tr("Priority"), self.tr("State"),
-                    self.tr("Area"), self.tr("Substation"), self.tr("Alarm"),
-                    self.tr("Value")][section]
+            return [self.tr("Time ({zone})").format(zone=fmt.zone_name()),
+                    self.tr("Priority"), self.tr("State"), self.tr("Area"),
+                    self.tr("Substation"), self.tr("Alarm"), self.tr("Value")][section]
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return _RIGHT if section == VALUE else _LEFT
         return None
@@ -357,21 +373,22 @@ class AlarmTableModel(QAbstractTableModel):
             if role == Qt.ItemDataRole.FontRole:
                 return self._italic
             return self._muted if role == Qt.ItemDataRole.ForegroundRole else None
-        colour = self._colours.get(row["priority"])
-        if colour is None or column not in (PRIORITY, STATE):
+        priority = row["priority"]
+        if priority not in self._colours or column not in (PRIORITY, STATE):
             return None
-        lit = state == ACK or (state == UNACK and self._blink_on)
-        if state == RTN:  # returned: coloured text, blinking, no fill
-            if role == Qt.ItemDataRole.ForegroundRole and self._blink_on:
-                return colour
-            return self._bold if role == Qt.ItemDataRole.FontRole else None
-        if state == ACK and column == STATE:
+        if role == Qt.ItemDataRole.FontRole:
+            return self._bold
+        if column == STATE and state != UNACK:  # acknowledged or returned: the text says it
             return None
-        if role == Qt.ItemDataRole.BackgroundRole and lit:
-            return colour
-        if role == Qt.ItemDataRole.ForegroundRole and lit:
-            return text_on(colour)
-        return self._bold if role == Qt.ItemDataRole.FontRole else None
+        fill = self._fill(priority, blinking=state in UNACKNOWLEDGED)
+        if role == Qt.ItemDataRole.BackgroundRole:
+            return fill
+        return text_on(fill) if role == Qt.ItemDataRole.ForegroundRole else None
+
+    def _fill(self, priority: str, *, blinking: bool) -> QColor:
+        """The priority colour; a blinking alarm's is its tint in the "off" phase."""
+        return self._colours[priority] if self._blink_on or not blinking \
+            else self._tints[priority]
 
     def _held_style(self, column: int, role: int, colour: QColor) -> Any:
         if column != STATE:

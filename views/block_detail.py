@@ -71,7 +71,8 @@ class BlockDetailPane(QWidget):
         grid = QGridLayout(box)
         grid.setColumnStretch(1, 1)
         captions = {
-            "height": self.tr("Height"), "timestamp": self.tr("Time (Bangkok)"),
+            "height": self.tr("Height"),
+            "timestamp": self.tr("Time ({zone})").format(zone=fmt.zone_name()),
             "proposer": self.tr("Proposer"), "round": self.tr("Round"),
             "total_energy": self.tr("Total energy kWh"), "tx_count": self.tr("Transactions"),
             "signatures": self.tr("Signatures"), "hash": self.tr("Hash"),

@@ -159,7 +159,8 @@ class BlockTableModel(QAbstractTableModel):
         return None
 
     def _titles(self) -> list[str]:
-        return [self.tr("Height"), self.tr("Hash"), self.tr("Time (Bangkok)"),
+        return [self.tr("Height"), self.tr("Hash"),
+                self.tr("Time ({zone})").format(zone=fmt.zone_name()),
                 self.tr("Proposer"), self.tr("Txs"), self.tr("Energy kWh"),
                 self.tr("Signatures")]
 

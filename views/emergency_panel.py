@@ -46,7 +46,7 @@ from PySide6.QtWidgets import (
 )
 
 from views import emergency_model as em
-from views.formatting import bangkok_time
+from views.formatting import bangkok_time, zone_name
 
 TICK_MS: Final = 250
 COLUMNS: Final = 7
@@ -92,7 +92,8 @@ class EmergencyPanel(QWidget):
         self.table.setObjectName("emergencyActions")
         self.table.setHorizontalHeaderLabels([
             self.tr("#"), self.tr("Action"), self.tr("Region"), self.tr("Detail"),
-            self.tr("Operator"), self.tr("Selected (Bangkok)"), self.tr("Life")])
+            self.tr("Operator"), self.tr("Selected ({zone})").format(zone=zone_name()),
+            self.tr("Life")])
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().hide()

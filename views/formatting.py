@@ -61,6 +61,30 @@ def time_display() -> TimeDisplay:
     """The current display settings."""
     return _display
 
+
+def zone_name(display: TimeDisplay | None = None) -> str:
+    """Short name of the display time zone for headers: ``"Bangkok"`` (translated) for
+    Asia/Bangkok, else the place of the IANA name (``"New York"``, ``"UTC"``)."""
+    key = (display or _display).zone.key
+    if key == BANGKOK_NAME:
+        return QCoreApplication.translate("formatting", "Bangkok")
+    return key.rsplit("/", 1)[-1].replace("_", " ")
+
+
+def utc_offset_text(at_s: float | None = None, display: TimeDisplay | None = None) -> str:
+    """The display zone's offset from UTC at ``at_s`` (default: now): ``"UTC+7"``,
+    ``"UTC+5:30"``, ``"UTC-4"``, ``"UTC"``."""
+    zone = (display or _display).zone
+    moment = datetime.now(zone) if at_s is None else datetime.fromtimestamp(at_s, zone)
+    offset = moment.utcoffset()
+    minutes = 0 if offset is None else round(offset.total_seconds() / 60)
+    if minutes == 0:
+        return "UTC"
+    sign = "+" if minutes > 0 else "-"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
+
+
 MISSING = "—"
 """Shown where a value is not known (None)."""
 

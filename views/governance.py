@@ -32,13 +32,9 @@ from views import governance_model as gm
 from views.abnormal import HIGH, mark_label
 from views.proposal_detail import ProposalDetailPane
 from views.proposal_dialog import ProposalDialog
-from views.tally_bar import BAR_WIDTH, TallyBarDelegate
+from views.tally_bar import TallyBarDelegate
 
 CHOICES: Final = ("yes", "no", "abstain")
-_COLUMN_SAMPLES: Final = {gm.ID: "9,999", gm.TITLE: "Cap energy prices at 5",
-                          gm.STATUS: "executed at 999,999", gm.TALLY: "yes 9/9 · abstain 9",
-                          gm.KIND: "Parameter change", gm.PROPOSER: "EGAT-backup",
-                          gm.DEADLINE: "9,999 blocks ≈ 2 h 46 min"}
 TABLE_ROWS: Final = 4
 """Rows the proposals table always shows; the detail below scrolls instead."""
 
@@ -126,15 +122,17 @@ class GovernanceView(QWidget):
         table.setAlternatingRowColors(True)
         table.verticalHeader().hide()
         table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        table.horizontalHeader().setStretchLastSection(True)
+        # The title gets the room the others do not need: they fit their contents (a handful
+        # of proposals, cheap to measure), so no column holds spare width while a title is
+        # elided.
+        header = table.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(gm.TITLE, QHeaderView.ResizeMode.Stretch)
         table.setMinimumHeight(table.horizontalHeader().sizeHint().height()
                                + TABLE_ROWS * table.verticalHeader().defaultSectionSize()
                                + table.horizontalScrollBar().sizeHint().height()
                                + 2 * table.frameWidth())
-        metrics = table.fontMetrics()
-        for column, sample in _COLUMN_SAMPLES.items():
-            table.setColumnWidth(column, metrics.horizontalAdvance(sample) + metrics.height())
-        table.setColumnWidth(gm.TALLY, table.columnWidth(gm.TALLY) + BAR_WIDTH + 8)
         return table
 
     def _build_vote_row(self) -> QHBoxLayout:
@@ -176,6 +174,7 @@ class GovernanceView(QWidget):
         """All proposals (``gov_list``), any order."""
         self._show_notice("")
         self._model.set_proposals(proposals)
+        self._table.horizontalHeader().resizeSections()  # rows inserted do not re-fit them
         if proposals:
             self._interval = proposals[0].get("block_interval_ms") or self._interval
         if self._selected is None and self._model.rowCount() > 0:

@@ -127,7 +127,7 @@ class NodeStatusPanel(QWidget):
     def _chain_group(self) -> QGroupBox:
         box, grid = self._group(self.tr("Chain"), [
             ("height", self.tr("Height")),
-            ("last_block_time", self.tr("Last block (Bangkok)")),
+            ("last_block_time", self.tr("Last block ({zone})").format(zone=fmt.zone_name())),
             ("lag", self.tr("Since last block")),
         ])
         headline = self._values["height"].font()

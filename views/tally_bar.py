@@ -109,5 +109,10 @@ class TallyBarDelegate(QStyledItemDelegate):
 
     def sizeHint(self, option: QStyleOptionViewItem,
                  index: QModelIndex | QPersistentModelIndex) -> QSize:
+        """Room for the bar and the whole text as :meth:`paint` lays them out (4 px margins,
+        8 px between bar and text), so a column fitted to its contents elides nothing."""
         hint = super().sizeHint(option, index)
-        return QSize(hint.width() + BAR_WIDTH + 8, hint.height())
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        text = opt.fontMetrics.horizontalAdvance(str(index.data() or ""))
+        return QSize(max(hint.width(), text + 8 + 2) + BAR_WIDTH + 8, hint.height())

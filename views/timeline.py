@@ -3,7 +3,7 @@ on one time axis, replayed at 1×–60×, exported as a PDF report for the post-
 
 Thin: it receives a ready :class:`~node_core.incident.IncidentRecord` (``show_record``) and
 asks for one with ``window_requested(start_ms, end_ms)``; ``app.timeline_link`` gathers it.
-Times are UTC ms inside, shown in Bangkok time.
+Times are UTC ms inside, shown on the display clock (Bangkok unless set otherwise).
 
 The report (:func:`write_report`) is drawn with QPdfWriter + QPainter (QtGui; no
 QtPrintSupport needed): one page per section — summary, frequency chart (the plot rendered to
@@ -12,7 +12,9 @@ an image), alarms, operator actions, chain events — long sections continue on 
 
 from __future__ import annotations
 
-from datetime import datetime
+import time
+from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Final
 
@@ -52,9 +54,11 @@ from node_core.incident import (
     IncidentRecord,
     ReplayCursor,
 )
-from views.charts.palette import palette_for
+from views.charts.mark_labels import MarkLabels, headroom
+from views.charts.mark_layout import Mark
+from views.charts.palette import PRIORITIES, ChartPalette, palette_for
 from views.charts.time_axis import BangkokTimeAxis
-from views.formatting import BANGKOK, MISSING, bangkok_time
+from views.formatting import MISSING, bangkok_time, time_display, utc_offset_text, zone_name
 from views.timeline_model import TimelineModel, kind_text
 
 TICK_MS: Final = 50
@@ -62,10 +66,17 @@ TICK_MS: Final = 50
 SLIDER_STEPS: Final = 1000
 CHART_SIZE: Final = (1800, 900)
 """Pixels of the chart image in the report."""
+LABEL_BAND: Final = 0.3
+"""Top share of the chart kept for the event labels, above the frequency trace."""
+
+
+def _display_zone() -> QTimeZone:
+    return QTimeZone(time_display().zone.key.encode())
 
 
 def _bangkok_qt(ms: int) -> QDateTime:
-    return QDateTime.fromMSecsSinceEpoch(ms, QTimeZone(b"Asia/Bangkok"))
+    """``ms`` on the display clock (Bangkok unless set otherwise)."""
+    return QDateTime.fromMSecsSinceEpoch(ms, _display_zone())
 
 
 class TimelineView(QWidget):
@@ -88,6 +99,8 @@ class TimelineView(QWidget):
         self.cursor = ReplayCursor(0, 0)
         self.model = TimelineModel(theme, self)
         self._markers: list[pg.InfiniteLine] = []
+        self._labelled = 0
+        """How many of the shown events the mark labels were laid out for."""
         self._clock = QElapsedTimer()
         self._timer = QTimer(self, interval=TICK_MS)
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
@@ -101,7 +114,7 @@ class TimelineView(QWidget):
         window_row = QHBoxLayout()
         self.start_edit = self._time_edit()
         self.end_edit = self._time_edit()
-        now = int(datetime.now(BANGKOK).timestamp() * 1000)
+        now = int(time.time() * 1000)
         self.start_edit.setDateTime(_bangkok_qt(now - 15 * 60_000))
         self.end_edit.setDateTime(_bangkok_qt(now))
         self.load_button = QPushButton(self.tr("Load window"), self)
@@ -109,7 +122,7 @@ class TimelineView(QWidget):
         self.export_button = QPushButton(self.tr("Export report (PDF)…"), self)
         self.export_button.clicked.connect(self._ask_export)
         self.export_button.setEnabled(False)
-        window_row.addWidget(QLabel(self.tr("From (Bangkok)"), self))
+        window_row.addWidget(QLabel(self.tr("From ({zone})").format(zone=zone_name()), self))
         window_row.addWidget(self.start_edit)
         window_row.addWidget(QLabel(self.tr("to"), self))
         window_row.addWidget(self.end_edit)
@@ -119,8 +132,10 @@ class TimelineView(QWidget):
         layout.addLayout(window_row)
 
         self.plot = make_chart(
-            self._theme, self.tr("Frequency (Hz)"), self.tr("Time (Bangkok, UTC+7)")
+            self._theme, self.tr("Frequency (Hz)"),
+            self.tr("Time ({zone}, {offset})").format(zone=zone_name(), offset=utc_offset_text()),
         )
+        self.mark_labels = event_labels(self.plot, self._palette)
         self.curve = self.plot.plot([], [], pen=pg.mkPen(self._palette.traces[0], width=2))
         self.cursor_line = pg.InfiniteLine(
             angle=90,
@@ -154,14 +169,19 @@ class TimelineView(QWidget):
         self.table = QTableView(self)
         self.table.setModel(self.model)
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        header = self.table.horizontalHeader()
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # What and Detail share the width left (elided, whole in the tooltip), so that neither
+        # pushes the other out of sight behind a scroll bar.
+        for column in (2, 3):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         layout.addWidget(self.table, 2)
 
     def _time_edit(self) -> QDateTimeEdit:
         edit = QDateTimeEdit(self)
-        edit.setTimeZone(QTimeZone(b"Asia/Bangkok"))
+        edit.setTimeZone(_display_zone())
         edit.setDisplayFormat("yyyy-MM-dd HH:mm:ss")
         edit.setCalendarPopup(True)
         return edit
@@ -213,12 +233,10 @@ class TimelineView(QWidget):
         for line in self._markers:
             self.plot.removeItem(line)
         self._markers = []
+        self._labelled = 0
+        self.mark_labels.set_marks([])
         self.plot.setXRange(record.start_ms / 1000, record.end_ms / 1000, padding=0.01)
-        extremes = record.frequency_extremes()
-        if extremes is not None:
-            low, high = extremes
-            pad = max(0.05, (high - low) * 0.15)
-            self.plot.setYRange(low - pad, high + pad, padding=0)
+        fit_frequency(self.plot, record)
         self.export_button.setEnabled(True)
         counts = record.summary()["counts"]
         self.state_label.setText(
@@ -293,6 +311,9 @@ class TimelineView(QWidget):
         del_count = len(self._markers) - self.model.rowCount()
         for _ in range(max(0, del_count)):
             self.plot.removeItem(self._markers.pop())
+        if self._labelled != len(self._markers):
+            self._labelled = len(self._markers)
+            self.mark_labels.set_marks(label_marks(self.model.shown(), self._palette))
         if self.model.rowCount() > before:
             self.table.scrollToBottom()
         self.slider.blockSignals(True)
@@ -362,39 +383,70 @@ def make_chart(theme: str, y_label: str, x_label: str) -> pg.PlotWidget:
         axis.setPen(pg.mkPen(palette.grid))
         axis.setTextPen(pg.mkPen(palette.foreground))
         axis.enableAutoSIPrefix(False)
+        axis.setZValue(-1)  # the grid under the event labels, not through them
     item.setLabel("left", y_label, **style)
     item.setLabel("bottom", x_label, **style)
     item.getViewBox().setMouseEnabled(x=True, y=False)
     return plot
 
 
-def _marker_colour(event: IncidentEvent, palette: object) -> str:
-    priorities: dict[str, str] = getattr(palette, "priority")  # noqa: B009
+def _marker_colour(event: IncidentEvent, palette: ChartPalette) -> str:
+    priorities = palette.priority
     if event.kind == EventKind.BLOCK:
-        return getattr(palette, "grid")  # noqa: B009
+        return palette.grid
     if event.kind == EventKind.OPERATOR:
         return priorities["low"]
     return priorities.get(event.priority, priorities["medium"])
 
 
-def add_event_marker(plot: pg.PlotWidget, event: IncidentEvent, palette: object) -> pg.InfiniteLine:
-    """A vertical line at the event; labelled unless it is a plain block."""
+def add_event_marker(plot: pg.PlotWidget, event: IncidentEvent,
+                     palette: ChartPalette) -> pg.InfiniteLine:
+    """A vertical line at the event (its label is :func:`event_labels`' business)."""
     colour = _marker_colour(event, palette)
     width = 1 if event.kind == EventKind.BLOCK else 2
     line = pg.InfiniteLine(
         pos=event.time_ms / 1000, angle=90, movable=False, pen=pg.mkPen(colour, width=width)
     )
-    if event.kind != EventKind.BLOCK:
-        pg.InfLineLabel(
-            line,
-            text=kind_text(event.kind),
-            position=0.92,
-            rotateAxis=(1, 0),
-            anchor=(1, 1),
-            color=colour,
-        )
     plot.addItem(line, ignoreBounds=True)
     return line
+
+
+def event_labels(plot: pg.PlotWidget, palette: ChartPalette) -> MarkLabels:
+    """The labels of a timeline chart's event lines: inside the plot's top band, never
+    overlapping; events too close for a label each share one that counts them
+    ("Alarm ×3 · Operator")."""
+    return MarkLabels(plot.getPlotItem().getViewBox(), foreground=palette.foreground,
+                      background=palette.background, summary=summarise_events,
+                      band=LABEL_BAND)
+
+
+def fit_frequency(plot: pg.PlotWidget, record: IncidentRecord) -> None:
+    """The y range: the record's frequency, padded, below the labels' band."""
+    extremes = record.frequency_extremes()
+    if extremes is not None:
+        pad = max(0.05, (extremes[1] - extremes[0]) * 0.15)
+        low, high = extremes[0] - pad, extremes[1] + pad
+        plot.setYRange(low, headroom(low, high, LABEL_BAND), padding=0)
+
+
+def label_marks(events: Sequence[IncidentEvent],
+                palette: ChartPalette) -> list[tuple[float, str, int, str]]:
+    """The labelled marks of ``events`` (all but plain blocks) for :class:`MarkLabels`."""
+    rank = {p: i for i, p in enumerate(PRIORITIES)}
+    return [(e.time_ms / 1000, kind_text(e.kind), rank.get(e.priority, len(PRIORITIES)),
+             _marker_colour(e, palette)) for e in events if e.kind != EventKind.BLOCK]
+
+
+def summarise_events(marks: Sequence[Mark]) -> tuple[str, str]:
+    """One label for close events: each kind with its count, the most severe first."""
+    if len(marks) == 1:
+        return "{label}", marks[0].text
+    counts = Counter(m.text for m in marks)
+    severity = {text: min(m.rank for m in marks if m.text == text) for text in counts}
+    kinds = sorted(counts, key=lambda text: (severity[text], -counts[text]))
+    parts = [text if counts[text] == 1 else QCoreApplication.translate(
+        "TimelineView", "{kind} ×{n}").format(kind=text, n=counts[text]) for text in kinds]
+    return "{label}", " · ".join(parts)
 
 
 def render_chart(
@@ -405,8 +457,10 @@ def render_chart(
     plot = make_chart(
         theme,
         QCoreApplication.translate("TimelineReport", "Frequency (Hz)"),
-        QCoreApplication.translate("TimelineReport", "Time (Bangkok, UTC+7)"),
+        QCoreApplication.translate("TimelineReport", "Time ({zone}, {offset})").format(
+            zone=zone_name(), offset=utc_offset_text(record.start_ms / 1000)),
     )
+    labels = event_labels(plot, palette)
     plot.resize(*size)
     plot.plot(
         [t / 1000 for t, _ in record.frequency],
@@ -416,13 +470,11 @@ def render_chart(
     for event in record.events:
         if event.kind != EventKind.BLOCK:
             add_event_marker(plot, event, palette)
+    labels.set_marks(label_marks(record.events, palette))
     plot.setXRange(
         record.start_ms / 1000, max(record.end_ms, record.start_ms + 1) / 1000, padding=0.01
     )
-    extremes = record.frequency_extremes()
-    if extremes is not None:
-        pad = max(0.05, (extremes[1] - extremes[0]) * 0.15)
-        plot.setYRange(extremes[0] - pad, extremes[1] + pad, padding=0)
+    fit_frequency(plot, record)
     pixmap = plot.grab()
     plot.deleteLater()
     return pixmap
@@ -533,8 +585,9 @@ def write_report(
     report.page(QCoreApplication.translate("TimelineReport", "Incident report — summary"))
     lines = [
         QCoreApplication.translate(
-            "TimelineReport", "Window: {start} – {end} (Bangkok time, UTC+7)"
-        ).format(start=bangkok_time(record.start_ms), end=bangkok_time(record.end_ms)),
+            "TimelineReport", "Window: {start} – {end} ({zone} time, {offset})"
+        ).format(start=bangkok_time(record.start_ms), end=bangkok_time(record.end_ms),
+                 zone=zone_name(), offset=utc_offset_text(record.start_ms / 1000)),
         QCoreApplication.translate("TimelineReport", "Window (UTC ms): {start} – {end}").format(
             start=record.start_ms, end=record.end_ms
         ),
@@ -565,8 +618,8 @@ def write_report(
         )
     lines.append(
         QCoreApplication.translate(
-            "TimelineReport", "Generated {now} (Bangkok time) by the GridTokenX Authority Console."
-        ).format(now=bangkok_time(int(datetime.now(BANGKOK).timestamp() * 1000)))
+            "TimelineReport", "Generated {now} ({zone} time) by the GridTokenX Authority Console."
+        ).format(now=bangkok_time(int(time.time() * 1000)), zone=zone_name())
     )
     for line in lines:
         report.text(line)
@@ -591,8 +644,8 @@ def write_report(
         QCoreApplication.translate(
             "TimelineReport",
             "Vertical lines: alarms (priority colour), operator actions, emergency and "
-            "governance events on chain. Time axis in Bangkok time.",
-        ),
+            "governance events on chain. Time axis in {zone} time.",
+        ).format(zone=zone_name()),
         report.small,
     )
     report.events(

@@ -14,7 +14,7 @@ from PySide6.QtGui import QColor
 
 from node_core.incident import EventKind, IncidentEvent, IncidentRecord
 from views.charts.palette import palette_for
-from views.formatting import bangkok_time
+from views.formatting import bangkok_time, zone_name
 
 _CONTEXT: Final = "TimelineModel"
 COLUMNS: Final = ("time", "kind", "what", "detail")
@@ -35,8 +35,8 @@ def kind_text(kind: EventKind) -> str:
 
 def header_text(column: int) -> str:
     t = QCoreApplication.translate
-    return (t(_CONTEXT, "Time (Bangkok)"), t(_CONTEXT, "Kind"), t(_CONTEXT, "What"),
-            t(_CONTEXT, "Detail"))[column]
+    return (t(_CONTEXT, "Time ({zone})").format(zone=zone_name()), t(_CONTEXT, "Kind"),
+            t(_CONTEXT, "What"), t(_CONTEXT, "Detail"))[column]
 
 
 class TimelineModel(QAbstractTableModel):

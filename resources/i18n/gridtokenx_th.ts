@@ -274,12 +274,12 @@
 <context>
     <name>AlarmTableModel</name>
     <message>
-        <location filename="../../views/alarm_model.py" line="+261"/>
-        <source>Time (Bangkok)</source>
-        <translation>เวลา (กรุงเทพฯ)</translation>
+        <location filename="../../views/alarm_model.py" line="+277"/>
+        <source>Time ({zone})</source>
+        <translation>เวลา ({zone})</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>Priority</source>
         <translation>ระดับ</translation>
     </message>
@@ -289,12 +289,12 @@
         <translation>สถานะ</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+0"/>
         <source>Area</source>
         <translation>พื้นที่</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>Substation</source>
         <translation>สถานีไฟฟ้าย่อย</translation>
     </message>
@@ -304,7 +304,7 @@
         <translation>สัญญาณเตือน</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+0"/>
         <source>Value</source>
         <translation>ค่า</translation>
     </message>
@@ -420,9 +420,9 @@
         <translation>ความสูงบล็อก</translation>
     </message>
     <message>
-        <location line="+0"/>
-        <source>Time (Bangkok)</source>
-        <translation>เวลา (กรุงเทพฯ)</translation>
+        <location line="+1"/>
+        <source>Time ({zone})</source>
+        <translation>เวลา ({zone})</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -668,9 +668,9 @@
         <translation>แฮช</translation>
     </message>
     <message>
-        <location line="+0"/>
-        <source>Time (Bangkok)</source>
-        <translation>เวลา (กรุงเทพฯ)</translation>
+        <location line="+1"/>
+        <source>Time ({zone})</source>
+        <translation>เวลา ({zone})</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -848,11 +848,11 @@
     </message>
     <message>
         <location line="+0"/>
-        <source>Selected (Bangkok)</source>
-        <translation>เวลาที่เลือก (กรุงเทพฯ)</translation>
+        <source>Selected ({zone})</source>
+        <translation>เวลาที่เลือก ({zone})</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>Life</source>
         <translation>สถานะการสั่งการ</translation>
     </message>
@@ -1010,7 +1010,7 @@
         <translation>ข้อเสนอใหม่…</translation>
     </message>
     <message>
-        <location line="+49"/>
+        <location line="+51"/>
         <source>Vote Yes</source>
         <translation>ลงคะแนนเห็นด้วย</translation>
     </message>
@@ -1466,8 +1466,8 @@ The vote is signed with {who}&apos;s HSM key and recorded on the chain. A differ
     </message>
     <message>
         <location line="+3"/>
-        <source>last final block {t} (Asia/Bangkok); finality lag = blocks behind the furthest peer</source>
-        <translation>บล็อกยืนยันถาวรล่าสุด {t} (เวลากรุงเทพฯ) ความล่าช้า = จำนวนบล็อกที่ตามหลังโหนดเพียร์ที่ไปไกลที่สุด</translation>
+        <source>last final block {t} ({zone}); finality lag = blocks behind the furthest peer</source>
+        <translation>บล็อกยืนยันถาวรล่าสุด {t} ({zone}) ความล่าช้า = จำนวนบล็อกที่ตามหลังโหนดเพียร์ที่ไปไกลที่สุด</translation>
     </message>
     <message>
         <location line="+18"/>
@@ -1504,8 +1504,8 @@ Stop the authority cleanly and close?</source>
     </message>
     <message>
         <location line="-49"/>
-        <source>Last block (Bangkok)</source>
-        <translation>บล็อกล่าสุด (กรุงเทพฯ)</translation>
+        <source>Last block ({zone})</source>
+        <translation>บล็อกล่าสุด ({zone})</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -2363,35 +2363,35 @@ What to do: {todo}</source>
 <context>
     <name>TelemetryPlot</name>
     <message>
-        <location filename="../../views/charts/telemetry_plot.py" line="+171"/>
-        <source>Time (Bangkok, UTC+7)</source>
-        <translation>เวลา (กรุงเทพฯ, UTC+7)</translation>
+        <location filename="../../views/charts/telemetry_plot.py" line="+179"/>
+        <source>Time ({zone}, {offset})</source>
+        <translation>เวลา ({zone}, {offset})</translation>
     </message>
     <message>
-        <location line="+183"/>
-        <source>{time} Bangkok</source>
-        <translation>{time} กรุงเทพฯ</translation>
+        <location line="+192"/>
+        <source>{time} {zone}</source>
+        <translation>{time} {zone}</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>{series}: {value} {unit}</source>
         <translation>{series}: {value} {unit}</translation>
+    </message>
+    <message>
+        <location line="+64"/>
+        <source>{label} (+{n} more)</source>
+        <translation>{label} (+อีก {n} รายการ)</translation>
     </message>
 </context>
 <context>
     <name>TimelineReport</name>
     <message>
-        <location filename="../../views/timeline.py" line="+407"/>
+        <location filename="../../views/timeline.py" line="+449"/>
         <source>Frequency (Hz)</source>
         <translation>ความถี่ (Hz)</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>Time (Bangkok, UTC+7)</source>
-        <translation>เวลา (กรุงเทพฯ, UTC+7)</translation>
-    </message>
-    <message>
-        <location line="+32"/>
+        <location line="+36"/>
         <source>GridTokenX incident report</source>
         <translation>รายงานเหตุการณ์ GridTokenX</translation>
     </message>
@@ -2406,12 +2406,7 @@ What to do: {todo}</source>
         <translation>รายงานเหตุการณ์ — สรุป</translation>
     </message>
     <message>
-        <location line="+2"/>
-        <source>Window: {start} – {end} (Bangkok time, UTC+7)</source>
-        <translation>ช่วงเวลา: {start} – {end} (เวลากรุงเทพฯ, UTC+7)</translation>
-    </message>
-    <message>
-        <location line="+3"/>
+        <location line="+6"/>
         <source>Window (UTC ms): {start} – {end}</source>
         <translation>ช่วงเวลา (UTC ms): {start} – {end}</translation>
     </message>
@@ -2436,12 +2431,7 @@ What to do: {todo}</source>
         <translation>เหตุการณ์{kind}: {n}</translation>
     </message>
     <message>
-        <location line="+5"/>
-        <source>Generated {now} (Bangkok time) by the GridTokenX Authority Console.</source>
-        <translation>สร้างเมื่อ {now} (เวลากรุงเทพฯ) โดยคอนโซลหน่วยงานผู้มีอำนาจ GridTokenX</translation>
-    </message>
-    <message>
-        <location line="+10"/>
+        <location line="+15"/>
         <source>Sequence of events (first {n}):</source>
         <translation>ลำดับเหตุการณ์ ({n} รายการแรก):</translation>
     </message>
@@ -2451,9 +2441,24 @@ What to do: {todo}</source>
         <translation>ความถี่ระบบ</translation>
     </message>
     <message>
-        <location line="+3"/>
-        <source>Vertical lines: alarms (priority colour), operator actions, emergency and governance events on chain. Time axis in Bangkok time.</source>
-        <translation>เส้นแนวตั้ง: สัญญาณเตือน (สีตามระดับ) การกระทำของผู้ปฏิบัติงาน เหตุการณ์ฉุกเฉินและการกำกับดูแลบนเชน แกนเวลาเป็นเวลากรุงเทพฯ</translation>
+        <location line="-184"/>
+        <source>Time ({zone}, {offset})</source>
+        <translation>เวลา ({zone}, {offset})</translation>
+    </message>
+    <message>
+        <location line="+130"/>
+        <source>Window: {start} – {end} ({zone} time, {offset})</source>
+        <translation>ช่วงเวลา: {start} – {end} (เวลา{zone}, {offset})</translation>
+    </message>
+    <message>
+        <location line="+33"/>
+        <source>Generated {now} ({zone} time) by the GridTokenX Authority Console.</source>
+        <translation>สร้างเมื่อ {now} (เวลา{zone}) โดยคอนโซลหน่วยงานผู้มีอำนาจ GridTokenX</translation>
+    </message>
+    <message>
+        <location line="+24"/>
+        <source>Vertical lines: alarms (priority colour), operator actions, emergency and governance events on chain. Time axis in {zone} time.</source>
+        <translation>เส้นแนวตั้ง: สัญญาณเตือน (สีตามระดับ) การกระทำของผู้ปฏิบัติงาน เหตุการณ์ฉุกเฉินและการกำกับดูแลบนเชน แกนเวลาเป็นเวลา{zone}</translation>
     </message>
     <message>
         <location line="+8"/>
@@ -2489,7 +2494,7 @@ What to do: {todo}</source>
 <context>
     <name>TimelineView</name>
     <message>
-        <location line="-506"/>
+        <location line="-541"/>
         <source>Load window</source>
         <translation>โหลดช่วงเวลา</translation>
     </message>
@@ -2499,12 +2504,7 @@ What to do: {todo}</source>
         <translation>ส่งออกรายงาน (PDF)…</translation>
     </message>
     <message>
-        <location line="+3"/>
-        <source>From (Bangkok)</source>
-        <translation>จาก (กรุงเทพฯ)</translation>
-    </message>
-    <message>
-        <location line="+2"/>
+        <location line="+5"/>
         <source>to</source>
         <translation>ถึง</translation>
     </message>
@@ -2514,18 +2514,23 @@ What to do: {todo}</source>
         <translation>ความถี่ (Hz)</translation>
     </message>
     <message>
-        <location line="+0"/>
-        <source>Time (Bangkok, UTC+7)</source>
-        <translation>เวลา (กรุงเทพฯ, UTC+7)</translation>
+        <location line="-10"/>
+        <source>From ({zone})</source>
+        <translation>จาก ({zone})</translation>
     </message>
     <message>
-        <location line="+12"/>
-        <location line="+116"/>
+        <location line="+11"/>
+        <source>Time ({zone}, {offset})</source>
+        <translation>เวลา ({zone}, {offset})</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <location line="+123"/>
         <source>Play</source>
         <translation>เล่น</translation>
     </message>
     <message>
-        <location line="-111"/>
+        <location line="-118"/>
         <source>{n}×</source>
         <translation>{n}×</translation>
     </message>
@@ -2540,7 +2545,7 @@ What to do: {todo}</source>
         <translation>ความเร็ว</translation>
     </message>
     <message>
-        <location line="+39"/>
+        <location line="+44"/>
         <source>The window ends before it starts: set “to” later than “from”.</source>
         <translation>ช่วงเวลาสิ้นสุดก่อนเริ่ม: ตั้ง “ถึง” ให้หลัง “จาก”</translation>
     </message>
@@ -2555,7 +2560,7 @@ What to do: {todo}</source>
         <translation>โหลดช่วงเวลาไม่สำเร็จ: {error} ตรวจสอบว่าโหนดทำงานอยู่ แล้วโหลดใหม่</translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+28"/>
         <source>{events} events, {samples} frequency samples in the window. Press Play to replay it.</source>
         <translation>ในช่วงเวลานี้มี {events} เหตุการณ์ ค่าความถี่ {samples} ค่า กด เล่น เพื่อเล่นย้อนเหตุการณ์</translation>
     </message>
@@ -2565,7 +2570,7 @@ What to do: {todo}</source>
         <translation>หยุดชั่วคราว</translation>
     </message>
     <message>
-        <location line="+56"/>
+        <location line="+59"/>
         <source>{time} · {passed}/{total} events</source>
         <translation>{time} · เหตุการณ์ {passed}/{total}</translation>
     </message>
@@ -2588,6 +2593,11 @@ What to do: {todo}</source>
         <location line="+6"/>
         <source>Report written: {path} ({n} pages).</source>
         <translation>เขียนรายงานแล้ว: {path} ({n} หน้า)</translation>
+    </message>
+    <message>
+        <location line="+71"/>
+        <source>{kind} ×{n}</source>
+        <translation>{kind} ×{n}</translation>
     </message>
 </context>
 <context>
@@ -2670,7 +2680,12 @@ What to do: {todo}</source>
 <context>
     <name>formatting</name>
     <message>
-        <location filename="../../views/formatting.py" line="+139"/>
+        <location filename="../../views/formatting.py" line="+70"/>
+        <source>Bangkok</source>
+        <translation>กรุงเทพฯ</translation>
+    </message>
+    <message>
+        <location line="+93"/>
         <source>{n} s ago</source>
         <translation>{n} วินาทีที่แล้ว</translation>
     </message>

@@ -5,6 +5,7 @@ import time
 import numpy as np
 import pytest
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
+from PySide6.QtGui import QColor
 
 from node_core.alarms import (
     AlarmEngine,
@@ -15,7 +16,15 @@ from node_core.alarms import (
 )
 from views.alarm_banner import AlarmBanner
 from views.alarm_list import AlarmList
-from views.alarm_model import ALARM_ID_ROLE, BLINKING_ROLE, PRIORITY, STATE, TIME
+from views.alarm_model import (
+    ALARM_ID_ROLE,
+    BLINKING_ROLE,
+    PRIORITY,
+    STATE,
+    TIME,
+    UNACKNOWLEDGED,
+)
+from views.charts.palette import palette_for, priority_colour
 
 T0 = 1_764_086_400_000
 """2025-11-25 23:00:00 Bangkok."""
@@ -157,9 +166,62 @@ def test_unacknowledged_rows_blink_and_acknowledged_ones_do_not(alarm_list, engi
     for _ in range(4):
         phase = model.blink_on
         qtbot.waitUntil(lambda p=phase: model.blink_on != p, timeout=2000)
-        seen_unacked.add(unacked.data(Qt.ItemDataRole.BackgroundRole) is not None)
-        seen_acked.add(acked.data(Qt.ItemDataRole.BackgroundRole) is not None)
-    assert seen_unacked == {True, False} and seen_acked == {True}
+        seen_unacked.add(unacked.data(Qt.ItemDataRole.BackgroundRole).name())
+        seen_acked.add(acked.data(Qt.ItemDataRole.BackgroundRole).name())
+    assert len(seen_unacked) == 2 and len(seen_acked) == 1  # blinks / steady
+
+
+def _style(index):
+    return (index.data(Qt.ItemDataRole.BackgroundRole), index.data(Qt.ItemDataRole.ForegroundRole),
+            index.data(Qt.ItemDataRole.FontRole))
+
+
+def _hue_family(colour: QColor) -> int:
+    """Hue in 30° steps: a tint keeps the family of its colour."""
+    return round(colour.hslHueF() * 12) % 12
+
+
+@pytest.mark.parametrize("returned", [False, True], ids=["active", "returned"])
+def test_blinking_never_takes_the_priority_colour_away(alarm_list, engine, returned):
+    """Both phases of the blink show each unacknowledged alarm's priority colour (a picture
+    taken in either phase still tells a critical from a medium); only the intensity changes."""
+    events = disturbance(engine)
+    if returned:
+        events += [e.to_dict() for e in engine.evaluate(AlarmInputs(
+            frequency_hz=50.0, peers={"PEA": True},
+            voltages={"EGAT-SRT-500": (500.0, 500.0, "EGAT"),
+                      "MEA-BKN-115": (115.0, 115.0, "MEA")}), T0 + 2000)]
+    alarm_list.on_alarm_events(events)
+    model = alarm_list.model
+    wanted = "rtn_unack" if returned else "unack_active"
+    rows = [r for r in range(model.rowCount()) if model.alarm(r)["state"] == wanted]
+    assert len(rows) >= 3 and wanted in UNACKNOWLEDGED
+    phases = {}
+    for on in (True, False):
+        model.set_blink_phase(on)
+        phases[on] = {r: _style(model.index(r, PRIORITY)) for r in rows}
+    for r in rows:
+        priority = model.alarm(r)["priority"]
+        full = QColor(priority_colour(palette_for("light"), priority))
+        (lit, lit_text, lit_font), (dim, dim_text, dim_font) = phases[True][r], phases[False][r]
+        assert lit == full and dim is not None and dim != full, priority
+        assert _hue_family(dim) == _hue_family(full), priority
+        assert lit_text is not None and dim_text is not None
+        assert lit_font.bold() and dim_font.bold()
+        state_cell = model.index(r, STATE).data(Qt.ItemDataRole.BackgroundRole)
+        assert (state_cell is None) == returned  # the condition active: the state cell too
+
+
+def test_priorities_stay_distinct_in_the_blink_off_phase(alarm_list, engine):
+    alarm_list.on_alarm_events(disturbance(engine))
+    model = alarm_list.model
+    model.set_blink_phase(False)
+    fills = {}
+    for r in (r for r in range(model.rowCount()) if model.alarm(r)["state"] in UNACKNOWLEDGED):
+        fills.setdefault(model.alarm(r)["priority"], set()).add(
+            model.index(r, PRIORITY).data(Qt.ItemDataRole.BackgroundRole).name())
+    assert all(len(f) == 1 for f in fills.values())
+    assert len({f.pop() for f in fills.values()}) == len(fills) >= 3
 
 
 def test_a_gap_in_seq_asks_for_a_resync(alarm_list, engine, qtbot):

@@ -12,6 +12,7 @@ from node_core.signing import public_key_address
 from views import governance_model as gm
 from views.governance import GovernanceView
 from views.proposal_dialog import ProposalDialog
+from views.tally_bar import BAR_WIDTH
 
 EGAT, MEA, PEA = ("0x" + c * 40 for c in "eab")
 NAMES = {EGAT: "EGAT", MEA: "MEA", PEA: "PEA"}
@@ -326,3 +327,40 @@ def test_dialog_remove_picks_from_the_current_authorities(qtbot) -> None:
     alone.set_action("remove_authority")
     alone.title_edit.setText("x")
     assert alone.validate()[1] == {"remove": "The last authority cannot be removed."}
+
+
+def test_the_title_column_takes_the_spare_width(qtbot, qapp):
+    """At the operator guide's size and the console's 14 pt font, the screenshot's title is
+    shown whole: the Title column stretches, the others are only as wide as they need."""
+    font = qapp.font()
+    big = qapp.font()
+    big.setPointSize(14)  # app.theme.APP_FONT_PT
+    qapp.setFont(big)
+    try:
+        view = GovernanceView()
+        qtbot.addWidget(view)
+        view.on_status(STATUS)
+        view.resize(1440, 800)
+        view.show()
+        title = "Cap energy prices at 5,000 THB/kWh"
+        view.show_proposals([proposal(1, title=title, deadline_height=139)])
+        table = view.table
+        header = table.horizontalHeader()
+        others = [c for c in range(gm.COLUMN_COUNT) if c != gm.TITLE]
+
+        def fitted() -> bool:  # the header sizes ResizeToContents sections after a layout
+            return all(table.columnWidth(c) == max(table.sizeHintForColumn(c),
+                                                   header.sectionSizeHint(c)) for c in others)
+
+        qtbot.waitUntil(lambda: table.viewport().width() > 1300 and fitted())
+        widths = {c: table.columnWidth(c) for c in range(gm.COLUMN_COUNT)}
+        assert widths[gm.TITLE] >= table.fontMetrics().horizontalAdvance(title) + 8
+        tally_text = view.proposal_rows()[0][gm.TALLY]
+        assert widths[gm.TALLY] >= (table.fontMetrics().horizontalAdvance(tally_text)
+                                    + BAR_WIDTH + 16)  # bar, margins: the text not elided
+        assert sum(widths.values()) == table.viewport().width()  # no room left over
+        view.resize(1000, 800)
+        qtbot.waitUntil(lambda: table.columnWidth(gm.TITLE) < widths[gm.TITLE])
+        assert [table.columnWidth(c) for c in others] == [widths[c] for c in others]
+    finally:
+        qapp.setFont(font)

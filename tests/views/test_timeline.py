@@ -8,6 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QPointF
 
 from node_core.incident import EventKind
 from tests.node_core.test_incident import recorded_incident
@@ -73,3 +74,48 @@ def test_export_through_the_view(qtbot, tmp_path: Path) -> None:
     assert signal.args == [str(tmp_path / "r.pdf"), 5]
     assert view.export_report(str(tmp_path / "missing-dir" / "r.pdf")) == 0
     assert "was not written" in view.state_label.text()
+
+
+def _assert_tidy(labels, view) -> None:
+    bounds = view.boundingRect()
+    boxes = labels.boxes()
+    for box, text in boxes:
+        assert bounds.contains(box), (text, box, bounds)
+    for i, (a, text_a) in enumerate(boxes):
+        for b, text_b in boxes[i + 1:]:
+            assert not a.intersects(b), (text_a, text_b)
+
+
+def test_marker_labels_stay_inside_the_chart_and_never_overlap(qtbot, tmp_path: Path) -> None:
+    record = recorded_incident(tmp_path)
+    view = TimelineView()
+    qtbot.addWidget(view)
+    view.resize(900, 700)
+    view.show()
+    qtbot.waitExposed(view)
+    view.show_record(record)
+    view.seek(record.end_ms)
+    plot_view = view.plot.getPlotItem().getViewBox()
+    labelled = [e for e in record.events if e.kind != EventKind.BLOCK]
+    placed = view.mark_labels.placed()
+    assert placed and sum(len(label.marks) for label in placed) == len(labelled)
+    _assert_tidy(view.mark_labels, plot_view)
+    frequency_top = plot_view.mapFromView(QPointF(record.start_ms / 1000,
+                                                  record.frequency_extremes()[1])).y()
+    assert all(box.bottom() <= frequency_top for box, _ in view.mark_labels.boxes())
+    view.plot.setFixedWidth(420)  # narrower: more sharing and eliding, still tidy
+    qtbot.waitUntil(lambda: plot_view.width() < 400)
+    _assert_tidy(view.mark_labels, plot_view)
+    assert sum(len(label.marks) for label in view.mark_labels.placed()) == len(labelled)
+    view.seek(record.start_ms)
+    assert view.mark_labels.boxes() == []
+
+
+def test_close_events_share_a_label_that_counts_them_by_kind() -> None:
+    from views.charts.mark_layout import Mark
+    from views.timeline import summarise_events
+
+    marks = [Mark(1.0, "Alarm", 1), Mark(2.0, "Operator", 4), Mark(3.0, "Alarm", 0),
+             Mark(4.0, "Emergency", 0), Mark(5.0, "Alarm", 2)]
+    assert summarise_events(marks) == ("{label}", "Alarm ×3 · Emergency · Operator")
+    assert summarise_events(marks[:1]) == ("{label}", "Alarm")

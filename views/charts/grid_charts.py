@@ -36,6 +36,8 @@ NOMINAL_HZ = 50.0
 FRAME_INTERVAL_MS = 33
 SUBSTATION_CAPACITY = 65_536
 """Samples kept per substation series (18 h at 1 Hz)."""
+LABEL_BAND = 0.3
+"""Top share of the frequency chart kept for the alarm marks' labels (none over the trace)."""
 
 
 def per_unit(voltage_kv: float, nominal_kv: float) -> float:
@@ -95,6 +97,7 @@ class GridChartsPanel(QWidget):
         freq.add_series(FREQUENCY_ID, self.tr("System frequency"))
         freq.add_band(NOMINAL_HZ - 0.2, NOMINAL_HZ + 0.2, "high")
         freq.add_band(NOMINAL_HZ - 0.5, NOMINAL_HZ + 0.5, "critical")
+        freq.reserve_label_band(LABEL_BAND)
         self.voltage_plot.add_band(0.95, 1.05, "high")
         self.voltage_plot.add_band(0.90, 1.10, "critical")
         for plot in self.plots:

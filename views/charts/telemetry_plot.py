@@ -9,6 +9,7 @@ so each frame draws about two points per pixel column whatever the ingest rate.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,9 +19,12 @@ from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from views.charts.live_series import LiveSeries
-from views.charts.palette import ChartPalette, palette_for, priority_colour
+from views.charts.mark_labels import MarkLabels, headroom
+from views.charts.mark_layout import Mark, one_label
+from views.charts.palette import PRIORITIES, ChartPalette, palette_for, priority_colour
 from views.charts.ring_buffer import DEFAULT_CAPACITY
 from views.charts.time_axis import BangkokTimeAxis, bangkok_text
+from views.formatting import utc_offset_text, zone_name
 
 TICK_FONT_PX = 14
 """Tick labels readable from 3 m."""
@@ -28,8 +32,6 @@ TITLE_FONT_PX = 16
 AXIS_WIDTH_PX = 84
 """Fixed left-axis width, so stacked plots line up and share one pixel grid."""
 HISTORY_DEBOUNCE_MS = 300
-EVENT_LABEL_HEIGHTS = (0.93, 0.81, 0.69)
-"""Fractions of the plot height where successive event labels sit."""
 EVENT_Z = 50.0
 MAX_EVENTS = 500
 """Event markers kept per plot; the oldest go first."""
@@ -57,6 +59,8 @@ class _EventMarker:
     label: str
     priority: str
     line: pg.InfiniteLine
+    labelled: bool = True
+    """Whether the mark has a label on this plot (or its line only)."""
 
 
 def paint_background(widget: QWidget, palette: ChartPalette) -> None:
@@ -102,6 +106,8 @@ class TelemetryPlot(QWidget):
         """Whether the view has been put on the data once (a paused plot still needs that)."""
         self._series: dict[str, _SeriesView] = {}
         self._bands: list[tuple[float, float, str]] = []
+        self._label_band: float | None = None
+        """Top share of the height kept free of data for the event labels (None: not kept)."""
         self._events: list[_EventMarker] = []
         self._dirty = True
         self._drawn_view: tuple[float, float, int] | None = None
@@ -136,6 +142,10 @@ class TelemetryPlot(QWidget):
         layout.addWidget(self._plot_widget, 1)
         self._style_plot()
         self._crosshair = self._add_crosshair()
+        self._mark_labels = MarkLabels(self.plot_item.getViewBox(),
+                                       foreground=self._palette.foreground,
+                                       background=self._palette.background,
+                                       font_px=TICK_FONT_PX, summary=self._mark_summary)
         self._connect_view()
 
     def _header_label(self, text: str, px: int, bold: bool = False) -> QLabel:
@@ -168,7 +178,8 @@ class TelemetryPlot(QWidget):
         item.getAxis("left").setWidth(AXIS_WIDTH_PX)
         item.getAxis("left").setTickDensity(2.0)  # major ticks only: ask for more of them
         item.setLabel("left", self._unit, **label_style)
-        item.setLabel("bottom", self.tr("Time (Bangkok, UTC+7)"), **label_style)
+        item.setLabel("bottom", self.tr("Time ({zone}, {offset})").format(
+            zone=zone_name(), offset=utc_offset_text()), **label_style)
         view = item.getViewBox()
         view.setMouseEnabled(x=True, y=False)
         view.disableAutoRange()
@@ -296,21 +307,36 @@ class TelemetryPlot(QWidget):
         """A vertical marker at time ``t``, coloured by alarm priority (critical/high/...).
 
         ``show_label=False`` draws the line only (e.g. on all but one plot of a stack).
+        Labels stay inside the plot and never overlap: near the right edge a label goes left
+        of its line; marks too close for their own labels share one ("… (+2 more)").
         """
         colour = priority_colour(self._palette, priority)
         line = pg.InfiniteLine(pos=t, angle=90, movable=False, pen=pg.mkPen(colour, width=2))
-        if show_label:
-            self._label_event_line(line, label, colour)
-        # Above the bands and traces; an older marker's label stays above a newer line.
-        line.setZValue(EVENT_Z - 1e-3 * (len(self._events) % 1000))
+        line.setZValue(EVENT_Z)  # above the bands and traces
         self.plot_item.addItem(line, ignoreBounds=True)
-        self._events.append(_EventMarker(float(t), label, priority, line))
+        self._events.append(_EventMarker(float(t), label, priority, line, show_label))
         if len(self._events) > MAX_EVENTS:
             self.plot_item.removeItem(self._events.pop(0).line)
+        self._mark_labels.set_marks([
+            (e.t, e.label, PRIORITIES.index(e.priority), priority_colour(self._palette,
+                                                                          e.priority))
+            for e in self._events if e.labelled])
+
+    def reserve_label_band(self, band: float) -> None:
+        """Keep the top ``band`` (a share of the height) free of data for the event labels:
+        the y range grows above the data by that much, the labels keep to it."""
+        self._label_band = band
+        self._mark_labels.set_band(band)
+        self._dirty = True
 
     def events(self) -> list[tuple[float, str, str]]:
         """The event markers, as (t, label, priority), oldest first."""
         return [(e.t, e.label, e.priority) for e in self._events]
+
+    @property
+    def mark_labels(self) -> MarkLabels:
+        """The shown labels of the event markers (their boxes and texts: tests, reports)."""
+        return self._mark_labels
 
     def set_span(self, span_s: float) -> None:
         """Change the window width; a paused view keeps its right edge."""
@@ -350,8 +376,9 @@ class TelemetryPlot(QWidget):
         self._redraw()
 
     def readout_at(self, t: float) -> str:
-        """Crosshair text: Bangkok time and each visible series' value nearest to ``t``."""
-        parts = [self.tr("{time} Bangkok").format(time=bangkok_text(t, with_ms=True))]
+        """Crosshair text: display-clock time and each visible series' value nearest to ``t``."""
+        parts = [self.tr("{time} {zone}").format(time=bangkok_text(t, with_ms=True),
+                                                 zone=zone_name())]
         for view in self._series.values():
             sample = view.data.value_at(t) if view.visible else None
             if sample is not None:
@@ -412,19 +439,17 @@ class TelemetryPlot(QWidget):
             return None
         lo, hi = min(values), max(values)
         pad = 0.08 * (hi - lo) if hi > lo else max(abs(hi) * 0.01, 1e-3)
-        return lo - pad, hi + pad
+        if self._label_band is None:
+            return lo - pad, hi + pad
+        return lo - pad, headroom(lo - pad, hi + pad, self._label_band)
 
-    def _label_event_line(self, line: pg.InfiniteLine, text: str, colour: str) -> None:
-        """Label right of the line near the top; successive labels step down so that
-        markers close in time do not cover each other's text."""
-        height = EVENT_LABEL_HEIGHTS[len(self._events) % len(EVENT_LABEL_HEIGHTS)]
-        label = pg.InfLineLabel(line, text, position=height, anchors=[(0, 0.5), (0, 0.5)],
-                                color=self._palette.foreground,
-                                fill=pg.mkBrush(self._palette.background),
-                                border=pg.mkPen(colour, width=2))
-        font = QFont()
-        font.setPixelSize(TICK_FONT_PX)
-        label.setFont(font)
+    def _mark_summary(self, marks: Sequence[Mark]) -> tuple[str, str]:
+        """One label for close marks: the most severe one's text, and how many more."""
+        named = one_label(marks)
+        if len(marks) == 1:
+            return "{label}", named.text
+        return self.tr("{label} (+{n} more)").format(label="{label}", n=len(marks) - 1), \
+            named.text
 
     # ----- slots ------------------------------------------------------------------------------
 

@@ -1,4 +1,8 @@
-"""A pyqtgraph time axis that labels UTC epoch seconds in Bangkok time (Asia/Bangkok)."""
+"""A pyqtgraph time axis that labels UTC epoch seconds on the display clock.
+
+The display clock is the console's time zone (:func:`views.formatting.time_display`:
+Asia/Bangkok unless the operator set another); the names keep "Bangkok", the default.
+"""
 
 from __future__ import annotations
 
@@ -8,24 +12,28 @@ from zoneinfo import ZoneInfo
 
 import pyqtgraph as pg
 
-BANGKOK = ZoneInfo("Asia/Bangkok")
+from views.formatting import time_display
 
 _STEPS_S = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30,
             60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400,
             2 * 86400, 7 * 86400)
-"""Tick spacings (seconds) that land on round Bangkok clock times."""
+"""Tick spacings (seconds) that land on round clock times."""
+
+
+def _zone() -> ZoneInfo:
+    return time_display().zone
 
 
 def bangkok_text(t: float, with_ms: bool = False) -> str:
-    """``YYYY-MM-DD HH:MM:SS[.mmm]`` of UTC epoch seconds ``t`` in Bangkok time."""
-    local = datetime.fromtimestamp(t, BANGKOK)
+    """``YYYY-MM-DD HH:MM:SS[.mmm]`` of UTC epoch seconds ``t`` on the display clock."""
+    local = datetime.fromtimestamp(t, _zone())
     text = local.strftime("%Y-%m-%d %H:%M:%S")
     return f"{text}.{local.microsecond // 1000:03d}" if with_ms else text
 
 
 def tick_text(t: float, spacing: float) -> str:
-    """Bangkok clock text of a tick, as precise as the tick spacing needs."""
-    local = datetime.fromtimestamp(t, BANGKOK)
+    """Display-clock text of a tick, as precise as the tick spacing needs."""
+    local = datetime.fromtimestamp(t, _zone())
     if spacing >= 86400:
         return local.strftime("%m-%d")
     if spacing >= 60:
@@ -36,8 +44,8 @@ def tick_text(t: float, spacing: float) -> str:
 
 
 def tick_times(t_min: float, t_max: float, spacing: float) -> list[float]:
-    """Epoch times in ``[t_min, t_max]`` at multiples of ``spacing`` on the Bangkok clock."""
-    offset = datetime.fromtimestamp(t_min, BANGKOK).utcoffset().total_seconds()
+    """Epoch times in ``[t_min, t_max]`` at multiples of ``spacing`` on the display clock."""
+    offset = datetime.fromtimestamp(t_min, _zone()).utcoffset().total_seconds()
     first = math.ceil((t_min + offset) / spacing)
     last = math.floor((t_max + offset) / spacing)
     if last - first > 1000:
@@ -46,7 +54,8 @@ def tick_times(t_min: float, t_max: float, spacing: float) -> list[float]:
 
 
 class BangkokTimeAxis(pg.AxisItem):
-    """Bottom axis over UTC epoch seconds, ticks at round Bangkok times, labelled in Bangkok."""
+    """Bottom axis over UTC epoch seconds, ticks at round display-clock (default Bangkok)
+    times, labelled on that clock."""
 
     def __init__(self, label_px: int = 90, **kwargs) -> None:
         """``label_px``: room one tick label needs; sets how dense major ticks may be."""
@@ -65,5 +74,5 @@ class BangkokTimeAxis(pg.AxisItem):
                 (minor, tick_times(minVal, maxVal, minor))]
 
     def tickStrings(self, values, scale, spacing):  # pyqtgraph override
-        """Bangkok clock text for each tick, precise enough for the spacing."""
+        """Display-clock text for each tick, precise enough for the spacing."""
         return [tick_text(v, spacing) for v in values]

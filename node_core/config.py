@@ -52,7 +52,12 @@ from node_core.alarms.tuning import AlarmTuning, alarm_tuning, tuning_problems
 from node_core.consensus import ConsensusConfig
 from node_core.emergency import Role
 from node_core.exceptions import GridTokenXError, TokenNotFound
-from node_core.pkcs11_signer import Pkcs11Signer, pin_from_environment, reload_module
+from node_core.pkcs11_signer import (
+    Pkcs11Signer,
+    TokenBusy,
+    pin_from_environment,
+    reload_module,
+)
 from node_core.signing import FileSigner, Signer
 from node_core.softhsm import activate_config, find_softhsm_module
 
@@ -211,7 +216,8 @@ def open_signer(config: SignerConfig, *, reload_if_missing: bool = False) -> Sig
     Cloud KMS key version, whose public key is fetched now, so a wrong or unreachable key
     version fails here with a ``KmsError`` naming it. ``reload_if_missing``: a process that
     holds no other PKCS#11 session (a node starting) initialises the module once more before
-    concluding that the token is missing (see :func:`node_core.pkcs11_signer.reload_module`)."""
+    concluding that the token is missing or has no user PIN (see
+    :func:`node_core.pkcs11_signer.reload_module`)."""
     if config.backend == "kms" and config.kms_key_version is not None:
         from node_core.cloud.kms_signer import open_kms_signer
 
@@ -227,7 +233,7 @@ def open_signer(config: SignerConfig, *, reload_if_missing: bool = False) -> Sig
     pin = pin_from_environment(config.pin_env)
     try:
         return Pkcs11Signer.open(module, config.token_label, config.key_label, pin)
-    except TokenNotFound:
+    except (TokenNotFound, TokenBusy):
         if not reload_if_missing:
             raise
         reload_module(module)

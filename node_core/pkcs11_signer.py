@@ -221,10 +221,11 @@ def _load_module(module_path: str) -> Any:
 
 
 def reload_module(module_path: str) -> None:
-    """Finalise and initialise the module again. SoftHSM2 can go on showing no token in a
-    process that read its token directory while another process was rewriting it, until the
-    module is initialised again. Only for a process with no open session on the module (a
-    node before it opens its signer): finalising closes every session."""
+    """Finalise and initialise the module again. SoftHSM2 can go on showing no token, or a
+    token without a user PIN, in a process that read its token directory while another process
+    was rewriting it, until the module is initialised again. Only for a process with no open
+    session on the module (a node before it opens its signer): finalising closes every
+    session."""
     _load_module(module_path).reinitialize()
 
 

@@ -19,6 +19,7 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
 from app import settings as S
+from app.gui_thread_gc import GuiThreadCollector
 from app.theme import THEMES, apply_theme
 
 T = TypeVar("T")
@@ -28,6 +29,7 @@ Run = Callable[[Awaitable[T], float], T]
 @pytest.fixture
 def qasync_loop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
     qapp.setQuitOnLastWindowClosed(False)  # as run_console: closing must not stop the loop
+    collector = GuiThreadCollector()  # as run_console: Qt objects die on the GUI thread
     loop = qasync.QEventLoop(qapp)
     asyncio.set_event_loop(loop)
     errors: list[dict[str, Any]] = []
@@ -43,6 +45,8 @@ def qasync_loop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
     finally:
         loop.close()
         asyncio.set_event_loop(None)
+        collector.stop()
+        collector.deleteLater()
     assert not errors, f"event loop errors: {errors}"
 
 

@@ -26,8 +26,10 @@ TRIP_MW = 2000
 SHED_MW = 1000
 OPERATOR_REACTION_S = 8.0
 """The drill orders load shedding this long after the trip (past the governors' first
-rebound: left alone, a 2,000 MW trip keeps the frequency below 49.95 Hz for over half a
-minute — see test_orders.py)."""
+rebound). Left alone, a 2,000 MW trip keeps the frequency below 49.95 Hz for over half a
+minute (test_orders.py) and below 49.97 Hz for 45 s at any hour: the order, final a few
+seconds later (more on a loaded CI machine), meets a grid that has not recovered by itself."""
+NOT_RECOVERED_HZ = 49.97
 
 
 @dataclass(frozen=True)
@@ -127,7 +129,7 @@ async def _shed_after_trip(devnet: DevnetLayout, gridsim: ChildProcess,
     before = [s for s in states if s.timestamp_ms < order_ms]
     after = [s for s in states if order_ms + 2000 <= s.timestamp_ms <= order_ms + 6000]
     assert min(s.frequency_hz for s in before) < 49.7  # the trip
-    assert before[-1].frequency_hz < 49.95  # not recovered by itself yet
+    assert before[-1].frequency_hz < NOT_RECOVERED_HZ  # not recovered by itself yet
     assert before[-1].load_mw["MEA"] - after[0].load_mw["MEA"] == pytest.approx(SHED_MW,
                                                                                 abs=60)
     assert abs(before[-1].load_mw["PEA"] - after[0].load_mw["PEA"]) < 60

@@ -76,6 +76,7 @@ class BufferedTelemetryStore:
         self._wake = asyncio.Event()
         self._drained = asyncio.Event()
         self._drain_task: asyncio.Task[None] | None = None
+        self._closing = False
 
     @property
     def state(self) -> BufferState:
@@ -128,14 +129,17 @@ class BufferedTelemetryStore:
         return self._buffered == 0
 
     async def _drain(self) -> None:
-        while True:
+        while not self._closing:
             batch = self._oldest()
             if not batch:
                 self._drained.set()
                 await self._wake.wait()
                 self._wake.clear()
                 continue
-            if await self._send(batch):
+            accepted = await self._send(batch)
+            if self._closing:  # the Bigtable client may swallow the cancellation (close)
+                return
+            if accepted:
                 self._forget_through(batch[-1][0])
             else:
                 await asyncio.sleep(self._retry_s)
@@ -173,11 +177,23 @@ class BufferedTelemetryStore:
         """Read from the backing store (samples still buffered are not included)."""
         return await self._backing.read_range(series, start_ms, end_ms, max_points)
 
-    async def close(self) -> None:
-        """Stop draining (what is left stays on disk for next time) and close both stores."""
+    async def close(self, timeout_s: float = 5.0) -> None:
+        """Stop draining (what is left stays on disk for next time) and close both stores.
+
+        A backing store that does not stop within ``timeout_s`` is abandoned with a warning:
+        the Bigtable client, once its server has died, can ignore both its own deadline and
+        the cancellation (seen with the emulator killed mid-write). Nothing is lost by that:
+        samples leave the buffer only after the store accepted them."""
+        self._closing = True
         if self._drain_task is not None:
             self._drain_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._drain_task
+            done, _ = await asyncio.wait({self._drain_task}, timeout=timeout_s)
+            if not done:
+                _log.warning("telemetry store did not stop within %.0f s; closing without it "
+                             "(%d samples stay buffered for next time)", timeout_s,
+                             self._buffered)
         self._db.close()
-        await self._backing.close()
+        try:
+            await asyncio.wait_for(self._backing.close(), timeout_s)
+        except TimeoutError:
+            _log.warning("telemetry store did not close within %.0f s; abandoned", timeout_s)

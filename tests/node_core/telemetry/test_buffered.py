@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import signal
 import sqlite3
+import time
 from pathlib import Path
 
 import pytest
@@ -77,6 +80,40 @@ def test_backfill_after_emulator_outage(tmp_path: Path) -> None:
         asyncio.run(scenario())
     finally:
         emulator.stop()
+
+
+@pytest.mark.slow
+def test_close_is_bounded_when_the_emulator_died_and_loses_nothing(tmp_path: Path) -> None:
+    """Killed mid-run, the emulator leaves the Bigtable client waiting past its own deadline;
+    closing still ends in time, and the unsent samples wait in the buffer file."""
+    if not emulator_available():
+        pytest.skip("cbtemulator is not installed")
+    emulator = BigtableEmulator()
+    emulator.start()
+    buffer = tmp_path / "buffer.sqlite"
+
+    async def scenario() -> float:
+        bigtable = await BigtableTelemetryStore.open(
+            emulator_host=emulator.host_port, timeout_s=10.0
+        )
+        store = BufferedTelemetryStore(bigtable, buffer, retry_s=0.2)
+        await store.write(ramp(0, 60))
+        assert await store.flush(10)
+        assert emulator.pid is not None
+        os.kill(emulator.pid, signal.SIGKILL)
+        for chunk in range(3):
+            await store.write(ramp(60 + chunk * 20, 20))
+            await asyncio.sleep(1.0)
+        started = time.monotonic()
+        await store.close(timeout_s=2.0)
+        return time.monotonic() - started
+
+    try:
+        assert asyncio.run(scenario()) < 5.0
+    finally:
+        emulator.stop()
+    with contextlib.closing(sqlite3.connect(buffer)) as db:
+        assert db.execute("SELECT COUNT(*) FROM pending").fetchone()[0] == 60
 
 
 def test_buffer_survives_a_restart_and_drains_in_order(tmp_path: Path) -> None:

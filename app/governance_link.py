@@ -6,9 +6,9 @@ tally changes exactly when a block is final) and every :data:`REFRESH_MS` as a f
 (deadline countdowns, a missed event). Refreshes never overlap: one asked for while another
 runs is done once right after it. Proposals and votes go to ``gov_propose`` / ``gov_vote``,
 which the node signs with its authority's HSM key; the answer (a tx hash, or the node's rule
-name and message) comes back as a signal. A vote carries the session's operator identity
-(``set_operator``, from ``ControlLink.operator_changed``): the node checks the role and
-records the vote in its audit trail.
+name and message) comes back as a signal. Proposals and votes carry the session's operator
+identity (``set_operator``, from ``ControlLink.operator_changed``): the node checks the role
+and records them in its audit trail.
 
 Signals:
     proposals_loaded(proposals: list): ``gov_list``, newest first.
@@ -81,11 +81,11 @@ class GovernanceLink(QObject):
 
     @Slot(dict)
     def propose(self, params: dict[str, Any]) -> None:
-        self._spawn(self._propose(dict(params)))
+        self._spawn(self._propose({**params, "operator": self._operator}))
 
     @Slot(str)
     def set_operator(self, operator: str) -> None:
-        """The session's operator identity; sent with every vote."""
+        """The session's operator identity; sent with every proposal and vote."""
         self._operator = operator
 
     @Slot(int, str)

@@ -1,9 +1,10 @@
 """The client endpoint's governance methods: list and show proposals as plain data, and
 propose or vote — signed by this node's authority key, like every authority action.
 
-A vote names the operator who cast it (``operator``): only an ``operator`` or ``supervisor``
-of this node's ``[operators]`` may vote, and every vote — taken or refused, with proposal,
-choice and outcome — goes to the audit trail (:mod:`node_core.control_room`)."""
+A proposal or a vote names the operator who makes it (``operator``): only an ``operator`` or
+``supervisor`` of this node's ``[operators]`` may, and every one — taken or refused, with what
+was proposed or the proposal and choice, and the outcome — goes to the audit trail
+(:mod:`node_core.control_room`)."""
 
 from __future__ import annotations
 
@@ -28,7 +29,8 @@ from node_core.types import Address
 if TYPE_CHECKING:
     from node_core.node import AuthorityNode
 
-VOTE_ROLES = frozenset({Role.OPERATOR, Role.SUPERVISOR})
+GOVERNANCE_ROLES = frozenset({Role.OPERATOR, Role.SUPERVISOR})
+"""Who may propose and vote for this authority."""
 
 
 class GovernanceQueries:
@@ -58,19 +60,23 @@ class GovernanceQueries:
             authority_public_key=bytes.fromhex(str(params.get("authority_public_key", ""))),
             authority_address=Address(str(params.get("authority_address", ""))),
             parameter=str(params.get("parameter", "")), value=int(params.get("value", 0)))
-        return self._submit(proposal)
+        details: dict[str, Any] = {"action": action.name.lower(), "title": proposal.title,
+                                   "voting_period": proposal.voting_period}
+        if action in (ProposalAction.ADD_AUTHORITY, ProposalAction.REMOVE_AUTHORITY):
+            details["authority"] = proposal.authority_name or proposal.authority_address
+        if action is ProposalAction.PARAMETER_CHANGE:
+            details.update(parameter=proposal.parameter, value=proposal.value)
+        return self._node.control.audited(
+            _operator(params, "a proposal"), "propose", f"proposal '{proposal.title}'",
+            GOVERNANCE_ROLES, lambda _now: self._submit(proposal), details,
+            lambda result: f"submitted {result['tx_hash']}")
 
     async def _vote(self, params: dict[str, Any]) -> dict[str, Any]:
         proposal_id, choice = int(params["id"]), VoteChoice[str(params["choice"]).upper()]
-        operator = str(params.get("operator", ""))
-        if not operator:
-            raise ClientError("MissingOperator", "a vote names the operator who casts it "
-                              "(operator; CLI: --operator NAME)")
-        name = choice.name.lower()
         return self._node.control.audited(
-            operator, "vote", f"proposal {proposal_id}", VOTE_ROLES,
+            _operator(params, "a vote"), "vote", f"proposal {proposal_id}", GOVERNANCE_ROLES,
             lambda _now: self._submit(GovernanceVote(proposal_id, choice)),
-            {"proposal": proposal_id, "choice": name},
+            {"proposal": proposal_id, "choice": choice.name.lower()},
             lambda result: f"submitted {result['tx_hash']}")
 
     def _submit(self, payload: Payload) -> dict[str, Any]:
@@ -128,3 +134,11 @@ class GovernanceQueries:
         valid = tx.hash == tx_hash and verify_signature(tx.sender_public_key, tx.digest,
                                                         tx.signature)
         return {"height": location[0], "signature_valid": valid}
+
+
+def _operator(params: dict[str, Any], what: str) -> str:
+    operator = str(params.get("operator", ""))
+    if not operator:
+        raise ClientError("MissingOperator", f"{what} names the operator who makes it "
+                          "(operator; CLI: --operator NAME)")
+    return operator

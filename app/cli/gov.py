@@ -1,9 +1,9 @@
 """``main.py gov list|show|propose|vote``: governance through a node's client endpoint.
 
 ``propose`` and ``vote`` are signed by that node's authority key (its HSM token), exactly as
-when the console does it; errors name the rule broken (e.g. ``VotingClosed``). ``vote`` names
-the operator casting it (``--operator``, logged in with the token PIN as for ``emergency``);
-the node checks the role and records the vote in its audit trail.
+when the console does it; errors name the rule broken (e.g. ``VotingClosed``). Both name the
+operator who makes them (``--operator``, logged in with the token PIN as for ``emergency``);
+the node checks the role and records the proposal or vote in its audit trail.
 """
 
 from __future__ import annotations
@@ -40,10 +40,11 @@ def register(subparsers: Any) -> None:
     vote = actions.add_parser("vote", help="vote (signed by the node's authority)")
     vote.add_argument("id", type=int)
     vote.add_argument("choice", choices=("yes", "no", "abstain"))
-    vote.add_argument("--operator", required=True,
-                      help="operator identity casting the vote (logs in with the token PIN)")
-    vote.add_argument("--pin-env", default="GRIDTOKENX_PIN",
-                      help="environment variable holding the token PIN")
+    for signed in (propose, vote):
+        signed.add_argument("--operator", required=True,
+                            help="operator identity making it (logs in with the token PIN)")
+        signed.add_argument("--pin-env", default="GRIDTOKENX_PIN",
+                            help="environment variable holding the token PIN")
     for parser in (listing, show, propose, vote):
         add_endpoint_arguments(parser)
         parser.add_argument("--json", action="store_true", help="print JSON")
@@ -53,7 +54,7 @@ def register(subparsers: Any) -> None:
 def _run(args: argparse.Namespace) -> int:
     method, params = _request(args)
     try:
-        if args.gov_action == "vote":
+        if args.gov_action in ("propose", "vote"):
             check_operator_pin(args)
         result = asyncio.run(call_node(endpoint_of(args), method, **params))
     except (GridTokenXError, ValueError) as error:
@@ -75,7 +76,7 @@ def _request(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
         "voting_period": args.voting_period, "authority_name": args.authority_name,
         "authority_public_key": args.authority_public_key,
         "authority_address": args.authority_address, "parameter": args.parameter,
-        "value": args.value,
+        "value": args.value, "operator": args.operator,
     }
 
 

@@ -5,8 +5,10 @@
 * the frequency limit is the chain's: 50.15 Hz is normal under the genesis limit (±0.2 Hz)
   and alarms once a ``parameter_change`` to 100 mHz, voted with ``gov vote --operator``,
   executes — without restarting a node;
-* an operator login and logout, an unknown operator's login and an auditor's vote refused;
-* ``audit export`` shows the login, votes, unshelve and logout; ``audit verify`` passes.
+* an operator login and logout, an unknown operator's login and an auditor's proposal and
+  vote refused;
+* ``audit export`` shows the login, proposals, votes, unshelve and logout; ``audit verify``
+  passes.
 """
 
 import asyncio
@@ -89,8 +91,11 @@ def test_unshelve_history_chain_limits_votes_and_audit(devnet, capsys) -> None:
             await asyncio.to_thread(
                 ok, "gov", "propose", "parameter_change", "--title", "Tighter frequency alarm",
                 "--parameter", "frequency_high_mhz", "--value", "100", "--voting-period", "60",
-                "--config", egat)
+                "--operator", "supervisor1", "--config", egat)
             await wait_until(lambda: _proposal_is(node, "open"), 20, "the proposal listed")
+            idea = await asyncio.to_thread(cli, "gov", "propose", "signal", "--title", "Idea",
+                                           "--operator", "auditor1", "--config", egat)
+            assert idea.returncode == 2 and "RoleRefused" in idea.stderr
             auditor = await asyncio.to_thread(cli, "gov", "vote", "1", "yes", "--operator",
                                               "auditor1", "--config", egat)
             assert auditor.returncode == 2 and "RoleRefused" in auditor.stderr
@@ -119,14 +124,19 @@ def test_unshelve_history_chain_limits_votes_and_audit(devnet, capsys) -> None:
         ("mallory", "unknown", "login", "cli-drill", "refused:"),
         ("operator1", "operator", "shelve", "frequency.high", "ok"),
         ("operator1", "operator", "unshelve", "frequency.high", "ok"),
+        ("supervisor1", "supervisor", "propose", "proposal 'Tighter frequency alarm'",
+         "submitted"),
+        ("auditor1", "auditor", "propose", "proposal 'Idea'", "refused:"),
         ("auditor1", "auditor", "vote", "proposal 1", "refused:"),
         ("supervisor1", "supervisor", "vote", "proposal 1", "submitted"),
         ("supervisor1", "supervisor", "logout", "cli-drill", "ok")]
-    vote = entries[5]
-    assert vote["details"] == {"proposal": 1, "choice": "yes"}
+    assert entries[4]["details"] == {"action": "parameter_change",
+                                     "title": "Tighter frequency alarm", "voting_period": 60,
+                                     "parameter": "frequency_high_mhz", "value": 100}
+    assert entries[7]["details"] == {"proposal": 1, "choice": "yes"}
     assert DEVNET_PIN not in json.dumps(entries)  # the PIN never reaches the node
     assert main(["audit", "verify", "--data-dir", str(devnet.node_dir("EGAT"))]) == 0
-    assert "OK 7 entries" in capsys.readouterr().out
+    assert "OK 9 entries" in capsys.readouterr().out
     assert main(["audit", "export", "--data-dir", str(devnet.node_dir("MEA"))]) == 0
     mea_votes = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [(e["operator"], e["action"], e["details"]) for e in mea_votes] == [

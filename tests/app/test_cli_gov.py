@@ -38,7 +38,7 @@ def test_status_tx_and_governance_from_the_command_line(devnet):
 
             proposed = await asyncio.to_thread(
                 cli, "gov", "propose", "signal", "--title", "Adopt the 2027 tariff",
-                "--voting-period", "50", "--config", egat)
+                "--voting-period", "50", "--config", egat, "--operator", "operator1")
             assert proposed.returncode == 0, proposed.stderr
             await wait_until(lambda: _listed(clients[0]), 20, "the proposal to be final")
             for config in (egat, mea):

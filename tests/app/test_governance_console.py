@@ -161,6 +161,8 @@ def test_propose_and_vote_from_the_console_until_executed(devnet: DevnetLayout, 
     assert runtime.live_pids() == []
     assert [pid for pid in pids if alive(pid)] == []
     with AuditLog.open_existing(devnet.node_dir("EGAT") / AUDIT_FILENAME) as audit:
-        votes = [(e.operator, e.role, e.target, e.details_obj()) for e in audit.entries()
-                 if e.action == "vote"]
-    assert votes == [("operator1", "operator", "proposal 1", {"proposal": 1, "choice": "yes"})]
+        governance = [(e.operator, e.action, e.target, e.outcome.split(" ")[0])
+                      for e in audit.entries() if e.action in ("propose", "vote")]
+    assert governance == [
+        ("operator1", "propose", "proposal 'Cap energy prices at 5,000 THB/kWh'", "submitted"),
+        ("operator1", "vote", "proposal 1", "submitted")]

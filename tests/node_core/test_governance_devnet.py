@@ -38,7 +38,8 @@ def test_a_fourth_authority_joins_by_vote_and_leaves_again(tmp_path):
             await asyncio.gather(*(n.wait_ready() for n in founders))
             clients = [await NodeClient.connect(*n.client) for n in founders]
             egat, mea, pea = clients
-            await egat.call("gov_propose", action="add_authority", title="RATCH joins",
+            await egat.call("gov_propose", operator="operator1", action="add_authority",
+                            title="RATCH joins",
                             voting_period=200, authority_name="RATCH",
                             authority_public_key=ratch["public_key"],
                             authority_address=ratch["address"])
@@ -60,7 +61,8 @@ def test_a_fourth_authority_joins_by_vote_and_leaves_again(tmp_path):
             ratch_view = await status(newcomer)
             assert sum(p["connected"] for p in ratch_view["peers"]) == 3
 
-            await pea.call("gov_propose", action="remove_authority", title="RATCH leaves",
+            await pea.call("gov_propose", operator="supervisor1", action="remove_authority",
+                           title="RATCH leaves",
                            voting_period=200, authority_address=ratch["address"])
             await wait_until(lambda: _has_proposal(egat, 2), 20, "the removal proposal")
             for client in clients:

@@ -8,6 +8,9 @@ The node flushes after every evaluation (once a second) and after every operator
 a flood of 1,000 events a minute costs about one small transaction a second; a power cut may
 lose the last second of events (the audit trail, not this, is the record of operator actions).
 
+Events older than the node's ``[retention] alarm_history_days`` are deleted (:meth:`prune`,
+called by the node at start and daily).
+
 Each row keeps the event's ``to_dict()`` fields plus ``session_ms`` — when the engine that
 produced it started — so ``(session_ms, seq)`` identifies an event across restarts.
 """
@@ -120,6 +123,14 @@ class AlarmHistory:
         events = tuple({"session_ms": row[0], **dict(zip(FIELDS, row[1:], strict=True))}
                        for row in rows[:limit])
         return HistoryPage(events, len(rows) > limit)
+
+    def prune(self, before_ms: int) -> int:
+        """Delete the events older than ``before_ms`` (retention); how many."""
+        self.flush()
+        with WriteTransaction(self._db):
+            deleted = self._db.execute("DELETE FROM AlarmEvents WHERE time_ms < ?",
+                                       (before_ms,)).rowcount
+        return int(deleted)
 
     def count(self) -> int:
         """How many events are stored."""

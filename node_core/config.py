@@ -39,6 +39,10 @@ Example (the devnet writes these)::
     max_shelve_minutes = 480
     frequency = {deadband = 0.02, on_delay_ms = 1000, off_delay_ms = 5000}   # Hz
     voltage = {deadband = 0.5, on_delay_ms = 2000}   # percentage points of nominal
+
+    [retention]                        # optional: how long this node keeps its own records
+    audit_years = 7                    # operator audit trail (the regulator's 7 years)
+    alarm_history_days = 730           # alarm events (ISA-18.2 reviews look back a year)
 """
 
 from __future__ import annotations
@@ -83,6 +87,17 @@ class SignerConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class Retention:
+    """How long the node keeps its local records (``[retention]``). The node prunes older
+    ones when it starts and once a day (:meth:`node_core.control_room.ControlRoom.prune`)."""
+
+    audit_years: int = 7
+    """Operator audit trail; a year counts 366 days, so nothing younger is ever pruned."""
+    alarm_history_days: int = 730
+    """Alarm events (``alarm_history.sqlite3``)."""
+
+
+@dataclass(frozen=True, slots=True)
 class NodeConfig:
     authority: str
     data_dir: Path
@@ -100,7 +115,11 @@ class NodeConfig:
     with it. None: a devnet node, nothing cloud."""
     alarms: AlarmTuning = field(default_factory=AlarmTuning)
     """Local alarm filters from ``[alarms]`` (the limits come from the chain)."""
+    retention: Retention = field(default_factory=Retention)
+    """How long the audit trail and the alarm history are kept (``[retention]``)."""
 
+
+_RETENTION_RANGES = {"audit_years": (1, 100), "alarm_history_days": (1, 36_600)}
 
 _SECTIONS: dict[str, dict[str, type]] = {
     "node": {"authority": str, "data_dir": str, "genesis": str, "listen": str, "client": str,
@@ -109,6 +128,7 @@ _SECTIONS: dict[str, dict[str, type]] = {
                "pin_env": str, "softhsm_conf": str, "key_file": str, "allow_file_signer": bool},
     "consensus": {"round_timeout_ms": int, "max_round_timeout_ms": int, "retransmit_ms": int},
     "cloud": {"profile": str},
+    "retention": {"audit_years": int, "alarm_history_days": int},
 }
 _REQUIRED: dict[str, tuple[str, ...]] = {
     "node": ("authority", "data_dir", "genesis", "listen", "client"),
@@ -176,6 +196,10 @@ def _problems(data: dict[str, Any]) -> list[str]:
                 problems.append(f"[{section}] {key} must be a {keys[key].__name__}")
         problems += [f"[{section}] missing {key!r}" for key in _REQUIRED.get(section, ())
                      if key not in values]
+    for key, (low, high) in _RETENTION_RANGES.items():
+        value = data.get("retention", {}).get(key)
+        if isinstance(value, int) and not low <= value <= high:
+            problems.append(f"[retention] {key} must be within {low}..{high}")
     if data.get("signer", {}).get("backend") not in (None, "pkcs11", "file"):
         problems.append("[signer] backend must be 'pkcs11' or 'file'")
     return problems
@@ -207,6 +231,7 @@ def _build(data: dict[str, Any], base: Path) -> NodeConfig:
         operators={name: Role(role) for name, role in data.get("operators", {}).items()},
         cloud_profile=path(data.get("cloud", {}).get("profile")),
         alarms=alarm_tuning(data.get("alarms", {})),
+        retention=Retention(**data.get("retention", {})),
     )
 
 

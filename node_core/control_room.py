@@ -4,10 +4,13 @@ trail of every operator action — served to the console and the CLI on the clie
 Alarm inputs come from the node itself (peers, consensus health, finality, HSM token) and
 from the grid feed that attests grid state to the node (``attest_grid``: frequency and
 substation voltages). Every operator action (login, logout, acknowledge, shelve, unshelve,
-select, operate, approve, cancel, vote) is appended to ``audit.sqlite3`` in the node's data
+select, operate, approve, cancel, propose, vote) is appended to ``audit.sqlite3`` in the node's data
 directory with operator, role, time and outcome — refused requests too. Every alarm event is
 also kept in ``alarm_history.sqlite3`` (:mod:`node_core.alarm_history`), so the alarms of
-earlier sessions can be read back (``alarms_history``).
+earlier sessions can be read back (``alarms_history``). Both are kept as long as the node's
+``[retention]`` says (default: audit 7 years, alarm history 2 years) and pruned when the node
+starts and once a day (:meth:`ControlRoom.prune`; the audit trail keeps a verifiable
+checkpoint of what it pruned).
 
 Where the alarm thresholds come from, in order of precedence:
 
@@ -47,7 +50,7 @@ from node_core.alarms import (
     UnknownAlarm,
     thresholds_for,
 )
-from node_core.audit import AuditLog
+from node_core.audit import DAY_MS, AuditLog
 from node_core.clock import now_ms
 from node_core.emergency import ControlDesk, EmergencyRefused, Role, RoleRefused, Selection
 from node_core.exceptions import GridTokenXError
@@ -85,7 +88,11 @@ class ControlRoom:
             thresholds, self._parameters = AlarmThresholds(), None  # alarm on first evaluate
         self.alarms = AlarmEngine(thresholds, sink=self.history)
         self.desk = ControlDesk(operators, self._submit_emergency)
-        self.audit = AuditLog.open(node.config.data_dir / AUDIT_FILENAME)
+        retention = node.config.retention
+        self._alarm_history_ms = retention.alarm_history_days * DAY_MS
+        self.audit = AuditLog.open(node.config.data_dir / AUDIT_FILENAME,
+                                   retention_ms=retention.audit_years * 366 * DAY_MS)
+        self._next_prune_ms = 0
         self.grid: dict[str, Any] = {}
         self.hsm_present: bool | None = True
         self._started_ms = now_ms()
@@ -124,8 +131,22 @@ class ControlRoom:
         except UnknownAlarm:
             return []
 
+    def prune(self, now_ms: int) -> tuple[int, int]:
+        """Delete audit entries and alarm events past their retention (the audit trail
+        appends its checkpoint); how many of each. Due at start and then daily
+        (:meth:`evaluate` calls it)."""
+        self._next_prune_ms = now_ms + DAY_MS
+        checkpoint = self.audit.prune(now_ms)
+        audit = 0 if checkpoint is None else int(checkpoint.details_obj()["pruned_count"])
+        alarms = self.history.prune(now_ms - self._alarm_history_ms)
+        if audit or alarms:
+            log.info("retention: pruned %d audit entries and %d alarm events", audit, alarms)
+        return audit, alarms
+
     def evaluate(self, now_ms: int) -> list[AlarmEvent]:
         """One evaluation of every rule (called each second by the node)."""
+        if now_ms >= self._next_prune_ms:
+            self.prune(now_ms)
         self._publish(self.follow_chain(now_ms))
         node = self._node
         status = node.queries.status_summary()

@@ -1,7 +1,7 @@
 """The control room of a real in-process authority node (real SQLite stores, real chain):
 alarm thresholds from the chain's governance parameters and the ``[alarms]`` configuration,
-operator login/logout, unshelve, and the alarm history across a restart — each action in the
-audit trail."""
+operator login/logout, unshelve, the alarm history across a restart — each action in the
+audit trail — and the retention of both."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from node_core.alarms import InvalidShelveDuration, UnknownAlarm
+from node_core.alarm_history import HISTORY_FILENAME, AlarmHistory
+from node_core.alarms import AlarmEngine, InvalidShelveDuration, Priority, UnknownAlarm
 from node_core.audit import AuditLog
 from node_core.config import load_node_config
 from node_core.emergency import RoleRefused
@@ -228,3 +229,39 @@ def test_pending_transactions_before_the_first_final_block_are_not_a_stall(harne
     assert harness.node.submit(chain.transfer(0, 1, 5))
     harness.node.control.evaluate(now_ms())
     assert "finality.stalled" not in harness.states()
+
+
+# ----- retention --------------------------------------------------------------------------------
+
+
+def test_records_past_their_retention_are_pruned_at_start_and_the_audit_still_verifies(
+        tmp_path: Path) -> None:
+    day = 86_400_000
+    now = 1_800_000_000_000
+    data = tmp_path / "egat"
+    data.mkdir()
+    with AuditLog.open(data / "audit.sqlite3") as audit:  # written under a longer retention
+        audit.append(now - 400 * day, "somchai", "operator", "acknowledge", "frequency.high")
+        audit.append(now - 10 * day, "malee", "supervisor", "approve", "selection 1")
+    history = AlarmHistory.open(data / HISTORY_FILENAME, session_ms=now - 40 * day)
+    engine = AlarmEngine(sink=history)
+    engine.raise_external("feeder.7", Priority.LOW, "PEA", "trip", now - 40 * day)
+    engine.raise_external("feeder.8", Priority.LOW, "PEA", "trip", now - 5 * day)
+    history.close()
+
+    harness = NodeHarness(tmp_path, chains.make_chain(),
+                          TUNING + "\n[retention]\naudit_years = 1\nalarm_history_days = 30\n")
+    try:
+        harness.node.control.evaluate(now)  # the first evaluation after start prunes
+        assert harness.node.control.prune(now) == (0, 0)  # nothing left to prune
+        stored = harness.call("alarms_history", since=now - 1000 * day)["events"]
+        assert [e["alarm_id"] for e in stored] == ["feeder.8"]
+    finally:
+        harness.close()
+    trail = harness.audit()
+    assert [(operator, action) for operator, _, action, _, _ in trail] == [
+        ("malee", "approve"), ("system", "prune")]
+    with AuditLog.open_existing(data / "audit.sqlite3") as audit:
+        assert audit.verify().ok
+        checkpoint = list(audit.entries())[-1].details_obj()
+    assert checkpoint["pruned_count"] == 1 and checkpoint["retention_ms"] == 366 * day

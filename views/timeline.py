@@ -5,33 +5,26 @@ Thin: it receives a ready :class:`~node_core.incident.IncidentRecord` (``show_re
 asks for one with ``window_requested(start_ms, end_ms)``; ``app.timeline_link`` gathers it.
 Times are UTC ms inside, shown on the display clock (Bangkok unless set otherwise).
 
-The report (:func:`write_report`) is drawn with QPdfWriter + QPainter (QtGui; no
-QtPrintSupport needed): one page per section — summary, frequency chart (the plot rendered to
-an image), alarms, operator actions, chain events — long sections continue on further pages.
+The chart is drawn by :mod:`views.timeline_chart`, the report by
+:func:`views.timeline_report.write_report`.
 """
 
 from __future__ import annotations
 
 import time
-from collections import Counter
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Final
 
 import pyqtgraph as pg
 from PySide6.QtCore import (
-    QCoreApplication,
     QDateTime,
     QElapsedTimer,
-    QMarginsF,
-    QRectF,
     Qt,
     QTimer,
     QTimeZone,
     Signal,
     Slot,
 )
-from PySide6.QtGui import QColor, QFont, QPageLayout, QPageSize, QPainter, QPdfWriter, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
     QDateTimeEdit,
@@ -46,28 +39,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from node_core.incident import (
-    CHAIN_KINDS,
-    SPEEDS,
-    EventKind,
-    IncidentEvent,
-    IncidentRecord,
-    ReplayCursor,
-)
-from views.charts.mark_labels import MarkLabels, headroom
-from views.charts.mark_layout import Mark
-from views.charts.palette import PRIORITIES, ChartPalette, palette_for
-from views.charts.time_axis import BangkokTimeAxis
+from node_core.incident import SPEEDS, IncidentEvent, IncidentRecord, ReplayCursor
+from views.charts.palette import palette_for
 from views.formatting import MISSING, bangkok_time, time_display, utc_offset_text, zone_name
-from views.timeline_model import TimelineModel, kind_text
+from views.timeline_chart import (
+    add_event_marker,
+    event_labels,
+    fit_frequency,
+    label_marks,
+    make_chart,
+)
+from views.timeline_model import TimelineModel
+from views.timeline_report import write_report
 
 TICK_MS: Final = 50
 """Replay timer period."""
 SLIDER_STEPS: Final = 1000
-CHART_SIZE: Final = (1800, 900)
-"""Pixels of the chart image in the report."""
-LABEL_BAND: Final = 0.3
-"""Top share of the chart kept for the event labels, above the frequency trace."""
 
 
 def _display_zone() -> QTimeZone:
@@ -365,304 +352,3 @@ class TimelineView(QWidget):
         )
         self.report_written.emit(path, pages)
         return pages
-
-
-# ----- chart ----------------------------------------------------------------------------------
-
-
-def make_chart(theme: str, y_label: str, x_label: str) -> pg.PlotWidget:
-    palette = palette_for(theme)
-    plot = pg.PlotWidget(background=palette.background, axisItems={"bottom": BangkokTimeAxis()})
-    item = plot.getPlotItem()
-    item.setMenuEnabled(False)
-    item.hideButtons()
-    item.showGrid(x=True, y=True, alpha=1.0)
-    style = {"color": palette.foreground, "font-size": "14px"}
-    for name in ("left", "bottom"):
-        axis = item.getAxis(name)
-        axis.setPen(pg.mkPen(palette.grid))
-        axis.setTextPen(pg.mkPen(palette.foreground))
-        axis.enableAutoSIPrefix(False)
-        axis.setZValue(-1)  # the grid under the event labels, not through them
-    item.setLabel("left", y_label, **style)
-    item.setLabel("bottom", x_label, **style)
-    item.getViewBox().setMouseEnabled(x=True, y=False)
-    return plot
-
-
-def _marker_colour(event: IncidentEvent, palette: ChartPalette) -> str:
-    priorities = palette.priority
-    if event.kind == EventKind.BLOCK:
-        return palette.grid
-    if event.kind == EventKind.OPERATOR:
-        return priorities["low"]
-    return priorities.get(event.priority, priorities["medium"])
-
-
-def add_event_marker(plot: pg.PlotWidget, event: IncidentEvent,
-                     palette: ChartPalette) -> pg.InfiniteLine:
-    """A vertical line at the event (its label is :func:`event_labels`' business)."""
-    colour = _marker_colour(event, palette)
-    width = 1 if event.kind == EventKind.BLOCK else 2
-    line = pg.InfiniteLine(
-        pos=event.time_ms / 1000, angle=90, movable=False, pen=pg.mkPen(colour, width=width)
-    )
-    plot.addItem(line, ignoreBounds=True)
-    return line
-
-
-def event_labels(plot: pg.PlotWidget, palette: ChartPalette) -> MarkLabels:
-    """The labels of a timeline chart's event lines: inside the plot's top band, never
-    overlapping; events too close for a label each share one that counts them
-    ("Alarm ×3 · Operator")."""
-    return MarkLabels(plot.getPlotItem().getViewBox(), foreground=palette.foreground,
-                      background=palette.background, summary=summarise_events,
-                      band=LABEL_BAND)
-
-
-def fit_frequency(plot: pg.PlotWidget, record: IncidentRecord) -> None:
-    """The y range: the record's frequency, padded, below the labels' band."""
-    extremes = record.frequency_extremes()
-    if extremes is not None:
-        pad = max(0.05, (extremes[1] - extremes[0]) * 0.15)
-        low, high = extremes[0] - pad, extremes[1] + pad
-        plot.setYRange(low, headroom(low, high, LABEL_BAND), padding=0)
-
-
-def label_marks(events: Sequence[IncidentEvent],
-                palette: ChartPalette) -> list[tuple[float, str, int, str]]:
-    """The labelled marks of ``events`` (all but plain blocks) for :class:`MarkLabels`."""
-    rank = {p: i for i, p in enumerate(PRIORITIES)}
-    return [(e.time_ms / 1000, kind_text(e.kind), rank.get(e.priority, len(PRIORITIES)),
-             _marker_colour(e, palette)) for e in events if e.kind != EventKind.BLOCK]
-
-
-def summarise_events(marks: Sequence[Mark]) -> tuple[str, str]:
-    """One label for close events: each kind with its count, the most severe first."""
-    if len(marks) == 1:
-        return "{label}", marks[0].text
-    counts = Counter(m.text for m in marks)
-    severity = {text: min(m.rank for m in marks if m.text == text) for text in counts}
-    kinds = sorted(counts, key=lambda text: (severity[text], -counts[text]))
-    parts = [text if counts[text] == 1 else QCoreApplication.translate(
-        "TimelineView", "{kind} ×{n}").format(kind=text, n=counts[text]) for text in kinds]
-    return "{label}", " · ".join(parts)
-
-
-def render_chart(
-    record: IncidentRecord, *, theme: str = "light", size: tuple[int, int] = CHART_SIZE
-) -> QPixmap:
-    """The whole window's frequency with every non-block event marked, as an image."""
-    palette = palette_for(theme)
-    plot = make_chart(
-        theme,
-        QCoreApplication.translate("TimelineReport", "Frequency (Hz)"),
-        QCoreApplication.translate("TimelineReport", "Time ({zone}, {offset})").format(
-            zone=zone_name(), offset=utc_offset_text(record.start_ms / 1000)),
-    )
-    labels = event_labels(plot, palette)
-    plot.resize(*size)
-    plot.plot(
-        [t / 1000 for t, _ in record.frequency],
-        [v for _, v in record.frequency],
-        pen=pg.mkPen(palette.traces[0], width=2),
-    )
-    for event in record.events:
-        if event.kind != EventKind.BLOCK:
-            add_event_marker(plot, event, palette)
-    labels.set_marks(label_marks(record.events, palette))
-    plot.setXRange(
-        record.start_ms / 1000, max(record.end_ms, record.start_ms + 1) / 1000, padding=0.01
-    )
-    fit_frequency(plot, record)
-    pixmap = plot.grab()
-    plot.deleteLater()
-    return pixmap
-
-
-# ----- report ---------------------------------------------------------------------------------
-
-
-class _Report:
-    """Pages of text and one image on a QPdfWriter, A4 portrait."""
-
-    def __init__(self, path: Path) -> None:
-        self.writer = QPdfWriter(str(path))
-        self.writer.setTitle(
-            QCoreApplication.translate("TimelineReport", "GridTokenX incident report")
-        )
-        self.writer.setCreator("GridTokenX Authority Console")
-        self.writer.setResolution(150)
-        self.writer.setPageLayout(
-            QPageLayout(
-                QPageSize(QPageSize.PageSizeId.A4),
-                QPageLayout.Orientation.Portrait,
-                QMarginsF(15, 15, 15, 15),
-                QPageLayout.Unit.Millimeter,
-            )
-        )
-        self.painter = QPainter()
-        if not self.painter.begin(self.writer):
-            raise OSError(f"cannot write {path}")
-        self.pages = 0
-        self.rect = QRectF(self.painter.viewport())
-        self.y = 0.0
-        self.body = QFont("Sans Serif", 9)
-        self.small = QFont("Sans Serif", 8)
-        self.heading = QFont("Sans Serif", 15, QFont.Weight.Bold)
-
-    def page(self, title: str) -> None:
-        if self.pages:
-            self.writer.newPage()
-        self.pages += 1
-        self.y = 0.0
-        self.painter.setPen(QColor("#1e1e1e"))
-        self.painter.setFont(self.heading)
-        self.text(title, self.heading, gap=0.6)
-
-    def line_height(self, font: QFont) -> float:
-        self.painter.setFont(font)
-        return float(self.painter.fontMetrics().height())
-
-    def text(
-        self, text: str, font: QFont | None = None, *, gap: float = 0.25, colour: str = "#1e1e1e"
-    ) -> None:
-        font = font or self.body
-        self.painter.setFont(font)
-        self.painter.setPen(QColor(colour))
-        box = QRectF(0, self.y, self.rect.width(), self.rect.height() - self.y)
-        flags = int(Qt.AlignmentFlag.AlignLeft) | int(Qt.TextFlag.TextWordWrap)
-        used = self.painter.boundingRect(box, flags, text)
-        self.painter.drawText(box, flags, text)
-        self.y += used.height() + self.line_height(font) * gap
-
-    def fits(self, lines: int = 3) -> bool:
-        return self.y + self.line_height(self.body) * lines < self.rect.height()
-
-    def image(self, pixmap: QPixmap) -> None:
-        width = self.rect.width()
-        height = width * pixmap.height() / max(1, pixmap.width())
-        self.painter.drawPixmap(QRectF(0, self.y, width, height), pixmap, QRectF(pixmap.rect()))
-        self.y += height + self.line_height(self.body)
-
-    def events(self, title: str, events: list[IncidentEvent], empty: str) -> None:
-        self.page(title)
-        if not events:
-            self.text(empty)
-        for index, event in enumerate(events):
-            if not self.fits():
-                self.page(
-                    QCoreApplication.translate(
-                        "TimelineReport", "{title} (continued, {n} of {total})"
-                    ).format(title=title, n=index + 1, total=len(events))
-                )
-            self.text(
-                f"{bangkok_time(event.time_ms)}  [{kind_text(event.kind)}]  {event.title}",
-                self.body,
-                gap=0.0,
-            )
-            if event.detail:
-                self.text("      " + event.detail, self.small, gap=0.3, colour="#4a4a4a")
-
-    def finish(self) -> int:
-        self.painter.end()
-        return self.pages
-
-
-def write_report(
-    record: IncidentRecord,
-    path: Path,
-    *,
-    theme: str = "light",
-    authority: str = "",
-    chain_id: str = "",
-) -> int:
-    """The PDF report of ``record`` at ``path``; returns the number of pages (5 at least:
-    summary, frequency chart, alarms, operator actions, chain events)."""
-    chart = render_chart(record, theme=theme)
-    report = _Report(path)
-    summary = record.summary()
-    report.page(QCoreApplication.translate("TimelineReport", "Incident report — summary"))
-    lines = [
-        QCoreApplication.translate(
-            "TimelineReport", "Window: {start} – {end} ({zone} time, {offset})"
-        ).format(start=bangkok_time(record.start_ms), end=bangkok_time(record.end_ms),
-                 zone=zone_name(), offset=utc_offset_text(record.start_ms / 1000)),
-        QCoreApplication.translate("TimelineReport", "Window (UTC ms): {start} – {end}").format(
-            start=record.start_ms, end=record.end_ms
-        ),
-    ]
-    if authority:
-        lines.append(
-            QCoreApplication.translate("TimelineReport", "Authority: {a}").format(a=authority)
-        )
-    if chain_id:
-        lines.append(
-            QCoreApplication.translate("TimelineReport", "Chain id: {c}").format(c=chain_id)
-        )
-    low, high = summary["frequency_min_hz"], summary["frequency_max_hz"]
-    lines.append(
-        QCoreApplication.translate(
-            "TimelineReport", "System frequency: {n} samples, minimum {low} Hz, maximum {high} Hz"
-        ).format(
-            n=summary["frequency_samples"],
-            low=MISSING if low is None else f"{low:.3f}",
-            high=MISSING if high is None else f"{high:.3f}",
-        )
-    )
-    for kind in EventKind:
-        lines.append(
-            QCoreApplication.translate("TimelineReport", "{kind} events: {n}").format(
-                kind=kind_text(kind), n=summary["counts"][kind.value]
-            )
-        )
-    lines.append(
-        QCoreApplication.translate(
-            "TimelineReport", "Generated {now} ({zone} time) by the GridTokenX Authority Console."
-        ).format(now=bangkok_time(int(time.time() * 1000)), zone=zone_name())
-    )
-    for line in lines:
-        report.text(line)
-    first = record.events[:12]
-    if first:
-        report.text("")
-        report.text(
-            QCoreApplication.translate("TimelineReport", "Sequence of events (first {n}):").format(
-                n=len(first)
-            ),
-            report.body,
-        )
-        for event in first:
-            report.text(
-                f"{bangkok_time(event.time_ms)}  [{kind_text(event.kind)}]  {event.title}",
-                report.small,
-                gap=0.1,
-            )
-    report.page(QCoreApplication.translate("TimelineReport", "System frequency"))
-    report.image(chart)
-    report.text(
-        QCoreApplication.translate(
-            "TimelineReport",
-            "Vertical lines: alarms (priority colour), operator actions, emergency and "
-            "governance events on chain. Time axis in {zone} time.",
-        ).format(zone=zone_name()),
-        report.small,
-    )
-    report.events(
-        QCoreApplication.translate("TimelineReport", "Alarms"),
-        record.of_kind(EventKind.ALARM, EventKind.GRID),
-        QCoreApplication.translate("TimelineReport", "No alarm changed state in this window."),
-    )
-    report.events(
-        QCoreApplication.translate("TimelineReport", "Operator actions"),
-        record.of_kind(EventKind.OPERATOR),
-        QCoreApplication.translate(
-            "TimelineReport", "No operator action was recorded in this window."
-        ),
-    )
-    report.events(
-        QCoreApplication.translate("TimelineReport", "Chain events"),
-        record.of_kind(*CHAIN_KINDS),
-        QCoreApplication.translate("TimelineReport", "No block was finalized in this window."),
-    )
-    return report.finish()

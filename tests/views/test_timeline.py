@@ -12,7 +12,8 @@ from PySide6.QtCore import QPointF
 
 from node_core.incident import EventKind
 from tests.node_core.test_incident import recorded_incident
-from views.timeline import TimelineView, write_report
+from views.timeline import TimelineView
+from views.timeline_report import write_report
 
 
 def test_replay_shows_events_as_the_cursor_passes(qtbot, tmp_path: Path) -> None:
@@ -113,7 +114,7 @@ def test_marker_labels_stay_inside_the_chart_and_never_overlap(qtbot, tmp_path: 
 
 def test_close_events_share_a_label_that_counts_them_by_kind() -> None:
     from views.charts.mark_layout import Mark
-    from views.timeline import summarise_events
+    from views.timeline_chart import summarise_events
 
     marks = [Mark(1.0, "Alarm", 1), Mark(2.0, "Operator", 4), Mark(3.0, "Alarm", 0),
              Mark(4.0, "Emergency", 0), Mark(5.0, "Alarm", 2)]

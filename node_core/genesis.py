@@ -61,8 +61,9 @@ class ChainParameters:
     frequency_critical_mhz: int = 500
     """... above this it is critical (the design's grid emergency)."""
     voltage_high_permille: int = 50
-    """Voltage outside nominal ± this (per mille) is a high-priority alarm."""
+    """Voltage outside nominal ± this (per mille) is a medium-priority alarm."""
     voltage_critical_permille: int = 100
+    """Voltage outside nominal ± this (per mille) is a critical alarm."""
     consensus_health_min_permille: int = 800
     """consensus_health below this (per mille) is a consensus failure."""
 

@@ -295,14 +295,15 @@ class CloudServices:
         if self.feed is not None:
             feed = self.feed.status()
             details["grid_alerts"] = {"running": feed.running, "delivered": feed.delivered,
-                                      "malformed": feed.malformed, "last_error": feed.last_error}
+                                      "malformed": feed.malformed, "reopened": feed.reopened,
+                                      "last_error": feed.last_error}
         if self.relay is not None:
             relay = self.relay.status()
             details["consensus_relay"] = {
                 "receiving": relay.receiving, "accepted": relay.accepted,
                 "refused": {k: v for k, v in relay.refused.items() if v},
                 "published": relay.outgoing.published, "dropped": relay.outgoing.dropped,
-                "last_error": relay.outgoing.last_error}
+                "reopened": relay.reopened, "last_error": relay.outgoing.last_error}
         if self.sink is not None:
             sink = self.sink.status()
             details["spanner"] = {"written": sink.written, "dropped": sink.dropped,

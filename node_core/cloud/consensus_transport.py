@@ -43,6 +43,7 @@ from node_core.cloud.pubsub_feeds import (
     SubscriptionSpec,
     create_subscription,
 )
+from node_core.cloud.streaming_pull import ReopeningPull
 from node_core.genesis import AuthorityInfo
 from node_core.p2p import MessageHandler, PeerAddresses
 from node_core.p2p.stats import DropLog
@@ -97,23 +98,27 @@ class ConsensusTransport:
         self.subscription_path: Final = subscriber.subscription_path(project, subscription)
         self._out = BoundedPublisher(publisher, publisher.topic_path(project, topic),
                                      max_pending)
-        self._subscriber = subscriber
         self._on_message = on_message
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._stream: Any = None
+        self._pull = ReopeningPull(subscriber, self.subscription_path, self._receive,
+                                   name="consensus-messages")
         self.received = 0
         self.own_dropped = 0
 
     def start(self) -> None:
-        """Start receiving on the running loop."""
-        if self._stream is None:
-            self._loop = asyncio.get_running_loop()
-            self._stream = self._subscriber.subscribe(self.subscription_path, self._receive)
+        """Start receiving on the running loop (the pull reopens if it ends by itself)."""
+        self._loop = asyncio.get_running_loop()
+        self._pull.start()
 
     @property
     def receiving(self) -> bool:
         """The streaming pull is open."""
-        return self._stream is not None and not self._stream.done()
+        return self._pull.open
+
+    @property
+    def reopened(self) -> int:
+        """How many times the streaming pull was opened again after ending by itself."""
+        return self._pull.reopened
 
     def broadcast(self, payload: bytes) -> int:
         """Publish ``payload`` to every other authority; 1 if handed to Pub/Sub, 0 if dropped
@@ -128,11 +133,7 @@ class ConsensusTransport:
 
     async def aclose(self) -> None:
         """Stop receiving, flush and stop publishing."""
-        stream, self._stream = self._stream, None
-        if stream is not None:
-            stream.cancel()
-            with contextlib.suppress(Exception):
-                await asyncio.to_thread(stream.result, 10.0)
+        await self._pull.aclose()
         await self._out.aclose()
 
     def _receive(self, message: Any) -> None:
@@ -164,6 +165,8 @@ class RelayStatus:
     refused: dict[str, int]
     """Envelopes dropped, by reason (``consensus_envelope.REFUSALS``)."""
     outgoing: PublishStatus
+    reopened: int = 0
+    """How many times the consensus subscription's stream was opened again."""
 
 
 class PubSubPeerNetwork:
@@ -231,7 +234,7 @@ class PubSubPeerNetwork:
 
     def status(self) -> RelayStatus:
         return RelayStatus(self._transport.receiving, self._accepted, dict(self._gate.refused),
-                           self._transport.status())
+                           self._transport.status(), self._transport.reopened)
 
     def _ensure_subscription(self) -> None:
         """Worker thread: create the subscription unless it exists or we may not."""

@@ -54,6 +54,7 @@ from google.pubsub_v1.services.publisher.transports import PublisherGrpcTranspor
 from google.pubsub_v1.services.subscriber.transports import SubscriberGrpcTransport
 
 from node_core.cloud.emulators import PUBSUB_EMULATOR_HOST
+from node_core.cloud.streaming_pull import ReopeningPull
 
 _log = logging.getLogger(__name__)
 
@@ -228,6 +229,9 @@ class FeedStatus:
     callback_failures: int
     """Deliveries the callback refused (nacked, so redelivered)."""
     last_error: str | None
+    """Why the stream last ended by itself."""
+    reopened: int = 0
+    """How many times the stream was opened again after ending by itself."""
 
 
 class GridAlertFeed:
@@ -238,37 +242,30 @@ class GridAlertFeed:
                  on_alert: AlertCallback, *, subscription: str = GRID_MONITOR_SUB,
                  max_outstanding: int = 100) -> None:
         self.subscription_path: Final = subscriber.subscription_path(project, subscription)
-        self._subscriber = subscriber
         self._on_alert = on_alert
-        self._flow_control = pubsub_v1.types.FlowControl(max_messages=max_outstanding)
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._stream: Any = None
+        self._pull = ReopeningPull(subscriber, self.subscription_path, self._on_message,
+                                   name="grid-alerts",
+                                   flow_control=pubsub_v1.types.FlowControl(
+                                       max_messages=max_outstanding))
         self._lock = threading.Lock()
         self._counts = {"received": 0, "delivered": 0, "malformed": 0, "callback_failures": 0}
-        self._last_error: str | None = None
 
     def start(self) -> None:
-        """Open the streaming pull; alerts then arrive on the running loop."""
-        if self._stream is not None:
-            return
+        """Open the streaming pull (reopened if it ends by itself); alerts then arrive on the
+        running loop."""
         self._loop = asyncio.get_running_loop()
-        self._stream = self._subscriber.subscribe(
-            self.subscription_path, self._on_message, flow_control=self._flow_control)
-        self._stream.add_done_callback(self._on_stream_end)
+        self._pull.start()
 
     async def aclose(self) -> None:
         """Stop pulling; wait (in a worker thread) until the stream has shut down."""
-        stream, self._stream = self._stream, None
-        if stream is not None:
-            stream.cancel()
-            with contextlib.suppress(Exception):
-                await asyncio.to_thread(stream.result, 10.0)
+        await self._pull.aclose()
 
     def status(self) -> FeedStatus:
         """A snapshot of the counters."""
         with self._lock:
-            return FeedStatus(self._stream is not None and not self._stream.done(),
-                              last_error=self._last_error, **self._counts)
+            return FeedStatus(self._pull.open, last_error=self._pull.last_error,
+                              reopened=self._pull.reopened, **self._counts)
 
     # --- client threads ------------------------------------------------------------------------
 
@@ -310,12 +307,6 @@ class GridAlertFeed:
         self._last_error = f"alert callback failed: {error!r}"
         _log.warning("grid-alerts: %s; message %s nacked", self._last_error, message.message_id)
         message.nack()
-
-    def _on_stream_end(self, stream: Any) -> None:
-        error = None if stream.cancelled() else stream.exception()
-        if error is not None:
-            self._last_error = f"stream ended: {error}"
-            _log.warning("grid-alerts: %s", self._last_error)
 
     def _count(self, name: str) -> None:
         with self._lock:

@@ -15,7 +15,9 @@ import pytest
 from node_core.cloud.emulators import PubSubEmulator
 from node_core.cloud.pubsub_feeds import (
     BLOCKCHAIN_EVENTS,
+    DESIGN_SUBSCRIPTIONS,
     GRID_ALERTS,
+    GRID_MONITOR_SUB,
     BlockchainEventPublisher,
     GridAlertFeed,
     MalformedAlert,
@@ -125,6 +127,54 @@ def test_alert_is_acked_only_after_the_async_callback_succeeded(estate: Estate) 
     feed = asyncio.run(main())
     assert attempts == ["A-5", "A-5"]
     assert feed.status().callback_failures == 1
+
+
+def test_a_feed_whose_subscription_was_re_created_opens_again_by_itself(
+        estate: Estate) -> None:
+    """The client ends the stream for good on NOT_FOUND; the feed reopens it with backoff
+    and alerts published after the subscription is back arrive without a restart."""
+    received: list[dict[str, Any]] = []
+    spec = next(s for s in DESIGN_SUBSCRIPTIONS if s.name == GRID_MONITOR_SUB)
+
+    async def main() -> list[Any]:
+        feed = GridAlertFeed(estate.subscriber, estate.project, received.append)
+        feed.start()
+        publish_alerts(estate, [alert(0)])
+        await wait_for(lambda: len(received) == 1)
+        estate.subscriber.delete_subscription(subscription=feed.subscription_path)
+        await wait_for(lambda: not feed.status().running)
+        ended = feed.status()
+        create_subscription(estate.subscriber, estate.project, spec)
+        await wait_for(lambda: feed.status().running and feed.status().reopened >= 1, 20.0)
+        publish_alerts(estate, [alert(1)])
+        await wait_for(lambda: "A-1" in [a["id"] for a in received])
+        status = feed.status()
+        await feed.aclose()
+        return [ended, status]
+
+    ended, status = asyncio.run(main())
+    assert "404" in (ended.last_error or "") and "does not exist" in (ended.last_error or "")
+    assert status.running and status.delivered == len(received)
+    # at least once: the emulator hands the re-created subscription A-0 again
+    assert {a["id"] for a in received} == {"A-0", "A-1"}
+
+
+def test_a_closed_feed_does_not_open_again(estate: Estate) -> None:
+    spec = next(s for s in DESIGN_SUBSCRIPTIONS if s.name == GRID_MONITOR_SUB)
+
+    async def main() -> Any:
+        feed = GridAlertFeed(estate.subscriber, estate.project, lambda _alert: None)
+        feed.start()
+        await wait_for(lambda: feed.status().running)
+        estate.subscriber.delete_subscription(subscription=feed.subscription_path)
+        await wait_for(lambda: not feed.status().running)
+        await feed.aclose()  # while its reopening waits
+        create_subscription(estate.subscriber, estate.project, spec)
+        await asyncio.sleep(2.5)
+        return feed.status()
+
+    status = asyncio.run(main())
+    assert not status.running and status.reopened == 0
 
 
 def test_block_notices_and_emergency_actions_reach_a_subscriber(estate: Estate) -> None:

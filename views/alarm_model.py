@@ -29,19 +29,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, Final
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    QSortFilterProxyModel,
-    Qt,
-    Signal,
-)
+from PySide6.QtCore import QModelIndex, QObject, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QColor, QFont
 
 from views import formatting as fmt
 from views.charts.palette import PRIORITIES, palette_for, priority_colour
+from views.table_model import ColumnTableModel, Index
 
 TIME, PRIORITY, STATE, REGION, SUBSTATION, MESSAGE, VALUE = range(7)
 COLUMN_COUNT: Final = 7
@@ -68,9 +61,6 @@ TINT: Final = 0.5
 TABLE_BASES: Final = {"light": "#d4d4d4", "dark": "#3c3c3c"}
 """Table background the tint is mixed with (``app.theme``'s ISA-101 base; dark charts)."""
 
-Index = QModelIndex | QPersistentModelIndex
-_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-_LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 _STYLE_ROLES: Final = [Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole,
                        BLINKING_ROLE]
 
@@ -108,7 +98,7 @@ def row_from_event(event: dict[str, Any], old: dict[str, Any] | None) -> dict[st
     return row
 
 
-class AlarmTableModel(QAbstractTableModel):
+class AlarmTableModel(ColumnTableModel):
     """The alarms not in the normal state, one row each, in arrival order.
 
     Signals:
@@ -119,10 +109,11 @@ class AlarmTableModel(QAbstractTableModel):
 
     counts_changed = Signal(dict)
     gap_detected = Signal(int, int)
+    column_count = COLUMN_COUNT
+    right_aligned = frozenset({VALUE})
 
     def __init__(self, *, theme: str = "light", parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._rows: list[dict[str, Any]] = []
         self._row_of: dict[str, int] = {}
         self._last_seq: int | None = None
         self._events_applied = 0
@@ -261,30 +252,14 @@ class AlarmTableModel(QAbstractTableModel):
                       out_of_service=held[OUT_OF_SERVICE], total=len(self._rows))
         return counts
 
-    # ----- QAbstractTableModel --------------------------------------------------------------
+    # ----- ColumnTableModel -----------------------------------------------------------------
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 (Qt signature)
-        return 0 if parent.isValid() else len(self._rows)
+    def header_titles(self) -> list[str]:
+        return [self.tr("Time ({zone})").format(zone=fmt.zone_name()),
+                self.tr("Priority"), self.tr("State"), self.tr("Area"),
+                self.tr("Substation"), self.tr("Alarm"), self.tr("Value")]
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else COLUMN_COUNT
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation != Qt.Orientation.Horizontal:
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return [self.tr("Time ({zone})").format(zone=fmt.zone_name()),
-                    self.tr("Priority"), self.tr("State"), self.tr("Area"),
-                    self.tr("Substation"), self.tr("Alarm"), self.tr("Value")][section]
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return _RIGHT if section == VALUE else _LEFT
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        row, column = self._rows[index.row()], index.column()
+    def cell_data(self, row: dict[str, Any], column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(row, column)
         if role == SORT_ROLE:
@@ -296,7 +271,7 @@ class AlarmTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(row)
         if role == Qt.ItemDataRole.TextAlignmentRole:
-            return _RIGHT if column == VALUE else _LEFT
+            return self.alignment(column)
         return self._style(row, column, role)
 
     def _display(self, row: dict[str, Any], column: int) -> str:

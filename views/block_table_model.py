@@ -13,11 +13,12 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QObject, Qt
 
 from views import formatting as fmt
 from views.abnormal import CRITICAL, abnormal_colour
 from views.hash_label import monospace_font
+from views.table_model import ColumnTableModel
 
 DEFAULT_MAX_ROWS = 10_000
 """Rows kept; older blocks are fetched on demand through the explorer's search."""
@@ -28,13 +29,9 @@ SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 """The raw value of a cell (int height, ms timestamp, Wh, ...), for sorting proxies."""
 
 _NUMERIC = frozenset({HEIGHT, TX_COUNT, ENERGY, SIGNATURES})
-_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-_LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
-
-Index = QModelIndex | QPersistentModelIndex
 
 
-class BlockTableModel(QAbstractTableModel):
+class BlockTableModel(ColumnTableModel):
     """Block summaries sorted by height, highest at row 0, at most ``max_rows`` of them.
 
     New blocks are inserted with ``beginInsertRows`` (the model is never reset): a new tip
@@ -43,13 +40,15 @@ class BlockTableModel(QAbstractTableModel):
     are removed with ``beginRemoveRows``; a block that would be removed at once is not added.
     """
 
+    column_count = COLUMN_COUNT
+    right_aligned = _NUMERIC
+
     def __init__(self, max_rows: int = DEFAULT_MAX_ROWS, *, theme: str = "light",
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
         if max_rows < 1:
             raise ValueError("max_rows must be at least 1")
         self._max_rows = max_rows
-        self._rows: list[dict[str, Any]] = []
         self._keys: list[int] = []
         """``-height`` of each row, ascending (so :mod:`bisect` works on a descending list)."""
         self._names: dict[str, str] = {}
@@ -140,34 +139,15 @@ class BlockTableModel(QAbstractTableModel):
         """Held blocks whose hash starts with ``prefix`` (lowercase hex)."""
         return [s for s in self._rows if s["hash"].startswith(prefix)]
 
-    # ----- QAbstractTableModel --------------------------------------------------------------
+    # ----- ColumnTableModel -----------------------------------------------------------------
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 (Qt signature)
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else COLUMN_COUNT
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation != Qt.Orientation.Horizontal:
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._titles()[section]
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return _RIGHT if section in _NUMERIC else _LEFT
-        return None
-
-    def _titles(self) -> list[str]:
+    def header_titles(self) -> list[str]:
         return [self.tr("Height"), self.tr("Hash"),
                 self.tr("Time ({zone})").format(zone=fmt.zone_name()),
                 self.tr("Proposer"), self.tr("Txs"), self.tr("Energy kWh"),
                 self.tr("Signatures")]
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        summary, column = self._rows[index.row()], index.column()
+    def cell_data(self, summary: dict[str, Any], column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(summary, column)
         if role == SORT_ROLE:
@@ -214,7 +194,7 @@ class BlockTableModel(QAbstractTableModel):
 
     def _style(self, s: dict[str, Any], column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.TextAlignmentRole:
-            return _RIGHT if column in _NUMERIC else _LEFT
+            return self.alignment(column)
         if role == Qt.ItemDataRole.FontRole and column == HASH:
             return self._hash_font
         if (role == Qt.ItemDataRole.ForegroundRole and column == SIGNATURES

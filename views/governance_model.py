@@ -17,16 +17,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Final
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QCoreApplication,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    Qt,
-)
+from PySide6.QtCore import QCoreApplication, QModelIndex, Qt
 
 from views import formatting as fmt
+from views.table_model import ColumnTableModel
 
 ID, TITLE, STATUS, TALLY, DEADLINE, KIND, PROPOSER = range(7)
 """Columns: which proposal, then what decides it (status, tally, time left); a narrow dock
@@ -37,10 +31,6 @@ TALLY_ROLE: Final = Qt.ItemDataRole.UserRole + 1
 PROPOSAL_ID_ROLE: Final = Qt.ItemDataRole.UserRole + 2
 
 # Module-level texts use the literal context "governance" (pyside6-lupdate reads literals only).
-_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-_LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
-
-Index = QModelIndex | QPersistentModelIndex
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,7 +174,7 @@ def proposer_text(proposal: dict[str, Any]) -> str:
     return proposal.get("proposer_name") or fmt.short_hash(proposal.get("proposer"))
 
 
-class ProposalTableModel(QAbstractTableModel):
+class ProposalTableModel(ColumnTableModel):
     """Proposals, highest id first (as ``gov_list`` returns them).
 
     :meth:`set_proposals` takes the whole list each refresh. Proposals are never deleted and
@@ -192,9 +182,8 @@ class ProposalTableModel(QAbstractTableModel):
     in place (a selection survives); anything else resets the model.
     """
 
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[dict[str, Any]] = []
+    column_count = COLUMN_COUNT
+    right_aligned = frozenset({ID})
 
     # ----- feeding --------------------------------------------------------------------------
 
@@ -234,32 +223,21 @@ class ProposalTableModel(QAbstractTableModel):
         """Every column's display text of ``row``."""
         return [self._display(self._rows[row], column) for column in range(COLUMN_COUNT)]
 
-    # ----- QAbstractTableModel --------------------------------------------------------------
+    # ----- ColumnTableModel -----------------------------------------------------------------
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 (Qt signature)
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else COLUMN_COUNT
+    def header_titles(self) -> list[str]:
+        return [self.tr("#"), self.tr("Title"), self.tr("Status"), self.tr("Tally"),
+                self.tr("Deadline"), self.tr("Kind"), self.tr("Proposer")]
 
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation != Qt.Orientation.Horizontal:
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return [self.tr("#"), self.tr("Title"), self.tr("Status"), self.tr("Tally"),
-                    self.tr("Deadline"), self.tr("Kind"), self.tr("Proposer")][section]
-        if role == Qt.ItemDataRole.ToolTipRole and section == STATUS:
+        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole
+                and section == STATUS):
             return self.tr("open, executed, rejected or expired. “Passed” is never a resting "
                            "state: a proposal executes in the block where it passes.")
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return _RIGHT if section == ID else _LEFT
-        return None
+        return super().headerData(section, orientation, role)
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        proposal, column = self._rows[index.row()], index.column()
+    def cell_data(self, proposal: dict[str, Any], column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(proposal, column)
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -269,7 +247,7 @@ class ProposalTableModel(QAbstractTableModel):
         if role == PROPOSAL_ID_ROLE:
             return int(proposal["id"])
         if role == Qt.ItemDataRole.TextAlignmentRole:
-            return _RIGHT if column == ID else _LEFT
+            return self.alignment(column)
         return None
 
     def _display(self, p: dict[str, Any], column: int) -> str:

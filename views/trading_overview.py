@@ -56,7 +56,8 @@ class TradingOverviewView(QWidget):
         self.regions.setObjectName("tradingRegions")
         layout = QVBoxLayout(self)
         layout.addLayout(form)
-        layout.addWidget(self.regions, 1)
+        layout.addWidget(self.regions)  # as tall as its rows (fit_rows)
+        layout.addStretch(1)  # the spare height goes below, not between form and table
 
     def on_overview(self, overview: dict[str, Any]) -> None:
         """Show one overview (see the module docstring for the keys)."""

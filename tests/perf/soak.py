@@ -7,7 +7,10 @@ to the nodes (their CPU work runs in the node processes, not in the GUI's). Prin
 JSON line::
 
     {"minutes", "rss_start_mb", "rss_end_mb", "rss_growth_pct", "repaints", "crashes",
-     "ui_stall_p99_ms", "grid_samples", "final_height"}
+     "ui_stall_p99_ms", "gc_longest_ms", "full_gc_ms", "grid_samples", "final_height"}
+
+gc_longest_ms is the longest cyclic garbage collection, which runs on the GUI thread
+(app.gui_thread_gc) as in the console.
 
 rss_start_mb is taken one minute in (or at a quarter of a shorter run), once the charts'
 ring buffers and caches are warm. Targets: 0 crashes, RSS growth < 10 %.
@@ -17,10 +20,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +75,7 @@ def _soak(app, tmp: Path, minutes: float) -> dict[str, Any]:  # type: ignore[no-
 
     from app import settings as S
     from app.console import Console, RunMode
+    from app.gui_thread_gc import GuiThreadCollector
     from app.startup import ConsoleOptions
     from app.theme import THEMES, apply_theme
     from node_core.client_api import NodeClient
@@ -117,13 +123,19 @@ def _soak(app, tmp: Path, minutes: float) -> dict[str, Any]:  # type: ignore[no-
         figures["final_height"] = (await client.call("status"))["height"]
         await client.close()
         figures["grid_samples"] = console.runtime.telemetry_link.samples_received
+        started = time.perf_counter()
+        gc.collect()  # what a full collection costs the GUI thread with the console up
+        figures["full_gc_ms"] = round((time.perf_counter() - started) * 1000, 1)
         figures["child_deaths"] = len(died)
         console.leave.set()
         await run
 
+    collector = GuiThreadCollector(app)  # as run_console
     with asyncio.Runner(loop_factory=qasync.QEventLoop) as runner:
         runner.run(session())
     asyncio.set_event_loop(None)
+    collector.stop()
+    figures["gc_longest_ms"] = round(collector.longest_ms, 1)
     figures["repaints"] = repaints[0]
     figures["loop_errors"] = len(errors)
     figures["rss_growth_pct"] = round(

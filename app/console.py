@@ -32,7 +32,7 @@ from app.about import app_icon, install_about
 from app.backend_link import BackendLink
 from app.control_link import ControlLink
 from app.governance_link import GovernanceLink
-from app.gui_thread_gc import GuiThreadCollector
+from app.gui_thread_gc import gui_thread_collection
 from app.login import DEVNET_OPERATOR, LoginRequest, ask_operator_login, auto_login
 from app.main_window import MainWindow
 from app.screenshot import Photographer, shots
@@ -75,12 +75,8 @@ def run_console(args: argparse.Namespace) -> int:
     apply_theme(app, theme)
     app.setWindowIcon(app_icon())
     i18n.start(app, settings, args.language)  # translator, Thai font, time display
-    collector = GuiThreadCollector(app)  # Qt objects must die on this thread (its docstring)
-    try:
-        with asyncio.Runner(loop_factory=qasync.QEventLoop) as runner:
-            code = runner.run(console_main(options, mode, theme, settings))
-    finally:
-        collector.stop()
+    with gui_thread_collection(app), asyncio.Runner(loop_factory=qasync.QEventLoop) as runner:
+        code = runner.run(console_main(options, mode, theme, settings))  # Qt objects die here
     asyncio.set_event_loop(None)
     return code
 

@@ -19,7 +19,7 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
 from app import settings as S
-from app.gui_thread_gc import GuiThreadCollector
+from app.gui_thread_gc import gui_thread_collection
 from app.theme import THEMES, apply_theme
 
 T = TypeVar("T")
@@ -29,24 +29,22 @@ Run = Callable[[Awaitable[T], float], T]
 @pytest.fixture
 def qasync_loop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
     qapp.setQuitOnLastWindowClosed(False)  # as run_console: closing must not stop the loop
-    collector = GuiThreadCollector()  # as run_console: Qt objects die on the GUI thread
-    loop = qasync.QEventLoop(qapp)
-    asyncio.set_event_loop(loop)
     errors: list[dict[str, Any]] = []
-    loop.set_exception_handler(lambda _loop, context: errors.append(context))
-    yield loop
-    try:
-        pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
-        for task in pending:
-            task.cancel()
-        if pending:
-            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
-        loop.run_until_complete(loop.shutdown_default_executor())
-    finally:
-        loop.close()
-        asyncio.set_event_loop(None)
-        collector.stop()
-        collector.deleteLater()
+    with gui_thread_collection():  # as run_console: Qt objects die on the GUI thread
+        loop = qasync.QEventLoop(qapp)
+        asyncio.set_event_loop(loop)
+        loop.set_exception_handler(lambda _loop, context: errors.append(context))
+        yield loop
+        try:
+            pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
+            for task in pending:
+                task.cancel()
+            if pending:
+                loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+            loop.run_until_complete(loop.shutdown_default_executor())
+        finally:
+            loop.close()
+            asyncio.set_event_loop(None)
     assert not errors, f"event loop errors: {errors}"
 
 

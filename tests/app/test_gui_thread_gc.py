@@ -10,7 +10,7 @@ import weakref
 
 from PySide6.QtCore import QObject, QTimer
 
-from app.gui_thread_gc import GuiThreadCollector
+from app.gui_thread_gc import gui_thread_collection
 
 
 class _Cycle(QObject):
@@ -36,25 +36,19 @@ def _allocate_in_worker() -> None:
 
 def test_cyclic_qt_garbage_is_collected_on_the_gui_thread(qtbot) -> None:  # type: ignore[no-untyped-def]
     destroyed_on: list[int] = []
-    collector = GuiThreadCollector(interval_ms=20)
-    try:
+    with gui_thread_collection(interval_ms=20):
         _Cycle(destroyed_on)
         _allocate_in_worker()
         assert destroyed_on == []  # the worker's allocations did not collect it
         qtbot.waitUntil(lambda: destroyed_on != [], timeout=5_000)
         assert destroyed_on == [threading.get_ident()]
-    finally:
-        collector.stop()
     assert gc.isenabled()
 
 
 def test_collect_due_finds_new_cycles_and_nothing_twice(qtbot) -> None:  # type: ignore[no-untyped-def]
-    collector = GuiThreadCollector(interval_ms=60_000)
-    try:
+    with gui_thread_collection(interval_ms=60_000) as collector:
         destroyed_on: list[int] = []
         _Cycle(destroyed_on)
         assert collector.collect_due() >= 1
         assert destroyed_on == [threading.get_ident()]
         assert collector.collect_due() == 0
-    finally:
-        collector.stop()

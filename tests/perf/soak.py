@@ -75,7 +75,7 @@ def _soak(app, tmp: Path, minutes: float) -> dict[str, Any]:  # type: ignore[no-
 
     from app import settings as S
     from app.console import Console, RunMode
-    from app.gui_thread_gc import GuiThreadCollector
+    from app.gui_thread_gc import gui_thread_collection
     from app.startup import ConsoleOptions
     from app.theme import THEMES, apply_theme
     from node_core.client_api import NodeClient
@@ -130,11 +130,10 @@ def _soak(app, tmp: Path, minutes: float) -> dict[str, Any]:  # type: ignore[no-
         console.leave.set()
         await run
 
-    collector = GuiThreadCollector(app)  # as run_console
-    with asyncio.Runner(loop_factory=qasync.QEventLoop) as runner:
+    with gui_thread_collection(app) as collector, \
+            asyncio.Runner(loop_factory=qasync.QEventLoop) as runner:  # as run_console
         runner.run(session())
     asyncio.set_event_loop(None)
-    collector.stop()
     figures["gc_longest_ms"] = round(collector.longest_ms, 1)
     figures["repaints"] = repaints[0]
     figures["loop_errors"] = len(errors)

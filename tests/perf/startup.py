@@ -52,6 +52,7 @@ def _measure(app, tmp: Path, timeout_s: float) -> dict[str, float]:  # type: ign
 
     from app import settings as S
     from app.console import Console, RunMode
+    from app.gui_thread_gc import gui_thread_collection
     from app.startup import ConsoleOptions
     from app.theme import THEMES, apply_theme
     from tests.helpers.devnet import free_base_port
@@ -85,7 +86,8 @@ def _measure(app, tmp: Path, timeout_s: float) -> dict[str, float]:  # type: ign
         console.leave.set()
         await run
 
-    with asyncio.Runner(loop_factory=qasync.QEventLoop) as runner:
+    with gui_thread_collection(app), \
+            asyncio.Runner(loop_factory=qasync.QEventLoop) as runner:  # as run_console
         runner.run(asyncio.wait_for(session(), timeout_s))
     asyncio.set_event_loop(None)
     return figures

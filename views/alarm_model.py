@@ -270,8 +270,6 @@ class AlarmTableModel(ColumnTableModel):
             return row["state"] in UNACKNOWLEDGED
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(row)
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return self.alignment(column)
         return self._style(row, column, role)
 
     def _display(self, row: dict[str, Any], column: int) -> str:

@@ -193,8 +193,6 @@ class BlockTableModel(ColumnTableModel):
         return None
 
     def _style(self, s: dict[str, Any], column: int, role: int) -> Any:
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return self.alignment(column)
         if role == Qt.ItemDataRole.FontRole and column == HASH:
             return self._hash_font
         if (role == Qt.ItemDataRole.ForegroundRole and column == SIGNATURES

@@ -246,8 +246,6 @@ class ProposalTableModel(ColumnTableModel):
             return tally_of(proposal)
         if role == PROPOSAL_ID_ROLE:
             return int(proposal["id"])
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return self.alignment(column)
         return None
 
     def _display(self, p: dict[str, Any], column: int) -> str:

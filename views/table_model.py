@@ -3,7 +3,8 @@
 What :class:`QAbstractTableModel` asks of every such table, written once: the row storage
 (``_rows``, one dict a row), ``rowCount`` / ``columnCount`` (no children), ``headerData``
 (horizontal headers: a title a column and its alignment) and the ``data`` preamble (an
-invalid index has no data; otherwise the row dict and column go to :meth:`cell_data`).
+invalid index has no data; the alignment is the column's, as in the header; otherwise the row
+dict and column go to :meth:`cell_data`).
 
 A subclass keeps its domain: the column constants, how rows are fed (reset, insert,
 remove), what a cell shows, and its header titles. The titles stay in the subclass so that
@@ -42,7 +43,8 @@ class ColumnTableModel(QAbstractTableModel):
         raise NotImplementedError
 
     def cell_data(self, row: dict[str, Any], column: int, role: int) -> Any:
-        """What ``data`` returns for ``role`` of ``column`` in ``row`` (None: nothing)."""
+        """What ``data`` returns for ``role`` of ``column`` in ``row`` (None: nothing); the
+        text alignment is answered before (:meth:`alignment`)."""
         raise NotImplementedError
 
     def alignment(self, column: int) -> Qt.AlignmentFlag:
@@ -70,4 +72,6 @@ class ColumnTableModel(QAbstractTableModel):
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return self.alignment(index.column())
         return self.cell_data(self._rows[index.row()], index.column(), role)

@@ -30,6 +30,8 @@ from node_core.cloud.pubsub_feeds import (
 from tests.node_core.cloud.emulated import Estate, new_project, wait_for
 
 T0 = 1_764_086_400_000
+GRID_MONITOR = next(s for s in DESIGN_SUBSCRIPTIONS if s.name == GRID_MONITOR_SUB)
+"""The grid-alerts subscription as the design creates it (re-created by the reopen tests)."""
 
 
 def alert(i: int, priority: str = "high") -> bytes:
@@ -134,7 +136,6 @@ def test_a_feed_whose_subscription_was_re_created_opens_again_by_itself(
     """The client ends the stream for good on NOT_FOUND; the feed reopens it with backoff
     and alerts published after the subscription is back arrive without a restart."""
     received: list[dict[str, Any]] = []
-    spec = next(s for s in DESIGN_SUBSCRIPTIONS if s.name == GRID_MONITOR_SUB)
 
     async def main() -> list[Any]:
         feed = GridAlertFeed(estate.subscriber, estate.project, received.append)
@@ -144,7 +145,7 @@ def test_a_feed_whose_subscription_was_re_created_opens_again_by_itself(
         estate.subscriber.delete_subscription(subscription=feed.subscription_path)
         await wait_for(lambda: not feed.status().running)
         ended = feed.status()
-        create_subscription(estate.subscriber, estate.project, spec)
+        create_subscription(estate.subscriber, estate.project, GRID_MONITOR)
         await wait_for(lambda: feed.status().running and feed.status().reopened >= 1, 20.0)
         publish_alerts(estate, [alert(1)])
         await wait_for(lambda: "A-1" in [a["id"] for a in received])
@@ -160,7 +161,6 @@ def test_a_feed_whose_subscription_was_re_created_opens_again_by_itself(
 
 
 def test_a_closed_feed_does_not_open_again(estate: Estate) -> None:
-    spec = next(s for s in DESIGN_SUBSCRIPTIONS if s.name == GRID_MONITOR_SUB)
 
     async def main() -> Any:
         feed = GridAlertFeed(estate.subscriber, estate.project, lambda _alert: None)
@@ -169,7 +169,7 @@ def test_a_closed_feed_does_not_open_again(estate: Estate) -> None:
         estate.subscriber.delete_subscription(subscription=feed.subscription_path)
         await wait_for(lambda: not feed.status().running)
         await feed.aclose()  # while its reopening waits
-        create_subscription(estate.subscriber, estate.project, spec)
+        create_subscription(estate.subscriber, estate.project, GRID_MONITOR)
         await asyncio.sleep(2.5)
         return feed.status()
 

@@ -4,8 +4,9 @@ The Pub/Sub client retries transient stream errors on its own, but it ends the s
 good on the ones it does not retry: the subscription was deleted or re-created, a permission
 was withdrawn, the server answered NOT_FOUND while it restarted. A node must not lose its
 grid alerts or its consensus messages until someone restarts it, so :class:`ReopeningPull`
-opens the stream again after ``backoff_s`` (doubling up to ``max_backoff_s``, back to the
-start once a message has arrived), logging each end once, until :meth:`aclose`.
+opens the stream again after a capped, jittered exponential backoff (the peer links'
+:class:`~node_core.p2p.network.Backoff`: ``backoff_s`` doubling up to ``max_backoff_s``, back
+to the start once a message has arrived), logging each end once, until :meth:`aclose`.
 
 ``start`` and ``aclose`` run on the node's loop; the client calls ``callback`` and the end of
 a stream on its own threads, and the reopening hops back to the loop.
@@ -16,8 +17,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import random
 from collections.abc import Callable
 from typing import Any
+
+from node_core.p2p.network import Backoff
 
 _log = logging.getLogger(__name__)
 
@@ -34,8 +38,7 @@ class ReopeningPull:
         self._callback = callback
         self._name = name
         self._flow_control = flow_control
-        self._backoff_s = self._delay_s = backoff_s
-        self._max_backoff_s = max_backoff_s
+        self._backoff = Backoff(backoff_s, max_backoff_s, random.Random())
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stream: Any = None
         self._closing = False
@@ -80,7 +83,7 @@ class ReopeningPull:
 
     def _receive(self, message: Any) -> None:
         """Client thread: a message proves the stream healthy (backoff back to the start)."""
-        self._delay_s = self._backoff_s
+        self._backoff.reset()
         self._callback(message)
 
     def _on_end(self, stream: Any) -> None:
@@ -97,7 +100,7 @@ class ReopeningPull:
     def _schedule_reopen(self, ended: Any) -> None:
         if self._closing or ended is not self._stream or self._reopen is not None:
             return
-        delay, self._delay_s = self._delay_s, min(self._delay_s * 2, self._max_backoff_s)
-        _log.warning("%s: %s; opening it again in %.0f s", self._name, self.last_error, delay)
+        delay = self._backoff.next_delay()
+        _log.warning("%s: %s; opening it again in %.1f s", self._name, self.last_error, delay)
         assert self._loop is not None
         self._reopen = self._loop.call_later(delay, self._open)

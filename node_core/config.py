@@ -47,6 +47,8 @@ Example (the devnet writes these)::
 
 from __future__ import annotations
 
+import logging
+import time
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -64,6 +66,14 @@ from node_core.pkcs11_signer import (
 )
 from node_core.signing import FileSigner, Signer
 from node_core.softhsm import activate_config, find_softhsm_module
+
+_log = logging.getLogger(__name__)
+
+TOKEN_RETRY_DELAYS_S = (0.2, 0.4, 0.8, 1.6)
+"""A starting node's waits before it re-initialises the PKCS#11 module and looks for its token
+again (3 s in all): SoftHSM2 now and then shows no token, or a token without a user PIN, to a
+process that reads the token's files while another process rewrites them (seen when a devnet's
+three nodes start together, most often right after the devnet stopped)."""
 
 
 class ConfigError(GridTokenXError):
@@ -240,9 +250,9 @@ def open_signer(config: SignerConfig, *, reload_if_missing: bool = False) -> Sig
     variable the config names; it is used once and not kept. ``kms``: the gcp profile's
     Cloud KMS key version, whose public key is fetched now, so a wrong or unreachable key
     version fails here with a ``KmsError`` naming it. ``reload_if_missing``: a process that
-    holds no other PKCS#11 session (a node starting) initialises the module once more before
-    concluding that the token is missing or has no user PIN (see
-    :func:`node_core.pkcs11_signer.reload_module`)."""
+    holds no other PKCS#11 session (a node starting) waits and initialises the module again
+    (:data:`TOKEN_RETRY_DELAYS_S`) before concluding that the token is missing or has no user
+    PIN (see :func:`node_core.pkcs11_signer.reload_module`)."""
     if config.backend == "kms" and config.kms_key_version is not None:
         from node_core.cloud.kms_signer import open_kms_signer
 
@@ -256,10 +266,11 @@ def open_signer(config: SignerConfig, *, reload_if_missing: bool = False) -> Sig
         activate_config(config.softhsm_conf)
     module = config.module or find_softhsm_module()
     pin = pin_from_environment(config.pin_env)
-    try:
-        return Pkcs11Signer.open(module, config.token_label, config.key_label, pin)
-    except (TokenNotFound, TokenBusy):
-        if not reload_if_missing:
-            raise
+    for delay_s in TOKEN_RETRY_DELAYS_S if reload_if_missing else ():
+        try:
+            return Pkcs11Signer.open(module, config.token_label, config.key_label, pin)
+        except (TokenNotFound, TokenBusy) as error:
+            _log.warning("%s; looking again in %.1f s", error, delay_s)
+        time.sleep(delay_s)  # a node starting: nothing else runs on its loop yet
         reload_module(module)
-        return Pkcs11Signer.open(module, config.token_label, config.key_label, pin)
+    return Pkcs11Signer.open(module, config.token_label, config.key_label, pin)

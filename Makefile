@@ -28,9 +28,9 @@ lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy node_core
 
-# Translations (see app/i18n.py). pyside6-lupdate collects every tr()/translate() string of
+# Translations (see app/shell/i18n.py). pyside6-lupdate collects every tr()/translate() string of
 # app/ and views/ into resources/i18n/gridtokenx_th.ts, keeping the Thai already written and
-# marking new strings unfinished (tests/app/test_i18n.py fails until they are translated);
+# marking new strings unfinished (tests/app/shell/test_i18n.py fails until they are translated);
 # pyside6-lrelease compiles the .qm files the console loads. The .qm files are committed so
 # that `make run` works on machines without the Qt tools. English is the source language
 # (no .ts of its own); strings no longer in the source are dropped (-no-obsolete).
@@ -58,7 +58,7 @@ bundle-smoke: package
 	bash packaging/bundle-smoke.sh
 
 # The operator guide's pictures (README.md): one console run on a fresh devnet in build/,
-# a scripted incident (app/screenshot.py), one PNG per view in docs/. About 1 minute.
+# a scripted incident (app/dev/screenshot.py), one PNG per view in docs/. About 1 minute.
 SHOTS := build/screenshots
 screenshots: setup
 	rm -rf $(SHOTS) && mkdir -p $(SHOTS)

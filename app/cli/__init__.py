@@ -3,7 +3,7 @@
 Each sub-command lives in its own module with a ``register(subparsers)`` function that
 adds its parser and sets ``handler`` — a function ``(args) -> int`` returning the exit code.
 Nothing here imports Qt: ``python main.py chain verify`` must run on a machine without a
-display. With no command, ``main.py`` opens the console (``app.console``, imported lazily).
+display. With no command, ``main.py`` opens the console (``app.shell.console``, imported lazily).
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler = getattr(args, "handler", None)
     if handler is None:
         check_console_arguments(parser, args)
-        from app.console import run_console  # Qt only when the console opens
+        from app.shell.console import run_console  # Qt only when the console opens
 
         return run_console(args)
     try:

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
-from node_core.audit import AUDIT_FILENAME, AuditError, AuditLog
+from node_core.control_room.audit import AUDIT_FILENAME, AuditError, AuditLog
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

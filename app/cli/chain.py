@@ -6,9 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from node_core.exceptions import GridTokenXError
-from node_core.storage import STORE_FILENAME, BlockStore
-from node_core.verification import verify_chain
+from node_core.ledger.exceptions import GridTokenXError
+from node_core.node.chain_verify import verify_chain
+from node_core.node.store import STORE_FILENAME, BlockStore
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

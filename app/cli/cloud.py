@@ -58,7 +58,7 @@ def _check(args: argparse.Namespace) -> int:
 
 def _kms_identity(args: argparse.Namespace) -> int:
     from node_core.cloud.kms_signer import open_kms_signer
-    from node_core.exceptions import GridTokenXError
+    from node_core.ledger.exceptions import GridTokenXError
 
     try:
         profile = load_gcp_profile(args.file)

@@ -1,6 +1,6 @@
 """Top-level options of ``main.py`` used when no command is given (the console).
 
-No Qt here: ``app.console`` is imported only when the console actually starts.
+No Qt here: ``app.shell.console`` is imported only when the console actually starts.
 """
 
 from __future__ import annotations

@@ -21,10 +21,10 @@ from typing import Any
 
 from app.cli.audit import parse_since
 from app.cli.status import add_endpoint_arguments, call_node, endpoint_of
-from node_core.audit import iso_utc
-from node_core.config import load_node_config, open_signer
-from node_core.exceptions import GridTokenXError
-from node_core.transactions import EmergencyKind
+from node_core.control_room.audit import iso_utc
+from node_core.ledger.exceptions import GridTokenXError
+from node_core.ledger.transactions import EmergencyKind
+from node_core.node.config import load_node_config, open_signer
 
 KINDS = [k.name.lower() for k in EmergencyKind]
 

@@ -16,9 +16,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from node_core.devnet import DevnetLayout, prepare_devnet
-from node_core.devnet_run import run_devnet
-from node_core.exceptions import GridTokenXError
+from node_core.devnet.layout import DevnetLayout, prepare_devnet
+from node_core.devnet.run import run_devnet
+from node_core.ledger.exceptions import GridTokenXError
 
 DEFAULT_DATA_DIR = Path("devnet-data")
 

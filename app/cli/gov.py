@@ -16,7 +16,7 @@ from typing import Any
 
 from app.cli.control import check_operator_pin
 from app.cli.status import add_endpoint_arguments, call_node, endpoint_of
-from node_core.exceptions import GridTokenXError
+from node_core.ledger.exceptions import GridTokenXError
 
 ACTIONS = ("add_authority", "remove_authority", "parameter_change", "signal")
 

@@ -28,11 +28,11 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Final
 
-from node_core.config import parse_endpoint
 from node_core.grid import GridEvent, GridSample, GridSimulator, parse_event
 from node_core.grid.chain_orders import follow_chain_orders
 from node_core.grid.feeds import grid_attestation, live_endpoint
 from node_core.grid.orders import OrderLedger
+from node_core.node.config import parse_endpoint
 from node_core.telemetry import (
     BigtableEmulator,
     BigtableTelemetryStore,

@@ -24,10 +24,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from node_core.exceptions import KeyNotFound, SignerError
-from node_core.pkcs11_signer import Pkcs11Signer
-from node_core.signing import FileSigner, Signer
-from node_core.softhsm import activate_config, find_softhsm_module
+from node_core.ledger.exceptions import KeyNotFound, SignerError
+from node_core.ledger.keys import FileSigner, Signer
+from node_core.signers.pkcs11 import Pkcs11Signer
+from node_core.signers.softhsm import activate_config, find_softhsm_module
 
 EXIT_ERROR = 2
 MODULE_ENVIRONMENT_VARIABLE = "GRIDTOKENX_PKCS11_MODULE"

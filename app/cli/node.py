@@ -9,10 +9,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from node_core.config import load_node_config, open_signer
-from node_core.exceptions import GridTokenXError
-from node_core.genesis import load_genesis
-from node_core.node import AuthorityNode
+from node_core.ledger.exceptions import GridTokenXError
+from node_core.ledger.genesis import load_genesis
+from node_core.node.authority_node import AuthorityNode
+from node_core.node.config import load_node_config, open_signer
 
 
 def register(subparsers: Any) -> None:

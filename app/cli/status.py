@@ -10,19 +10,19 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from node_core.client_api import ClientError, NodeClient
-from node_core.config import load_node_config, parse_endpoint
-from node_core.devnet import prosumer_signer
-from node_core.exceptions import GridTokenXError
-from node_core.signing import FileSigner, Signer
-from node_core.transactions import (
+from node_core.api.endpoint import ClientError, NodeClient
+from node_core.devnet.layout import prosumer_signer
+from node_core.ledger.exceptions import GridTokenXError
+from node_core.ledger.keys import FileSigner, Signer
+from node_core.ledger.transactions import (
     EnergyTrade,
     Transaction,
     Transfer,
     encode_transaction,
     sign_transaction,
 )
-from node_core.types import Address
+from node_core.ledger.types import Address
+from node_core.node.config import load_node_config, parse_endpoint
 
 DEFAULT_ENDPOINT = "127.0.0.1:30401"
 

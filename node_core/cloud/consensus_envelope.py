@@ -56,19 +56,19 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import Prehashed, decode_dss_signature
 
-from node_core.encoding import Reader, Writer
-from node_core.exceptions import DecodeError
-from node_core.genesis import AuthorityInfo
-from node_core.hashing import tagged_digest
-from node_core.p2p.channel import ReplayWindow
-from node_core.signing import (
+from node_core.ledger.encoding import Reader, Writer
+from node_core.ledger.exceptions import DecodeError
+from node_core.ledger.genesis import AuthorityInfo
+from node_core.ledger.hashing import tagged_digest
+from node_core.ledger.keys import (
     PUBLIC_KEY_SIZE,
     SIGNATURE_SIZE,
     Signer,
     normalize_low_s,
     verify_signature,
 )
-from node_core.types import Address, Hash32, PublicKey
+from node_core.ledger.types import Address, Hash32, PublicKey
+from node_core.p2p.channel import ReplayWindow
 
 VERSION: Final = 1
 SESSION_DOMAIN: Final = b"GTX/pubsub-session"

@@ -44,11 +44,11 @@ from node_core.cloud.pubsub_feeds import (
     create_subscription,
 )
 from node_core.cloud.streaming_pull import ReopeningPull
-from node_core.genesis import AuthorityInfo
+from node_core.ledger.genesis import AuthorityInfo
+from node_core.ledger.keys import Signer
+from node_core.ledger.types import Address, Hash32
 from node_core.p2p import MessageHandler, PeerAddresses
 from node_core.p2p.stats import DropLog
-from node_core.signing import Signer
-from node_core.types import Address, Hash32
 
 _log = logging.getLogger(__name__)
 

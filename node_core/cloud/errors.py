@@ -6,7 +6,7 @@ handles a failing Cloud KMS key the same way.
 
 from __future__ import annotations
 
-from node_core.exceptions import GridTokenXError, SignerError
+from node_core.ledger.exceptions import GridTokenXError, SignerError
 
 # --- Cloud KMS ------------------------------------------------------------------------------
 

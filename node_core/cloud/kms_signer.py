@@ -1,7 +1,7 @@
 """Authority signing with a Cloud KMS ``EC_SIGN_P256_SHA256`` key (the design's
 ``validator-signing-key``, HSM protection level).
 
-``KmsSigner`` implements ``node_core.signing.Signer``: the private key never leaves Cloud KMS;
+``KmsSigner`` implements ``node_core.ledger.keys.Signer``: the private key never leaves Cloud KMS;
 ``sign`` sends the 32-byte SHA-256 digest (``AsymmetricSign`` with ``digest.sha256``) and turns
 the DER signature KMS returns into the chain's 64-byte ``r || s`` with low S.
 
@@ -60,14 +60,14 @@ from node_core.cloud.errors import (
     SignatureChecksumMismatch,
     UnsupportedKeyAlgorithm,
 )
-from node_core.signing import (
+from node_core.ledger.keys import (
     DIGEST_SIZE,
     normalize_low_s,
     parse_public_key,
     public_key_address,
     verify_signature,
 )
-from node_core.types import Address, PublicKey
+from node_core.ledger.types import Address, PublicKey
 
 _Algorithm = kms.CryptoKeyVersion.CryptoKeyVersionAlgorithm
 ALGORITHM: Final = _Algorithm.EC_SIGN_P256_SHA256

@@ -52,7 +52,7 @@ from pathlib import Path
 from typing import Any, Final
 from urllib.parse import urlsplit
 
-from node_core.exceptions import GridTokenXError
+from node_core.ledger.exceptions import GridTokenXError
 
 DEVNET: Final = "devnet"
 GCP: Final = "gcp"

@@ -12,7 +12,7 @@ Column values (the node's consensus values stay integers; Spanner gets the desig
   kWh = the account's Wh / 1000 (exact for any Wh below 2**53, i.e. always in practice);
 * ``authority_signatures`` — one element per commit seal: 20-byte authority address followed
   by the 64-byte ``r || s`` signature (84 bytes);
-* ``transactions_data`` — ``node_core.blocks.encode_transactions`` (canonical encoding);
+* ``transactions_data`` — ``node_core.ledger.blocks.encode_transactions`` (canonical encoding);
 * ``balance`` — satang (INT64), ``nonce`` INT64.
 
 ``BlockSink.write_block`` writes a block and the accounts it touched (``touched_addresses``)
@@ -53,13 +53,13 @@ from google.api_core import exceptions as api_errors
 from google.auth.credentials import AnonymousCredentials
 from google.cloud import spanner
 
-from node_core.blocks import AuthoritySignature, Block, encode_transactions
 from node_core.cloud.emulators import SPANNER_EMULATOR_HOST
-from node_core.encoding import Writer
-from node_core.exceptions import GridTokenXError
-from node_core.state import Account, State
-from node_core.storage import touched_addresses
-from node_core.types import Address, Hash32
+from node_core.ledger.blocks import AuthoritySignature, Block, encode_transactions
+from node_core.ledger.encoding import Writer
+from node_core.ledger.exceptions import GridTokenXError
+from node_core.ledger.state import Account, State
+from node_core.ledger.types import Address, Hash32
+from node_core.node.store import touched_addresses
 
 _log = logging.getLogger(__name__)
 

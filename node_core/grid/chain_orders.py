@@ -1,7 +1,7 @@
 """The running grid simulator follows the chain: final emergency orders act on the grid.
 
 ``follow_chain_orders(nodes, simulator, ledger)`` keeps one connection to an authority
-node's client endpoint (:mod:`node_core.client_api`; the first of ``nodes`` that answers, the
+node's client endpoint (:mod:`node_core.api.endpoint`; the first of ``nodes`` that answers, the
 next one when it goes away) and reads every final block once, in height order:
 
 1. ``subscribe`` — the node pushes a ``block`` event (summary) for each final block;
@@ -33,7 +33,7 @@ import time
 from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any, Final
 
-from node_core.client_api import ClientError, NodeClient
+from node_core.api.endpoint import ClientError, NodeClient
 from node_core.grid.orders import OrderLedger, first_height_since
 from node_core.grid.simulator import GridSimulator
 

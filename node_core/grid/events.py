@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from node_core.exceptions import GridTokenXError
 from node_core.grid.substations import Area
+from node_core.ledger.exceptions import GridTokenXError
 
 
 class InvalidGridEvent(GridTokenXError):

@@ -1,6 +1,6 @@
 """Where the running grid simulator's samples go besides the telemetry store.
 
-* ``live_endpoint`` — a client endpoint (JSON lines, :mod:`node_core.client_api`) pushing a
+* ``live_endpoint`` — a client endpoint (JSON lines, :mod:`node_core.api.endpoint`) pushing a
   ``grid_sample`` event per sample to subscribers (the console's charts), answering
   ``status`` and ``schedule_event`` (``{"event": "generator_trip@+5:1000"}``: seconds from now).
 * ``grid_attestation`` — sends each sample's integer grid snapshot to the authority nodes
@@ -24,13 +24,13 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
-from node_core.client_api import ClientEndpoint, ClientError, NodeClient
-from node_core.devnet import prosumer_signer
+from node_core.api.endpoint import ClientEndpoint, ClientError, NodeClient
+from node_core.devnet.layout import prosumer_signer
+from node_core.devnet.loadgen import LoadGenerator
 from node_core.grid.events import parse_event
 from node_core.grid.live import sample_view
 from node_core.grid.orders import OrderLedger
 from node_core.grid.simulator import GridSample, GridSimulator, snapshot_of
-from node_core.loadgen import LoadGenerator
 
 log = logging.getLogger(__name__)
 Sink = Callable[[GridSample], Awaitable[None]]

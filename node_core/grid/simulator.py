@@ -39,8 +39,8 @@ from node_core.grid.events import (
 )
 from node_core.grid.frequency import FrequencyParameters, FrequencyState, advance, rebase
 from node_core.grid.substations import AREAS, SUBSTATIONS, Area, Substation
-from node_core.grid_state import GridSnapshot, RegionLoad
-from node_core.types import REGIONS
+from node_core.ledger.grid_state import GridSnapshot, RegionLoad
+from node_core.ledger.types import REGIONS
 
 SouthState = Literal["connected", "overloaded", "collapsing", "blackout", "island"]
 

@@ -19,8 +19,8 @@ import hashlib
 import hmac
 from typing import Final
 
-from node_core.encoding import Reader, Writer
-from node_core.exceptions import DecodeError
+from node_core.ledger.encoding import Reader, Writer
+from node_core.ledger.exceptions import DecodeError
 from node_core.p2p.errors import MacFailure, MalformedFrame
 
 MAC_SIZE: Final = 16

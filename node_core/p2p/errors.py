@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from node_core.exceptions import GridTokenXError
+from node_core.ledger.exceptions import GridTokenXError
 
 
 class PeerProtocolError(GridTokenXError):

@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 from typing import Final
 
-from node_core.encoding import Reader, Writer
+from node_core.ledger.encoding import Reader, Writer
 from node_core.p2p.errors import FrameTooLarge
 
 LENGTH_PREFIX_SIZE: Final = 4

@@ -35,12 +35,12 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from node_core.encoding import Reader, Writer
-from node_core.exceptions import DecodeError
-from node_core.genesis import AuthorityInfo
+from node_core.ledger.encoding import Reader, Writer
+from node_core.ledger.exceptions import DecodeError
+from node_core.ledger.genesis import AuthorityInfo
+from node_core.ledger.keys import SIGNATURE_SIZE, Signer, sha256, verify_signature
 from node_core.p2p.errors import HandshakeFailed, WrongChainPeer
 from node_core.p2p.framing import frame, read_frame
-from node_core.signing import SIGNATURE_SIZE, Signer, sha256, verify_signature
 
 PROTOCOL_VERSION: Final = 1
 HELLO_KIND: Final = 1

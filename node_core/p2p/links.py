@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from node_core.genesis import AuthorityInfo
+from node_core.ledger.genesis import AuthorityInfo
 from node_core.p2p.network import PeerAddresses
 
 

@@ -27,7 +27,9 @@ from collections.abc import Callable, Coroutine, Mapping, Sequence
 from concurrent.futures import Executor
 from typing import Any
 
-from node_core.genesis import AuthorityInfo
+from node_core.ledger.genesis import AuthorityInfo
+from node_core.ledger.keys import Signer
+from node_core.ledger.types import Address, is_hash32
 from node_core.p2p.channel import FRAME_OVERHEAD
 from node_core.p2p.errors import HandshakeFailed, PeerProtocolError
 from node_core.p2p.framing import abort_stream
@@ -41,8 +43,6 @@ from node_core.p2p.handshake import (
 from node_core.p2p.session import PeerSession
 from node_core.p2p.settings import NetworkSettings
 from node_core.p2p.stats import DropLog, PeerStats, now_ms
-from node_core.signing import Signer
-from node_core.types import Address, is_hash32
 
 _log = logging.getLogger(__name__)
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Final, Self
 
-from node_core.exceptions import GridTokenXError
+from node_core.ledger.exceptions import GridTokenXError
 
 _PR_SET_PDEATHSIG: Final = 1
 

@@ -16,8 +16,8 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
-from node_core.exceptions import GridTokenXError
 from node_core.grid.simulator import GridSample
+from node_core.ledger.exceptions import GridTokenXError
 
 TABLE_FAMILIES: Final[dict[str, tuple[str, ...]]] = {
     "GridMetrics": ("frequency", "voltage", "power_flow"),

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from node_core.exceptions import GridTokenXError
+from node_core.ledger.exceptions import GridTokenXError
 from node_core.telemetry.series import FloatArray, Series, TelemetrySample
 
 

@@ -4,7 +4,7 @@
 <context>
     <name></name>
     <message>
-        <location filename="../../views/emergency_model.py" line="+40"/>
+        <location filename="../../views/emergency/emergency_model.py" line="+40"/>
         <source>Trading halt</source>
         <translation>หยุดการซื้อขาย</translation>
     </message>
@@ -105,7 +105,7 @@
 <context>
     <name>AboutDialog</name>
     <message>
-        <location filename="../../app/about.py" line="+37"/>
+        <location filename="../../app/shell/about.py" line="+38"/>
         <source>About GridTokenX Authority Console</source>
         <translation>เกี่ยวกับคอนโซลหน่วยงานผู้มีอำนาจ GridTokenX</translation>
     </message>
@@ -138,7 +138,7 @@
 <context>
     <name>AlarmBanner</name>
     <message>
-        <location filename="../../views/alarm_banner.py" line="+55"/>
+        <location filename="../../views/alarms/alarm_banner.py" line="+55"/>
         <source>Critical</source>
         <translation>วิกฤต</translation>
     </message>
@@ -191,7 +191,7 @@
 <context>
     <name>AlarmList</name>
     <message>
-        <location filename="../../views/alarm_list.py" line="+169"/>
+        <location filename="../../views/alarms/alarm_list.py" line="+170"/>
         <source>Critical</source>
         <translation>วิกฤต</translation>
     </message>
@@ -274,7 +274,7 @@
 <context>
     <name>AlarmTableModel</name>
     <message>
-        <location filename="../../views/alarm_model.py" line="+277"/>
+        <location filename="../../views/alarms/alarm_model.py" line="+258"/>
         <source>Time ({zone})</source>
         <translation>เวลา ({zone})</translation>
     </message>
@@ -309,7 +309,7 @@
         <translation>ค่า</translation>
     </message>
     <message>
-        <location line="+39"/>
+        <location line="+31"/>
         <source>Critical</source>
         <translation>วิกฤต</translation>
     </message>
@@ -397,7 +397,7 @@
 <context>
     <name>BackendLink</name>
     <message>
-        <location filename="../../app/backend_link.py" line="+97"/>
+        <location filename="../../app/links/backend_link.py" line="+97"/>
         <source>devnet: no cloud backend</source>
         <translation>devnet: ไม่มีคลาวด์</translation>
     </message>
@@ -405,7 +405,7 @@
 <context>
     <name>BlockDetailPane</name>
     <message>
-        <location filename="../../views/block_detail.py" line="+50"/>
+        <location filename="../../views/explorer/block_detail.py" line="+50"/>
         <source>Select a block, or search by height or hash.</source>
         <translation>เลือกบล็อก หรือค้นหาด้วยความสูงบล็อกหรือแฮช</translation>
     </message>
@@ -595,7 +595,7 @@
 <context>
     <name>BlockExplorer</name>
     <message>
-        <location filename="../../views/block_explorer.py" line="+89"/>
+        <location filename="../../views/explorer/block_explorer.py" line="+89"/>
         <source>Height, hash or hash prefix (8+ hex)</source>
         <translation>ความสูงบล็อก แฮช หรือต้นแฮช (hex 8 ตัวขึ้นไป)</translation>
     </message>
@@ -658,7 +658,7 @@
 <context>
     <name>BlockTableModel</name>
     <message>
-        <location filename="../../views/block_table_model.py" line="+162"/>
+        <location filename="../../views/explorer/block_table_model.py" line="+145"/>
         <source>Height</source>
         <translation>ความสูง</translation>
     </message>
@@ -693,7 +693,7 @@
         <translation>ลายเซ็น</translation>
     </message>
     <message>
-        <location line="+46"/>
+        <location line="+43"/>
         <source>{n} commit signatures; {quorum} needed for finality</source>
         <translation>ลายเซ็นยืนยัน {n} รายการ ต้องมี {quorum} จึงจะยืนยันถาวร</translation>
     </message>
@@ -701,7 +701,7 @@
 <context>
     <name>Console</name>
     <message>
-        <location filename="../../app/console.py" line="+128"/>
+        <location filename="../../app/shell/console.py" line="+129"/>
         <source>not started yet</source>
         <translation>ยังไม่เริ่มทำงาน</translation>
     </message>
@@ -724,7 +724,7 @@
 <context>
     <name>ConsoleRuntime</name>
     <message>
-        <location filename="../../app/startup.py" line="+165"/>
+        <location filename="../../app/shell/startup.py" line="+165"/>
         <source>preparing devnet</source>
         <translation>กำลังเตรียม devnet</translation>
     </message>
@@ -809,7 +809,7 @@
 <context>
     <name>ControlLink</name>
     <message>
-        <location filename="../../app/control_link.py" line="+179"/>
+        <location filename="../../app/links/control_link.py" line="+180"/>
         <source>{n} alarms</source>
         <translation>สัญญาณเตือน {n} รายการ</translation>
     </message>
@@ -817,7 +817,7 @@
 <context>
     <name>EmergencyPanel</name>
     <message>
-        <location filename="../../views/emergency_panel.py" line="+90"/>
+        <location filename="../../views/emergency/emergency_panel.py" line="+90"/>
         <source>Actions</source>
         <translation>การสั่งการ</translation>
     </message>
@@ -1005,7 +1005,7 @@
 <context>
     <name>GovernanceView</name>
     <message>
-        <location filename="../../views/governance.py" line="+94"/>
+        <location filename="../../views/governance/governance_view.py" line="+90"/>
         <source>New proposal…</source>
         <translation>ข้อเสนอใหม่…</translation>
     </message>
@@ -1025,7 +1025,7 @@
         <translation>งดออกเสียง</translation>
     </message>
     <message>
-        <location line="+52"/>
+        <location line="+53"/>
         <source>Proposal submitted (tx {tx}); it is listed once its block is final.</source>
         <translation>ส่งข้อเสนอแล้ว (tx {tx}) จะแสดงในรายการเมื่อบล็อกได้รับการยืนยันถาวร</translation>
     </message>
@@ -1128,7 +1128,7 @@ The vote is signed with {who}&apos;s HSM key and recorded on the chain. A differ
 <context>
     <name>GridChartsPanel</name>
     <message>
-        <location filename="../../views/charts/grid_charts.py" line="+70"/>
+        <location filename="../../views/charts/grid_charts.py" line="+72"/>
         <source>Frequency</source>
         <translation>ความถี่</translation>
     </message>
@@ -1148,7 +1148,7 @@ The vote is signed with {who}&apos;s HSM key and recorded on the chain. A differ
         <translation>ความถี่ระบบ</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+19"/>
         <source>Substation:</source>
         <translation>สถานีไฟฟ้าย่อย:</translation>
     </message>
@@ -1192,7 +1192,7 @@ The vote is signed with {who}&apos;s HSM key and recorded on the chain. A differ
 <context>
     <name>HashLabel</name>
     <message>
-        <location filename="../../views/hash_label.py" line="+37"/>
+        <location filename="../../views/common/hash_label.py" line="+37"/>
         <source>Copy full hash</source>
         <translation>คัดลอกแฮชเต็ม</translation>
     </message>
@@ -1200,7 +1200,7 @@ The vote is signed with {who}&apos;s HSM key and recorded on the chain. A differ
 <context>
     <name>LanguageMenu</name>
     <message>
-        <location filename="../../app/i18n.py" line="+195"/>
+        <location filename="../../app/shell/i18n.py" line="+196"/>
         <source>&amp;Language / ภาษา</source>
         <translation>ภาษา / Language (&amp;L)</translation>
     </message>
@@ -1218,7 +1218,7 @@ The vote is signed with {who}&apos;s HSM key and recorded on the chain. A differ
 <context>
     <name>LoginDialog</name>
     <message>
-        <location filename="../../app/login.py" line="+179"/>
+        <location filename="../../app/shell/login.py" line="+180"/>
         <source>Operator login — {authority}</source>
         <translation>ผู้ปฏิบัติงานเข้าสู่ระบบ — {authority}</translation>
     </message>
@@ -1279,7 +1279,7 @@ The vote is signed with {who}&apos;s HSM key and recorded on the chain. A differ
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/main_window.py" line="+102"/>
+        <location filename="../../app/shell/main_window.py" line="+102"/>
         <source>GridTokenX Authority Console — {authority}</source>
         <translation>คอนโซลหน่วยงานผู้มีอำนาจ GridTokenX — {authority}</translation>
     </message>
@@ -1492,7 +1492,7 @@ Stop the authority cleanly and close?</source>
 <context>
     <name>NodeStatusPanel</name>
     <message>
-        <location filename="../../views/node_status.py" line="+128"/>
+        <location filename="../../views/node/node_status.py" line="+129"/>
         <source>Chain</source>
         <translation>เชน</translation>
     </message>
@@ -1671,7 +1671,7 @@ Stop the authority cleanly and close?</source>
 <context>
     <name>ProposalDetailPane</name>
     <message>
-        <location filename="../../views/proposal_detail.py" line="+68"/>
+        <location filename="../../views/governance/proposal_detail.py" line="+68"/>
         <source>Proposal</source>
         <translation>ข้อเสนอ</translation>
     </message>
@@ -1861,7 +1861,7 @@ Stop the authority cleanly and close?</source>
 <context>
     <name>ProposalDialog</name>
     <message>
-        <location filename="../../views/proposal_dialog.py" line="+74"/>
+        <location filename="../../views/governance/proposal_dialog.py" line="+74"/>
         <source>New governance proposal</source>
         <translation>ข้อเสนอการกำกับดูแลใหม่</translation>
     </message>
@@ -2035,7 +2035,7 @@ Stop the authority cleanly and close?</source>
 <context>
     <name>ProposalTableModel</name>
     <message>
-        <location filename="../../views/governance_model.py" line="+250"/>
+        <location filename="../../views/governance/governance_model.py" line="+229"/>
         <source>#</source>
         <translation>#</translation>
     </message>
@@ -2070,7 +2070,7 @@ Stop the authority cleanly and close?</source>
         <translation>ผู้เสนอบล็อก</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+6"/>
         <source>open, executed, rejected or expired. “Passed” is never a resting state: a proposal executes in the block where it passes.</source>
         <translation>เปิดลงคะแนน ดำเนินการแล้ว ถูกปฏิเสธ หรือหมดอายุ “ผ่าน” ไม่ใช่สถานะค้าง: ข้อเสนอดำเนินการในบล็อกที่ผ่านทันที</translation>
     </message>
@@ -2078,7 +2078,7 @@ Stop the authority cleanly and close?</source>
 <context>
     <name>QPlatformTheme</name>
     <message>
-        <location filename="../../app/i18n.py" line="-157"/>
+        <location filename="../../app/shell/i18n.py" line="-158"/>
         <source>OK</source>
         <translation>ตกลง</translation>
     </message>
@@ -2151,7 +2151,7 @@ Stop the authority cleanly and close?</source>
 <context>
     <name>ShelveDialog</name>
     <message>
-        <location filename="../../views/alarm_list.py" line="-261"/>
+        <location filename="../../views/alarms/alarm_list.py" line="-262"/>
         <source>Shelve alarms</source>
         <translation>พักสัญญาณเตือน</translation>
     </message>
@@ -2204,7 +2204,7 @@ Stop the authority cleanly and close?</source>
 <context>
     <name>StartupFailure</name>
     <message>
-        <location filename="../../app/startup_failure.py" line="+39"/>
+        <location filename="../../app/shell/startup_failure.py" line="+39"/>
         <source>{what}: {detail}
 What to do: {todo}</source>
         <translation>{what}: {detail}
@@ -2344,7 +2344,7 @@ What to do: {todo}</source>
 <context>
     <name>TelemetryLink</name>
     <message>
-        <location filename="../../app/telemetry_link.py" line="+90"/>
+        <location filename="../../app/links/telemetry_link.py" line="+90"/>
         <source>none</source>
         <translation>ไม่มี</translation>
     </message>
@@ -2363,12 +2363,12 @@ What to do: {todo}</source>
 <context>
     <name>TelemetryPlot</name>
     <message>
-        <location filename="../../views/charts/telemetry_plot.py" line="+179"/>
+        <location filename="../../views/charts/telemetry_plot.py" line="+181"/>
         <source>Time ({zone}, {offset})</source>
         <translation>เวลา ({zone}, {offset})</translation>
     </message>
     <message>
-        <location line="+192"/>
+        <location line="+199"/>
         <source>{time} {zone}</source>
         <translation>{time} {zone}</translation>
     </message>
@@ -2378,7 +2378,7 @@ What to do: {todo}</source>
         <translation>{series}: {value} {unit}</translation>
     </message>
     <message>
-        <location line="+64"/>
+        <location line="+66"/>
         <source>{label} (+{n} more)</source>
         <translation>{label} (+อีก {n} รายการ)</translation>
     </message>
@@ -2386,12 +2386,12 @@ What to do: {todo}</source>
 <context>
     <name>TimelineReport</name>
     <message>
-        <location filename="../../views/timeline.py" line="+449"/>
+        <location filename="../../views/timeline/timeline_chart.py" line="+116"/>
         <source>Frequency (Hz)</source>
         <translation>ความถี่ (Hz)</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location filename="../../views/timeline/timeline_report.py" line="+28"/>
         <source>GridTokenX incident report</source>
         <translation>รายงานเหตุการณ์ GridTokenX</translation>
     </message>
@@ -2441,12 +2441,12 @@ What to do: {todo}</source>
         <translation>ความถี่ระบบ</translation>
     </message>
     <message>
-        <location line="-184"/>
+        <location filename="../../views/timeline/timeline_chart.py" line="+1"/>
         <source>Time ({zone}, {offset})</source>
         <translation>เวลา ({zone}, {offset})</translation>
     </message>
     <message>
-        <location line="+130"/>
+        <location filename="../../views/timeline/timeline_report.py" line="-54"/>
         <source>Window: {start} – {end} ({zone} time, {offset})</source>
         <translation>ช่วงเวลา: {start} – {end} (เวลา{zone}, {offset})</translation>
     </message>
@@ -2494,7 +2494,7 @@ What to do: {todo}</source>
 <context>
     <name>TimelineView</name>
     <message>
-        <location line="-541"/>
+        <location filename="../../views/timeline/timeline_view.py" line="+108"/>
         <source>Load window</source>
         <translation>โหลดช่วงเวลา</translation>
     </message>
@@ -2525,12 +2525,12 @@ What to do: {todo}</source>
     </message>
     <message>
         <location line="+13"/>
-        <location line="+123"/>
+        <location line="+119"/>
         <source>Play</source>
         <translation>เล่น</translation>
     </message>
     <message>
-        <location line="-118"/>
+        <location line="-114"/>
         <source>{n}×</source>
         <translation>{n}×</translation>
     </message>
@@ -2560,7 +2560,7 @@ What to do: {todo}</source>
         <translation>โหลดช่วงเวลาไม่สำเร็จ: {error} ตรวจสอบว่าโหนดทำงานอยู่ แล้วโหลดใหม่</translation>
     </message>
     <message>
-        <location line="+28"/>
+        <location line="+24"/>
         <source>{events} events, {samples} frequency samples in the window. Press Play to replay it.</source>
         <translation>ในช่วงเวลานี้มี {events} เหตุการณ์ ค่าความถี่ {samples} ค่า กด เล่น เพื่อเล่นย้อนเหตุการณ์</translation>
     </message>
@@ -2595,7 +2595,7 @@ What to do: {todo}</source>
         <translation>เขียนรายงานแล้ว: {path} ({n} หน้า)</translation>
     </message>
     <message>
-        <location line="+71"/>
+        <location filename="../../views/timeline/timeline_chart.py" line="-13"/>
         <source>{kind} ×{n}</source>
         <translation>{kind} ×{n}</translation>
     </message>
@@ -2603,7 +2603,7 @@ What to do: {todo}</source>
 <context>
     <name>TradingOverviewView</name>
     <message>
-        <location filename="../../views/trading_overview.py" line="+37"/>
+        <location filename="../../views/trading/trading_overview.py" line="+37"/>
         <source>waiting for the node…</source>
         <translation>รอโหนด…</translation>
     </message>
@@ -2645,7 +2645,7 @@ What to do: {todo}</source>
         <translation>ราคา (THB/kWh)</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+23"/>
         <source>backend API</source>
         <translation>API ระบบหลังบ้าน</translation>
     </message>
@@ -2680,7 +2680,7 @@ What to do: {todo}</source>
 <context>
     <name>formatting</name>
     <message>
-        <location filename="../../views/formatting.py" line="+70"/>
+        <location filename="../../views/common/formatting.py" line="+71"/>
         <source>Bangkok</source>
         <translation>กรุงเทพฯ</translation>
     </message>
@@ -2728,7 +2728,7 @@ What to do: {todo}</source>
 <context>
     <name>governance</name>
     <message>
-        <location filename="../../views/governance_model.py" line="-185"/>
+        <location filename="../../views/governance/governance_model.py" line="-178"/>
         <source>yes {yes}/{quorum} · no {no} · abstain {abstain}</source>
         <translation>เห็นด้วย {yes}/{quorum} · ไม่เห็นด้วย {no} · งดออกเสียง {abstain}</translation>
     </message>
@@ -2846,12 +2846,12 @@ What to do: {todo}</source>
 <context>
     <name>window</name>
     <message>
-        <location filename="../../app/console.py" line="+99"/>
+        <location filename="../../app/shell/console.py" line="+99"/>
         <source>{action} refused — {rule}: {message}</source>
         <translation>{action} ถูกปฏิเสธ — {rule}: {message}</translation>
     </message>
     <message>
-        <location filename="../../app/about.py" line="+9"/>
+        <location filename="../../app/shell/about.py" line="+9"/>
         <source>Help</source>
         <translation>ช่วยเหลือ</translation>
     </message>
@@ -2866,7 +2866,7 @@ What to do: {todo}</source>
         <translation>เกี่ยวกับคอนโซลหน่วยงานผู้มีอำนาจ GridTokenX (&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../app/timeline_link.py" line="+170"/>
+        <location filename="../../app/links/timeline_link.py" line="+170"/>
         <source>Timeline</source>
         <translation>ลำดับเหตุการณ์</translation>
     </message>

@@ -18,9 +18,9 @@ import qasync
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
-from app import settings as S
-from app.gui_thread_gc import gui_thread_collection
-from app.theme import THEMES, apply_theme
+from app.shell import settings as S
+from app.shell.gui_thread_gc import gui_thread_collection
+from app.shell.theme import THEMES, apply_theme
 
 T = TypeVar("T")
 Run = Callable[[Awaitable[T], float], T]

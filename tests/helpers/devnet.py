@@ -16,12 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from node_core.client_api import ClientError, NodeClient
-from node_core.devnet import DevnetLayout, prepare_devnet, prosumer_signer
-from node_core.devnet_run import count_forks, devnet_processes
-from node_core.genesis import load_genesis
-from node_core.loadgen import LoadGenerator, LoadReport
-from node_core.node_process import NodeProcess
+from node_core.api.endpoint import ClientError, NodeClient
+from node_core.devnet.layout import DevnetLayout, prepare_devnet, prosumer_signer
+from node_core.devnet.loadgen import LoadGenerator, LoadReport
+from node_core.devnet.run import count_forks, devnet_processes
+from node_core.ledger.genesis import load_genesis
+from node_core.node.process import NodeProcess
 
 
 def _bindable(port: int) -> bool:

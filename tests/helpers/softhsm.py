@@ -4,7 +4,7 @@ SoftHSM2 reads ``SOFTHSM2_CONF`` and its token list once per process, when pytho
 loads the module; so the session uses ONE configuration, set in ``os.environ`` before any test
 touches the module, and creates its tokens up front. Tests that need more tokens in this
 process give them distinct labels in ``SESSION_TOKEN_LABELS``; subprocesses (the CLI) load the
-module afresh and see tokens created later with ``node_core.softhsm.init_token``.
+module afresh and see tokens created later with ``node_core.signers.softhsm.init_token``.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from node_core.softhsm import find_softhsm_module, init_token, write_softhsm_config
+from node_core.signers.softhsm import find_softhsm_module, init_token, write_softhsm_config
 
 TOKEN_LABEL = "gtx-test"
 SESSION_TOKEN_LABELS = (TOKEN_LABEL,)
@@ -56,6 +56,6 @@ def pkcs11_module_loaded(softhsm_token: SoftHsmToken) -> None:
     """Load the PKCS#11 module in the test process first, with the test token's config:
     SoftHSM2 reads its configuration once per process, so whichever test loaded it first
     would decide for all (the console's login then checks other tokens in a child process)."""
-    from node_core.pkcs11_signer import token_present
+    from node_core.signers.pkcs11 import token_present
 
     assert token_present(softhsm_token.module_path, softhsm_token.token_label)

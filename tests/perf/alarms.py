@@ -20,7 +20,7 @@ import random
 import time
 from collections.abc import Sequence
 
-from node_core.alarms import (
+from node_core.control_room.alarms import (
     AlarmEngine,
     AlarmEvent,
     AlarmInputs,

@@ -21,12 +21,12 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from node_core.client_api import NodeClient
-from node_core.devnet import DevnetLayout, prepare_devnet, prosumer_signer
-from node_core.devnet_run import devnet_processes
-from node_core.genesis import load_genesis
-from node_core.loadgen import LoadGenerator
-from node_core.node_queries import percentile
+from node_core.api.endpoint import NodeClient
+from node_core.api.node_queries import percentile
+from node_core.devnet.layout import DevnetLayout, prepare_devnet, prosumer_signer
+from node_core.devnet.loadgen import LoadGenerator
+from node_core.devnet.run import devnet_processes
+from node_core.ledger.genesis import load_genesis
 from tests.helpers.devnet import free_base_port
 from tests.perf.ledger import raw_verify_per_s
 

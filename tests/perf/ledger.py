@@ -18,8 +18,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
 
-from node_core.blocks import decode_block, encode_block
-from node_core.transition import apply_block
+from node_core.ledger.blocks import decode_block, encode_block
+from node_core.ledger.transition import apply_block
 from tests.helpers.chain import make_chain
 
 

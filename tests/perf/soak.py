@@ -10,7 +10,7 @@ JSON line::
      "ui_stall_p99_ms", "gc_longest_ms", "full_gc_ms", "grid_samples", "final_height"}
 
 gc_longest_ms is the longest cyclic garbage collection, which runs on the GUI thread
-(app.gui_thread_gc) as in the console.
+(app.shell.gui_thread_gc) as in the console.
 
 rss_start_mb is taken one minute in (or at a quarter of a shorter run), once the charts'
 ring buffers and caches are warm. Targets: 0 crashes, RSS growth < 10 %.
@@ -73,12 +73,12 @@ def _soak(app, tmp: Path, minutes: float) -> dict[str, Any]:  # type: ignore[no-
     from PySide6.QtCore import QEvent, QObject
     from PySide6.QtWidgets import QGraphicsView
 
-    from app import settings as S
-    from app.console import Console, RunMode
-    from app.gui_thread_gc import gui_thread_collection
-    from app.startup import ConsoleOptions
-    from app.theme import THEMES, apply_theme
-    from node_core.client_api import NodeClient
+    from app.shell import settings as S
+    from app.shell.console import Console, RunMode
+    from app.shell.gui_thread_gc import gui_thread_collection
+    from app.shell.startup import ConsoleOptions
+    from app.shell.theme import THEMES, apply_theme
+    from node_core.api.endpoint import NodeClient
     from tests.helpers.devnet import apply_load, free_base_port
     from tests.perf._qt import StallProbe
 

@@ -50,11 +50,11 @@ def _measure(app, tmp: Path, timeout_s: float) -> dict[str, float]:  # type: ign
     import qasync
     from PySide6.QtCore import QEvent, QObject
 
-    from app import settings as S
-    from app.console import Console, RunMode
-    from app.gui_thread_gc import gui_thread_collection
-    from app.startup import ConsoleOptions
-    from app.theme import THEMES, apply_theme
+    from app.shell import settings as S
+    from app.shell.console import Console, RunMode
+    from app.shell.gui_thread_gc import gui_thread_collection
+    from app.shell.startup import ConsoleOptions
+    from app.shell.theme import THEMES, apply_theme
     from tests.helpers.devnet import free_base_port
     from tests.perf._qt import StallProbe
 

@@ -24,7 +24,7 @@ from views.charts.mark_layout import Mark, one_label
 from views.charts.palette import PRIORITIES, ChartPalette, palette_for, priority_colour
 from views.charts.ring_buffer import DEFAULT_CAPACITY
 from views.charts.time_axis import BangkokTimeAxis, bangkok_text
-from views.formatting import utc_offset_text, zone_name
+from views.common.formatting import utc_offset_text, zone_name
 
 TICK_FONT_PX = 14
 """Tick labels readable from 3 m."""

@@ -1,6 +1,6 @@
 """A pyqtgraph time axis that labels UTC epoch seconds on the display clock.
 
-The display clock is the console's time zone (:func:`views.formatting.time_display`:
+The display clock is the console's time zone (:func:`views.common.formatting.time_display`:
 Asia/Bangkok unless the operator set another); the names keep "Bangkok", the default.
 """
 
@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pyqtgraph as pg
 
-from views.formatting import time_display
+from views.common.formatting import time_display
 
 _STEPS_S = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30,
             60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400,

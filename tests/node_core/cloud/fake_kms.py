@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
 from google.cloud import kms
 
 from node_core.cloud.kms_signer import crc32c, kms_client
-from node_core.signing import CURVE_ORDER, HALF_CURVE_ORDER
+from node_core.ledger.keys import CURVE_ORDER, HALF_CURVE_ORDER
 
 SERVICE = "google.cloud.kms.v1.KeyManagementService"
 KEY_VERSION = ("projects/gtx-prod/locations/asia-southeast1/keyRings/gridtokenx-keys/"

@@ -10,7 +10,7 @@ import socket
 from dataclasses import dataclass
 
 from app.cli import main
-from node_core.devnet import DevnetLayout
+from node_core.devnet.layout import DevnetLayout
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,6 @@ from typing import Any
 
 import grpc
 
-from node_core.alarms import AlarmEngine, AlarmThresholds
 from node_core.cloud.monitoring import ExportRetry, MetricsExporter, metric_type
 from node_core.cloud.pubsub_feeds import (
     BLOCKCHAIN_EVENTS,
@@ -19,14 +18,20 @@ from node_core.cloud.pubsub_feeds import (
     SubscriptionSpec,
     create_subscription,
 )
-from node_core.cloud.spanner_sink import BlockSink, read_account, read_block
-from node_core.cloud_services import (
+from node_core.cloud.services import (
     GRID_ALERT_PREFIX,
     CloudServices,
     PartHealth,
     alert_area,
 )
-from node_core.transactions import EmergencyAction, EmergencyKind, Transaction, sign_transaction
+from node_core.cloud.spanner_sink import BlockSink, read_account, read_block
+from node_core.control_room.alarms import AlarmEngine, AlarmThresholds
+from node_core.ledger.transactions import (
+    EmergencyAction,
+    EmergencyKind,
+    Transaction,
+    sign_transaction,
+)
 from tests.helpers.chain import make_chain
 from tests.node_core.cloud.emulated import Estate, wait_for
 from tests.node_core.cloud.fake_metric_service import FakeMetricService

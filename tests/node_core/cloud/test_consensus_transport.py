@@ -27,10 +27,10 @@ from node_core.cloud.consensus_transport import (
     consensus_subscription,
 )
 from node_core.cloud.pubsub_feeds import CONSENSUS_MESSAGES, create_subscription
-from node_core.devnet import prosumer_signer
-from node_core.genesis import AuthorityInfo
-from node_core.signing import FileSigner
-from node_core.types import Hash32
+from node_core.devnet.layout import prosumer_signer
+from node_core.ledger.genesis import AuthorityInfo
+from node_core.ledger.keys import FileSigner
+from node_core.ledger.types import Hash32
 from tests.node_core.cloud.emulated import Estate, wait_for
 
 GENESIS = Hash32("ab" * 32)

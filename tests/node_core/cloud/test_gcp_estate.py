@@ -4,7 +4,7 @@ estate sees of them, and how they ride out a Monitoring outage.
 
 EGAT signs with Cloud KMS (the fake's key is EGAT's key in the genesis); MEA and PEA with the
 devnet's SoftHSM2 token. The node does not call the backend REST API (the console does,
-``app.backend_link``): the fake is configured and the node reports that part ``off``.
+``app.links.backend_link``): the fake is configured and the node reports that part ``off``.
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ from node_core.cloud.pubsub_feeds import (
     create_subscription,
 )
 from node_core.cloud.spanner_sink import create_instance_and_database, read_block, spanner_client
-from node_core.devnet import DevnetLayout
-from node_core.genesis import AuthorityInfo, load_genesis, save_genesis
+from node_core.devnet.layout import DevnetLayout
+from node_core.ledger.genesis import AuthorityInfo, load_genesis, save_genesis
 from tests.helpers.devnet import apply_load, heights, running, status, wait_until
 from tests.node_core.cloud.emulated import SPANNER_INSTANCE, Estate, new_database_id
 from tests.node_core.cloud.fake_backend import FakeBackend

@@ -14,8 +14,8 @@ from google.cloud import kms
 from app.cli import main
 from node_core.cloud.errors import KeyNotInHsm, KmsCallFailed
 from node_core.cloud.kms_signer import KmsSigner
-from node_core.config import load_node_config, open_signer
-from node_core.signing import public_key_address, verify_signature
+from node_core.ledger.keys import public_key_address, verify_signature
+from node_core.node.config import load_node_config, open_signer
 from tests.node_core.cloud.fake_kms import KEY_VERSION, FakeKms
 from tests.node_core.cloud.gcp_devnet import ProfileSpec, profile_text
 

@@ -21,8 +21,14 @@ from node_core.cloud.errors import (
     UnsupportedKeyAlgorithm,
 )
 from node_core.cloud.kms_signer import KmsSigner, crc32c, kms_client
-from node_core.exceptions import SignerError
-from node_core.signing import HALF_CURVE_ORDER, Signer, public_key_address, sha256, verify_signature
+from node_core.ledger.exceptions import SignerError
+from node_core.ledger.keys import (
+    HALF_CURVE_ORDER,
+    Signer,
+    public_key_address,
+    sha256,
+    verify_signature,
+)
 from tests.node_core.cloud.fake_kms import KEY_VERSION, FakeKms
 
 

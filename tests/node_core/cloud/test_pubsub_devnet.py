@@ -9,7 +9,7 @@ import asyncio
 import pytest
 
 from node_core.cloud.emulators import PubSubEmulator
-from node_core.devnet import DevnetLayout
+from node_core.devnet.layout import DevnetLayout
 from tests.helpers.devnet import apply_load, forks, running, status, wait_until
 from tests.node_core.cloud.emulated import Estate
 from tests.node_core.cloud.gcp_devnet import ProfileSpec, listening, use_profile, verify_chains

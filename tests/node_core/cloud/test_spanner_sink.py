@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 from google.api_core.exceptions import ServiceUnavailable
 
-from node_core.blocks import decode_transactions
 from node_core.cloud.emulators import SpannerEmulator, spanner_emulator_missing
 from node_core.cloud.spanner_sink import (
     BlockSink,
@@ -27,7 +26,8 @@ from node_core.cloud.spanner_sink import (
     spanner_client,
     spanner_schema,
 )
-from node_core.storage import touched_addresses
+from node_core.ledger.blocks import decode_transactions
+from node_core.node.store import touched_addresses
 from tests.helpers import chain as test_chain
 from tests.helpers.chain import make_chain
 from tests.node_core.cloud.emulated import SPANNER_INSTANCE as INSTANCE
@@ -216,8 +216,8 @@ def test_unavailable_is_retried_with_backoff_then_reported(database: Any) -> Non
 
 def _states_after(chain: test_chain.TestChain) -> list[Any]:
     """The state after each block, replayed from genesis."""
-    from node_core.state import initial_state
-    from node_core.transition import apply_block
+    from node_core.ledger.state import initial_state
+    from node_core.ledger.transition import apply_block
 
     state = initial_state(chain.genesis)
     states = []

@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 
-from node_core.client_api import NodeClient
-from node_core.devnet import DevnetLayout
-from node_core.devnet_run import gridsim_process
-from node_core.node_process import ChildProcess
+from node_core.api.endpoint import NodeClient
+from node_core.devnet.layout import DevnetLayout
+from node_core.devnet.run import gridsim_process
+from node_core.node.process import ChildProcess
 from tests.helpers.devnet import running, wait_until
 
 pytestmark = pytest.mark.slow

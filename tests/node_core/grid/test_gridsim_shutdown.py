@@ -14,9 +14,9 @@ import time
 
 import pytest
 
-from node_core.client_api import NodeClient
-from node_core.devnet import DevnetLayout
-from node_core.devnet_run import gridsim_process
+from node_core.api.endpoint import NodeClient
+from node_core.devnet.layout import DevnetLayout
+from node_core.devnet.run import gridsim_process
 from node_core.telemetry import BigtableEmulator, emulator_available
 from tests.helpers.devnet import running, wait_until
 

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
+from node_core.api.node_queries import transaction_view
 from node_core.grid import GeneratorTrip, GridSample, GridSimulator
 from node_core.grid.orders import OrderLedger, first_height_since, orders_in_block
-from node_core.node_queries import transaction_view
-from node_core.transactions import (
+from node_core.ledger.transactions import (
     EmergencyAction,
     EmergencyKind,
     EnergyTrade,

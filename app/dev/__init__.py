@@ -1,0 +1,1 @@
+"""Developer tooling: ``--screenshot`` with a staged incident (``make screenshots``)."""

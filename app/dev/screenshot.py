@@ -1,0 +1,267 @@
+"""``main.py --screenshot FILE --view NAME``: a picture of one main view (the operator guide's).
+
+Without ``--view`` the console saves the whole window (``app.shell.console``). With ``--view`` it
+saves each named dock on its own: the dock is floated at a readable size, grabbed, and the
+window layout is put back (``saveState``/``restoreState``), so nothing of it reaches the
+saved settings. Several views in one run: ``--view node,alarms`` or ``--view all`` with a
+``{view}`` placeholder in the path (``docs/view-{view}.png``).
+
+On the devnet the views are shown with something in them: a scripted, reproducible incident
+that drives the console the way an operator would (its widgets' buttons and the links they
+are wired to) — nothing here reaches into node_core:
+
+1. steady state: node status, block explorer and trading (the simulator's prosumers trade);
+2. governance: EGAT proposes a price cap through the proposal dialog and votes yes;
+3. a 1,500 MW generator trip (the grid simulator's scheduled event): the frequency dips,
+   the frequency alarms come in — telemetry and alarms;
+4. the operator acknowledges them and selects stage-1 load shedding in PEA: the emergency
+   panel with the selection and its countdown;
+5. the selection is operated and approved by the devnet's supervisor (``supervisor1``; the
+   devnet's documented PIN), so it reaches the chain;
+6. the timeline loads the window since the console started: the whole incident;
+7. ``window``: the whole console after all that.
+
+On a configured network (``--config``) nothing is staged — the console never proposes or
+operates anything on a real chain by itself — and each view is grabbed as it is.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Final
+
+from PySide6.QtCore import QSize
+from PySide6.QtWidgets import QMessageBox
+
+from app.cli.console_args import VIEWS
+
+if TYPE_CHECKING:
+    from app.shell.console import Console
+
+log = logging.getLogger(__name__)
+
+DOCK_OF: Final[dict[str, str]] = {
+    "node": "nodeStatusDock", "explorer": "blockExplorerDock",
+    "telemetry": "gridTelemetryDock", "governance": "governanceDock",
+    "alarms": "alarmsDock", "emergency": "emergencyDock", "trading": "tradingDock",
+    "timeline": "timelineDock",
+}
+"""Each view's dock (``app.shell.main_window``, ``app.links.timeline_link``)."""
+SIZE_OF: Final[dict[str, QSize]] = {
+    "node": QSize(1000, 1180), "explorer": QSize(1280, 1100), "telemetry": QSize(1280, 820),
+    "governance": QSize(1440, 800), "alarms": QSize(1500, 560),
+    "emergency": QSize(1100, 720), "trading": QSize(1200, 760), "timeline": QSize(1400, 900),
+}
+"""Floating size of each grabbed dock: big enough that nothing is clipped."""
+TRIP_MW: Final = 1500
+SETTLE_S: Final = 0.8
+"""Time for a floated dock to lay out and repaint before it is grabbed."""
+
+
+@dataclass(frozen=True, slots=True)
+class Shots:
+    """Where the pictures go: ``template`` with ``{view}`` replaced by each view name."""
+
+    template: Path
+    views: tuple[str, ...]
+
+    def path(self, view: str) -> Path:
+        return Path(str(self.template).replace("{view}", view))
+
+
+class Photographer:
+    """Stages the devnet incident and saves each requested view at its moment."""
+
+    def __init__(self, console: Console, shots: Shots) -> None:
+        self.console = console
+        self.window = console.window
+        self.shots = shots
+        self.problems: list[str] = []
+
+    async def run(self, after_s: float) -> int:
+        """Take every picture; the exit code (1 if a picture or a staging step failed)."""
+        devnet = self.console.runtime.options.devnet
+        if devnet:
+            await self._until("authorities 3/3",
+                              lambda: self.window.peers_label.text().endswith("3/3"), 60)
+        await asyncio.sleep(after_s)
+        if devnet:
+            await self._stage_and_shoot()
+        else:
+            log.info("configured network: views are grabbed as they are, nothing is staged")
+            for view in self.shots.views:
+                await self._shoot(view)
+        for problem in self.problems:
+            log.error("screenshot: %s", problem)
+        return 1 if self.problems else 0
+
+    async def _stage_and_shoot(self) -> None:
+        began_ms = int(time.time() * 1000) - 20_000
+        self.window.charts.set_span_minutes(1)  # the trip fills the chart, not a corner of it
+        if self._wanted("governance", "timeline", "window"):
+            await self._propose_and_vote()
+            await self._shoot_if_wanted("governance")
+        await asyncio.sleep(max(0.0, 25 - (time.time() * 1000 - began_ms) / 1000))
+        await self._trip()
+        await self._shoot_if_wanted("telemetry")
+        await self._shoot_if_wanted("alarms")
+        await self._select_load_shed()
+        await self._shoot_if_wanted("emergency")
+        height = await self._operate_and_approve()
+        await self._show_block(height)
+        for view in ("explorer", "node", "trading"):
+            await self._shoot_if_wanted(view)
+        if self._wanted("timeline", "window"):
+            await self._load_timeline(began_ms)
+            await self._shoot_if_wanted("timeline")
+        for dock in ("gridTelemetryDock", "alarmsDock"):  # the control room's usual front
+            self.window.docks[dock].raise_()
+        await self._shoot_if_wanted("window")
+
+    # ----- the scripted incident ------------------------------------------------------------
+
+    async def _propose_and_vote(self) -> None:
+        view = self.window.governance
+        self.window.docks["governanceDock"].raise_()
+        dialog = view.open_new_proposal()
+        dialog.set_action("parameter_change")
+        dialog.title_edit.setText("Cap energy prices at 5,000 THB/kWh")
+        dialog.description.setPlainText("Emergency tariff while the southern tie is out.")
+        dialog.parameter.setCurrentIndex(dialog.parameter.findData("price_cap_per_kwh"))
+        dialog.value.setText("500000")
+        dialog.submit.click()
+        if not await self._until("the proposal listed", lambda: bool(view.model.ids()), 20):
+            return
+        view.select_proposal(view.model.ids()[-1])
+        if await self._until("vote buttons", lambda: "yes" in view.enabled_choices(), 15):
+            view.vote_buttons["yes"].click()
+            view.vote_box.button(QMessageBox.StandardButton.Yes).click()
+            await self._until("EGAT's vote in the tally",
+                              lambda: "yes 1/" in " ".join(view.proposal_rows()[-1]), 20)
+
+    async def _trip(self) -> None:
+        """A generator trip: wait for the dip and the frequency alarms, then a little more
+        so the chart shows the recovery too."""
+        link = self.console.runtime.telemetry_link
+        await link.schedule_event(f"generator_trip@+1:{TRIP_MW}")
+        alarms = self.window.alarm_list.model
+        await self._until("a frequency alarm", lambda: any(
+            alarms.alarm(r).get("kind") == "frequency" for r in range(alarms.rowCount())), 40)
+        await asyncio.sleep(20)  # the dip mid-chart, with its recovery and the marks' labels
+
+    async def _select_load_shed(self) -> None:
+        """Acknowledge what the trip raised ("Acknowledge all shown"), then select stage-1
+        load shedding in PEA and let the countdown run a little."""
+        self.window.alarm_list.acknowledge_visible()
+        panel = self.window.emergency_panel
+        self.window.docks["emergencyDock"].raise_()
+        panel.kind.setCurrentIndex(panel.kind.findData("load_shed"))
+        panel.region.setCurrentIndex(panel.region.findData("PEA"))
+        panel.stage.setValue(1)
+        panel.mw.setValue(300)
+        panel.reason.setText(f"frequency dip after a {TRIP_MW:,} MW generator trip")
+        panel.select_button.click()
+        await self._until("the selection", lambda: (panel.current() or {}).get("step")
+                          == "selected", 15)
+        await asyncio.sleep(2)
+
+    async def _operate_and_approve(self) -> int | None:
+        """Operate the selection and approve it as the devnet's supervisor; the height of
+        the block the order is final in."""
+        panel = self.window.emergency_panel
+        box = panel.ask_operate()
+        if box is None:
+            self.problems.append("the load-shedding selection could not be operated")
+            return None
+        box.button(QMessageBox.StandardButton.Yes).click()
+        if not await self._until("awaiting approval", lambda: (panel.current() or {}).get(
+                "step") == "awaiting approval", 15):
+            return None
+        self.console.control.approve(int(panel.current()["id"]), "supervisor1")
+        if not await self._until("the order final in a block",
+                                 lambda: panel.current()["step"] == "final", 30):
+            return None
+        return int(panel.current()["height"])
+
+    async def _show_block(self, height: int | None) -> None:
+        """The explorer with the block that carries the load-shedding order, opened."""
+        if height is None:
+            return
+        explorer = self.window.block_explorer
+        self.window.docks["blockExplorerDock"].raise_()
+        explorer.search(str(height))
+        await self._until(f"block {height} in the explorer",
+                          lambda: explorer.detail.header_fields().get("height", "").replace(",", "")
+                          == str(height),
+                          10)
+        await asyncio.sleep(1)
+
+    async def _load_timeline(self, began_ms: int) -> None:
+        view = self.window.timeline  # type: ignore[attr-defined]
+        await asyncio.sleep(3)  # the last events reach the store and the audit trail
+        view.set_window(began_ms, int(time.time() * 1000) + 5_000)
+        view.load_button.click()
+        if await self._until("the timeline record", view.export_button.isEnabled, 30):
+            orders = [e.time_ms for e in view.record.events if e.kind == "emergency"]
+            view.seek(max(orders, default=view.cursor.end_ms))  # replayed up to the order
+
+    # ----- pictures -------------------------------------------------------------------------
+
+    def _wanted(self, *views: str) -> bool:
+        return any(view in self.shots.views for view in views)
+
+    async def _shoot_if_wanted(self, view: str) -> None:
+        if view in self.shots.views:
+            await self._shoot(view)
+
+    async def _shoot(self, view: str) -> None:
+        path = self.shots.path(view)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if view == "window":
+            pixmap = self.window.grab()
+        else:
+            pixmap = await self._grab_dock(view)
+        saved = pixmap.save(str(path))
+        log.info("screenshot %s (%s, %dx%d): %s", path, view, pixmap.width(), pixmap.height(),
+                 "saved" if saved else "NOT saved")
+        if not saved:
+            self.problems.append(f"{path} not saved")
+
+    async def _grab_dock(self, view: str):  # type: ignore[no-untyped-def]
+        """The dock alone, floated at its size; the window's layout is restored after."""
+        window, dock = self.window, self.window.docks[DOCK_OF[view]]
+        state = window.saveState()
+        dock.show()
+        dock.setFloating(True)
+        dock.resize(SIZE_OF[view])
+        dock.raise_()
+        await asyncio.sleep(SETTLE_S)
+        pixmap = dock.grab()
+        window.restoreState(state)
+        await asyncio.sleep(0.2)
+        return pixmap
+
+    async def _until(self, what: str, check: Callable[[], bool], timeout_s: float) -> bool:
+        """Poll ``check`` until true; on timeout record the problem and go on (the picture
+        is still taken, the exit code says it is incomplete)."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            try:
+                if check():
+                    return True
+            except (KeyError, IndexError, TypeError):
+                pass
+            await asyncio.sleep(0.25)
+        self.problems.append(f"staging: no {what} within {timeout_s:.0f} s")
+        return False
+
+
+def shots(path: Path, views: Sequence[str]) -> Shots:
+    """``--view all`` → every view, in the order of ``VIEWS``."""
+    names = VIEWS if "all" in views else tuple(views)
+    return Shots(path, tuple(names))

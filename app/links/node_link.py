@@ -1,0 +1,152 @@
+"""NodeLink: the console's side of one node's client endpoint, as Qt signals.
+
+The node runs in its own process (see ``app.shell.startup``); this object only talks to it over the
+JSON-lines client endpoint (``node_core.api.endpoint``) on the qasync loop, so nothing here
+blocks the GUI thread. It reconnects by itself when the node goes away and comes back.
+
+Signals:
+    connection_changed(connected: bool): the endpoint answered (True) or was lost (False).
+    status_changed(status: dict): a ``status_summary`` (on connect, then every second).
+    block_finalized(summary: dict): a ``block_summary`` of each new final block.
+    blocks_loaded(summaries: list): recent blocks fetched on (re)connect, oldest first.
+    authority_names_changed(names: dict): address -> name of the authority set, when it changes.
+    block_detail_ready(detail: object): a ``block_detail`` dict, or None if not found.
+    equivocation(data: dict): equivocation evidence pushed by the node.
+    event_pushed(kind: str, data: object): every pushed event, as received (e.g.
+        ``alarm_events``, ``emergency``: see ``app.links.control_link``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any, Final
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+from node_core.api.endpoint import ClientError, NodeClient
+
+log = logging.getLogger(__name__)
+
+RECENT_BLOCKS: Final = 50
+"""Blocks fetched for the explorer on (re)connect."""
+RETRY_S: Final = (0.5, 1.0, 2.0, 5.0)
+"""Reconnect delays; the last repeats."""
+
+
+class NodeLink(QObject):
+    """Bridges one node endpoint to Qt; ``await start(host, port)``, ``await close()``."""
+
+    connection_changed = Signal(bool)
+    status_changed = Signal(dict)
+    block_finalized = Signal(dict)
+    blocks_loaded = Signal(list)
+    authority_names_changed = Signal(dict)
+    block_detail_ready = Signal(object)
+    equivocation = Signal(dict)
+    event_pushed = Signal(str, object)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._client: NodeClient | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._requests: set[asyncio.Task[Any]] = set()
+        self.last_status: dict[str, Any] | None = None
+
+    @property
+    def connected(self) -> bool:
+        return self._client is not None
+
+    def start(self, host: str, port: int) -> None:
+        """Connect (and keep reconnecting) to ``host:port`` in the background."""
+        if self._task is None:
+            self._task = asyncio.get_running_loop().create_task(self._run(host, port))
+
+    async def call(self, method: str, **params: Any) -> Any:
+        """One request to the node; ClientError("Unreachable") while disconnected."""
+        if self._client is None:
+            raise ClientError("Unreachable", "not connected to the node")
+        return await self._client.call(method, **params)
+
+    @Slot(dict)
+    def request_block(self, selector: dict) -> None:
+        """Fetch a block by ``{"height": n}`` or ``{"hash": h}``; answers block_detail_ready."""
+        task = asyncio.get_running_loop().create_task(self._fetch_block(selector))
+        self._requests.add(task)
+        task.add_done_callback(self._requests.discard)
+
+    async def close(self) -> None:
+        """Stop reconnecting and close the connection."""
+        tasks = [t for t in (self._task, *self._requests) if t is not None]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        self._task = None
+        await self._drop_client()
+
+    # ----- internals ------------------------------------------------------------------------
+
+    async def _run(self, host: str, port: int) -> None:
+        failures = 0
+        while True:
+            try:
+                await self._session(host, port)
+                failures = 0
+            except (ClientError, OSError) as error:
+                if failures == 0:
+                    log.warning("node endpoint %s:%d: %s", host, port, error)
+                failures += 1
+            finally:
+                await self._drop_client()
+            await asyncio.sleep(RETRY_S[min(failures, len(RETRY_S) - 1)])
+
+    async def _session(self, host: str, port: int) -> None:
+        """One connection: initial status and blocks, then pushed events until it drops."""
+        self._client = await NodeClient.connect(host, port, timeout_s=2.0)
+        status = await self._client.call("status")
+        log.info("connected to node %s at %s:%d (height %d)", status["authority"], host, port,
+                 status["height"])
+        self.connection_changed.emit(True)
+        self._emit_status(status)
+        height = int(status["height"])
+        if height > 0:
+            recent = await self._client.call("blocks", start=max(1, height - RECENT_BLOCKS + 1),
+                                             end=height)
+            self.blocks_loaded.emit(recent)
+        async for event in self._client.subscribe():
+            self._dispatch(event)
+        raise ClientError("Disconnected", "the node closed the connection")
+
+    def _dispatch(self, event: dict[str, Any]) -> None:
+        kind, data = event.get("event"), event.get("data")
+        self.event_pushed.emit(str(kind), data)
+        if kind == "status" and isinstance(data, dict):
+            self._emit_status(data)
+        elif kind == "block":
+            self.block_finalized.emit(data)
+        elif kind == "equivocation":
+            log.warning("equivocation reported: %s", data)
+            self.equivocation.emit(data)
+
+    def _emit_status(self, status: dict[str, Any]) -> None:
+        names = status.get("authority_names")
+        if names is not None and names != (self.last_status or {}).get("authority_names"):
+            self.authority_names_changed.emit(names)
+        self.last_status = status
+        self.status_changed.emit(status)
+
+    async def _drop_client(self) -> None:
+        client, self._client = self._client, None
+        if client is not None:
+            with contextlib.suppress(Exception):
+                await client.close()
+            self.connection_changed.emit(False)
+
+    async def _fetch_block(self, selector: dict[str, Any]) -> None:
+        try:
+            detail = await self.call("block", **selector)
+        except ClientError as error:
+            log.warning("block %s not fetched: %s", selector, error)
+            detail = None
+        self.block_detail_ready.emit(detail)

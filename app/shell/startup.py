@@ -1,0 +1,401 @@
+"""Start-up order and the single shutdown path of the console.
+
+``ConsoleRuntime.start()`` runs these steps, in this order, logging each one and announcing it
+with ``step_started`` (the window shows it in a progress bar):
+
+Devnet (default)::
+
+    1. prepare devnet        token, keys, genesis, configs (reused when they exist)
+    2. operator login        PKCS#11 login to the authority token (app.shell.login)
+    3. telemetry store       Bigtable emulator (cbtemulator) if installed, else SQLite fallback
+    4. authority nodes       own authority + the two peers, each its own supervised process
+    5. grid simulator        ``main.py gridsim --serve ...`` as a supervised process
+    6. connect               NodeLink to the own node, TelemetryLink to the simulator
+
+``--config FILE`` (a configured network)::
+
+    1. read node config      node_core.node.config
+    2. operator login        the token named in [signer]
+    3. authority node        if its client endpoint already answers, just connect; otherwise
+                             start it as a supervised process; like ``main.py node`` it reads
+                             its PIN from the variable named by [signer].pin_env in the
+                             console's environment (the console never writes a PIN anywhere)
+    4. connect               NodeLink only (no simulator, no telemetry store)
+
+The node never runs in the GUI process: with the GIL its CPU work (signature checks, block
+verification at catch-up) would stall the UI; ``tests/perf/soak.py`` measures the UI stall
+with the devnet under load.
+
+Supervision: a child that dies unexpectedly is reported (``child_died``, status bar, log) and
+restarted automatically with exponential backoff (1 s, 2 s, 4 s ... capped at 30 s; reset
+after 60 s of good health). Automatic, because an authority that stays down stops signing
+and slows the chain for every authority; the operator sees each restart. A child that exits
+with status 2 (a usage error, e.g. a simulator without ``--serve``) is not restarted.
+
+Shutdown (``shutdown()``, the one path — window close, Ctrl-C/SIGTERM, a failed start-up,
+the screenshot mode, tests): idempotent; emits ``shutting_down``, then stops, in order, the
+links, the grid simulator, the nodes (SIGTERM, SIGKILL after 10 s), flushes and closes the
+telemetry store, stops the emulator it started, and finally SIGKILLs any child pid still
+alive, so nothing of ours outlives the console (``live_pids()`` is empty afterwards).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+from PySide6.QtCore import QObject, Signal
+
+from app.links.node_link import NodeLink
+from app.links.telemetry_link import TelemetryLink
+from app.shell.login import LoginRequest
+from node_core.api.endpoint import ClientError, NodeClient
+from node_core.devnet.layout import DEVNET_PIN, DEVNET_TOKEN, DevnetLayout, prepare_devnet
+from node_core.devnet.run import devnet_processes, gridsim_process
+from node_core.node.config import NodeConfig, load_node_config
+from node_core.node.process import ChildProcess, NodeProcess
+from node_core.signers.softhsm import find_softhsm_module
+from node_core.telemetry import (
+    BigtableEmulator,
+    BigtableTelemetryStore,
+    BufferedTelemetryStore,
+    SqliteTelemetryStore,
+    TelemetryStore,
+    emulator_available,
+)
+
+log = logging.getLogger(__name__)
+
+BACKOFF_S: Final = (1.0, 2.0, 4.0, 8.0, 16.0, 30.0)
+HEALTHY_AFTER_S: Final = 60.0
+SUPERVISE_EVERY_S: Final = 1.0
+USAGE_ERROR: Final = 2
+DEVNET_TRADES_PER_S: Final = 20.0
+"""Prosumer trades the devnet's grid simulator drives, so blocks keep coming."""
+
+LoginFunction = Callable[[LoginRequest], Awaitable[str | None]]
+"""Shows the login (or logs in automatically); the token label, or None if cancelled."""
+
+
+class StartupCancelled(Exception):
+    """The operator cancelled the login."""
+
+
+@dataclass(frozen=True, slots=True)
+class ConsoleOptions:
+    """What ``main.py`` (no command) was asked for."""
+
+    authority: str = "EGAT"
+    data_dir: Path = Path("devnet-data")
+    config: Path | None = None
+    base_port: int | None = None
+    """Devnet base port (tests); None: the devnet default."""
+
+    @property
+    def devnet(self) -> bool:
+        return self.config is None
+
+
+Supervised = NodeProcess | ChildProcess
+
+
+@dataclass(slots=True)
+class _Watch:
+    """Supervision state of one child."""
+
+    child: Supervised
+    started_at: float = 0.0
+    failures: int = 0
+    restart_at: float | None = None
+    given_up: bool = False
+
+
+class ConsoleRuntime(QObject):
+    """Owns every child process and store of one console; see the module docstring.
+
+    Signals:
+        step_started(text: str, index: int, total: int): a start-up step began (1-based).
+        started(): every step done.
+        child_died(name: str, detail: str): a supervised child exited unexpectedly.
+        child_restarted(name: str): it was started again.
+        hsm_state(text: str, ok: bool): e.g. ``logged in`` (True), ``not logged in``.
+        shutting_down(): the shutdown path began (once).
+    """
+
+    step_started = Signal(str, int, int)
+    started = Signal()
+    child_died = Signal(str, str)
+    child_restarted = Signal(str)
+    hsm_state = Signal(str, bool)
+    shutting_down = Signal()
+
+    def __init__(self, options: ConsoleOptions, login: LoginFunction,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.options = options
+        self._login = login
+        self.node_link = NodeLink(self)
+        self.telemetry_link = TelemetryLink(self)
+        self.layout: DevnetLayout | None = None
+        self.nodes: list[NodeProcess] = []
+        self.gridsim: ChildProcess | None = None
+        self.emulator: BigtableEmulator | None = None
+        self.own_client: tuple[str, int] | None = None
+        self.store_kind = ""
+        self._watches: list[_Watch] = []
+        self._supervisor: asyncio.Task[None] | None = None
+        self._shutdown: asyncio.Future[None] | None = None
+        self._node_env: dict[str, str] = {}
+        self._config: NodeConfig | None = None
+        self.token_label = ""
+
+    # ----- start-up -------------------------------------------------------------------------
+
+    def steps(self) -> list[tuple[str, Callable[[], Awaitable[None]]]]:
+        """The start-up steps, in order (the one place that defines it)."""
+        if self.options.devnet:
+            return [(self.tr("preparing devnet"), self._prepare_devnet),
+                    (self.tr("operator login"), self._operator_login),
+                    (self.tr("opening telemetry store"), self._open_telemetry),
+                    (self.tr("starting authority nodes"), self._start_devnet_nodes),
+                    (self.tr("starting grid simulator"), self._start_gridsim),
+                    (self.tr("connecting"), self._connect)]
+        return [(self.tr("reading node config"), self._read_config),
+                (self.tr("operator login"), self._operator_login),
+                (self.tr("starting authority node"), self._start_configured_node),
+                (self.tr("connecting"), self._connect)]
+
+    async def start(self) -> None:
+        """Run every step; on failure the caller runs ``shutdown()`` (the one path)."""
+        steps = self.steps()
+        began = time.perf_counter()
+        for index, (text, step) in enumerate(steps, 1):
+            log.info("startup %d/%d: %s", index, len(steps), text)
+            self.step_started.emit(text, index, len(steps))
+            await step()
+        log.info("startup complete in %.1f s", time.perf_counter() - began)
+        self.started.emit()
+
+    async def _prepare_devnet(self) -> None:
+        options = self.options
+        layout = DevnetLayout(options.data_dir.resolve(), base_port=options.base_port or 30300)
+        if options.authority not in layout.authorities:
+            raise ValueError(f"unknown authority {options.authority!r}")
+        self.layout = await asyncio.to_thread(prepare_devnet, layout)
+        self._node_env = self.layout.environment()
+
+    def login_request(self) -> LoginRequest:
+        """The token to log in to: the devnet's, or the configured node's."""
+        if self.layout is not None:
+            return LoginRequest(self.options.authority, (DEVNET_TOKEN,), self.options.authority,
+                                find_softhsm_module(), self.layout.softhsm_conf, DEVNET_PIN)
+        assert self._config is not None
+        signer = self._config.signer
+        return LoginRequest(self._config.authority, (signer.token_label,), signer.key_label,
+                            signer.module or find_softhsm_module(), signer.softhsm_conf)
+
+    async def _operator_login(self) -> None:
+        self.hsm_state.emit(self.tr("login…"), False)
+        token = await self._login(self.login_request())
+        if token is None:
+            self.hsm_state.emit(self.tr("not logged in"), False)
+            raise StartupCancelled("operator login cancelled")
+        self.token_label = token
+        self.hsm_state.emit(self.tr("logged in"), True)
+
+    async def _open_telemetry(self) -> None:
+        assert self.layout is not None
+        directory = self.layout.telemetry_dir
+        backing: TelemetryStore
+        if emulator_available():
+            self.emulator = BigtableEmulator()
+            await asyncio.to_thread(self.emulator.start)
+            log.info("Bigtable emulator on %s", self.emulator.host_port)
+            backing = await BigtableTelemetryStore.open(emulator_host=self.emulator.host_port)
+            self.store_kind = self.tr("Bigtable emulator")
+        else:
+            log.warning("no Bigtable emulator installed: telemetry in SQLite (fallback)")
+            backing = SqliteTelemetryStore(directory / "telemetry.sqlite")
+            self.store_kind = self.tr("SQLite fallback")
+        store = BufferedTelemetryStore(backing, directory / "console-buffer.sqlite")
+        self.telemetry_link.attach_store(store, self.store_kind)
+
+    async def _start_devnet_nodes(self) -> None:
+        assert self.layout is not None
+        own = self.options.authority
+        self.nodes = sorted(devnet_processes(self.layout), key=lambda n: n.name != own)
+        for node in self.nodes:
+            node.start()
+            self._watch(node)
+        self._start_supervisor()
+        await asyncio.gather(*(node.wait_ready() for node in self.nodes))
+        self.own_client = ("127.0.0.1", self.layout.client_port(own))
+
+    async def _start_gridsim(self) -> None:
+        assert self.layout is not None
+        layout = self.layout
+        env = dict(layout.environment())
+        if self.emulator is not None:
+            env["BIGTABLE_EMULATOR_HOST"] = self.emulator.host_port
+        self.gridsim = gridsim_process(
+            layout, trades=DEVNET_TRADES_PER_S, env=env,
+            store="bigtable" if self.emulator is not None else "sqlite")
+        self.gridsim.start()
+        self._watch(self.gridsim)
+
+    async def _read_config(self) -> None:
+        assert self.options.config is not None
+        self._config = await asyncio.to_thread(load_node_config, self.options.config)
+        self.own_client = self._config.client
+
+    async def _start_configured_node(self) -> None:
+        assert self._config is not None and self.options.config is not None
+        if await _answers(*self._config.client):
+            log.info("node %s already answers at %s:%d: connecting only",
+                     self._config.authority, *self._config.client)
+            return
+        node = NodeProcess(self._config.authority, self.options.config, self._config.client,
+                           self._node_env or dict(os.environ),
+                           self.options.config.parent / "logs" / f"{self._config.authority}.log")
+        self.nodes = [node]
+        node.start()
+        self._watch(node)
+        self._start_supervisor()
+        await node.wait_ready()
+
+    async def _connect(self) -> None:
+        assert self.own_client is not None
+        self.node_link.start(*self.own_client)
+        if self.layout is not None:
+            self.telemetry_link.start_stream("127.0.0.1", self.layout.gridsim_port)
+        else:
+            self.telemetry_link.gridsim_state.emit(self.tr("not configured"))
+
+    # ----- supervision ----------------------------------------------------------------------
+
+    def _watch(self, child: Supervised) -> None:
+        self._watches.append(_Watch(child, time.monotonic()))
+
+    def _start_supervisor(self) -> None:
+        if self._supervisor is None:
+            self._supervisor = asyncio.get_running_loop().create_task(self._supervise())
+
+    async def _supervise(self) -> None:
+        while True:
+            await asyncio.sleep(SUPERVISE_EVERY_S)
+            now = time.monotonic()
+            for watch in self._watches:
+                self._check(watch, now)
+
+    def _check(self, watch: _Watch, now: float) -> None:
+        child = watch.child
+        if child.running:
+            if watch.failures and now - watch.started_at > HEALTHY_AFTER_S:
+                watch.failures = 0
+            return
+        if watch.given_up:
+            return
+        if watch.restart_at is None:
+            self._on_died(watch, now)
+        elif now >= watch.restart_at:
+            watch.restart_at = None
+            watch.started_at = now
+            child.start()
+            log.warning("restarted %s (pid %s)", child.name, child.pid)
+            self.child_restarted.emit(child.name)
+
+    def _on_died(self, watch: _Watch, now: float) -> None:
+        child = watch.child
+        code = child.returncode if isinstance(child, ChildProcess) else None
+        if code == USAGE_ERROR:
+            watch.given_up = True
+            log.error("%s exited with a usage error; not restarting it (see its log)",
+                      child.name)
+            self.child_died.emit(child.name, self.tr("exited (usage error), not restarted"))
+            return
+        delay = BACKOFF_S[min(watch.failures, len(BACKOFF_S) - 1)]
+        watch.failures += 1
+        watch.restart_at = now + delay
+        log.error("%s died unexpectedly; restarting in %.0f s", child.name, delay)
+        self.child_died.emit(child.name, self.tr("died; restarting in {s:.0f} s").format(s=delay))
+
+    # ----- shutdown -------------------------------------------------------------------------
+
+    def live_pids(self) -> list[int]:
+        """Pids of our children still alive (empty after ``shutdown``)."""
+        children: list[Supervised] = [*self.nodes, *([self.gridsim] if self.gridsim else [])]
+        pids = [c.pid for c in children if c.running and c.pid is not None]
+        emulator_pid = _emulator_pid(self.emulator)
+        return pids + ([emulator_pid] if emulator_pid is not None else [])
+
+    async def shutdown(self) -> None:
+        """The single shutdown path; safe to call more than once (later calls wait)."""
+        if self._shutdown is None:
+            self._shutdown = asyncio.get_running_loop().create_future()
+            try:
+                await self._shut_down()
+            finally:
+                self._shutdown.set_result(None)
+        await asyncio.shield(self._shutdown)
+
+    async def _shut_down(self) -> None:
+        log.info("shutdown: begin")
+        self.shutting_down.emit()
+        if self._supervisor is not None:
+            self._supervisor.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._supervisor
+        await self._step("closing node link", self.node_link.close())
+        if self.gridsim is not None:
+            await self._step("stopping grid simulator", self.gridsim.stop())
+        await self._step("stopping authority nodes",
+                         asyncio.gather(*(node.stop() for node in self.nodes)))
+        await self._step("flushing telemetry store", self.telemetry_link.close())
+        if self.emulator is not None:
+            await self._step("stopping Bigtable emulator", asyncio.to_thread(self.emulator.stop))
+        self._kill_leftovers()
+        log.info("shutdown: complete")
+
+    async def _step(self, text: str, work: Awaitable[object]) -> None:
+        """One shutdown step: logged; a failure is logged and the next steps still run."""
+        log.info("shutdown: %s", text)
+        try:
+            await work
+        except Exception:
+            log.exception("shutdown step failed: %s", text)
+
+    def _kill_leftovers(self) -> None:
+        for pid in self.live_pids():
+            log.error("child pid %d still alive after shutdown: killing it", pid)
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)
+
+
+async def _answers(host: str, port: int) -> bool:
+    """True if a node endpoint at ``host:port`` answers ``status``."""
+    try:
+        client = await NodeClient.connect(host, port, timeout_s=1.0)
+    except ClientError:
+        return False
+    try:
+        await asyncio.wait_for(client.call("status"), 2.0)
+        return True
+    except (ClientError, TimeoutError):
+        return False
+    finally:
+        await client.close()
+
+
+def _emulator_pid(emulator: BigtableEmulator | None) -> int | None:
+    """The emulator's pid while it runs."""
+    return emulator.pid if emulator is not None and emulator.running else None

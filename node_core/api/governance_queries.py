@@ -1,0 +1,144 @@
+"""The client endpoint's governance methods: list and show proposals as plain data, and
+propose or vote — signed by this node's authority key, like every authority action.
+
+A proposal or a vote names the operator who makes it (``operator``): only an ``operator`` or
+``supervisor`` of this node's ``[operators]`` may, and every one — taken or refused, with what
+was proposed or the proposal and choice, and the outcome — goes to the audit trail
+(:mod:`node_core.control_room.room`)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from node_core.api.endpoint import ClientError
+from node_core.control_room.desk import Role
+from node_core.ledger.governance import ProposalRecord
+from node_core.ledger.keys import verify_signature
+from node_core.ledger.transactions import (
+    GovernanceProposal,
+    GovernanceVote,
+    Payload,
+    ProposalAction,
+    Transaction,
+    VoteChoice,
+    sign_transaction,
+)
+from node_core.ledger.transition import validate_transaction
+from node_core.ledger.types import Address
+
+if TYPE_CHECKING:
+    from node_core.node.authority_node import AuthorityNode
+
+GOVERNANCE_ROLES = frozenset({Role.OPERATOR, Role.SUPERVISOR})
+"""Who may propose and vote for this authority."""
+
+
+class GovernanceQueries:
+    def __init__(self, node: AuthorityNode) -> None:
+        self._node = node
+
+    def handlers(self) -> dict[str, Any]:
+        return {"gov_list": self._list, "gov_show": self._show, "gov_propose": self._propose,
+                "gov_vote": self._vote}
+
+    async def _list(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        proposals = self._node.state.proposals
+        return [self.proposal_view(proposals[i]) for i in sorted(proposals, reverse=True)]
+
+    async def _show(self, params: dict[str, Any]) -> dict[str, Any]:
+        record = self._node.state.proposals.get(int(params["id"]))
+        if record is None:
+            raise ClientError("UnknownProposal", f"no proposal {params['id']}")
+        return self.proposal_view(record, verify=True)
+
+    async def _propose(self, params: dict[str, Any]) -> dict[str, Any]:
+        action = ProposalAction[str(params["action"]).upper()]
+        proposal = GovernanceProposal(
+            title=str(params["title"]), description=str(params.get("description", "")),
+            action=action, voting_period=int(params.get("voting_period", 100)),
+            authority_name=str(params.get("authority_name", "")),
+            authority_public_key=bytes.fromhex(str(params.get("authority_public_key", ""))),
+            authority_address=Address(str(params.get("authority_address", ""))),
+            parameter=str(params.get("parameter", "")), value=int(params.get("value", 0)))
+        details: dict[str, Any] = {"action": action.name.lower(), "title": proposal.title,
+                                   "voting_period": proposal.voting_period}
+        if action in (ProposalAction.ADD_AUTHORITY, ProposalAction.REMOVE_AUTHORITY):
+            details["authority"] = proposal.authority_name or proposal.authority_address
+        if action is ProposalAction.PARAMETER_CHANGE:
+            details.update(parameter=proposal.parameter, value=proposal.value)
+        return self._node.control.audited(
+            _operator(params, "a proposal"), "propose", f"proposal '{proposal.title}'",
+            GOVERNANCE_ROLES, lambda _now: self._submit(proposal), details,
+            lambda result: f"submitted {result['tx_hash']}")
+
+    async def _vote(self, params: dict[str, Any]) -> dict[str, Any]:
+        proposal_id, choice = int(params["id"]), VoteChoice[str(params["choice"]).upper()]
+        return self._node.control.audited(
+            _operator(params, "a vote"), "vote", f"proposal {proposal_id}", GOVERNANCE_ROLES,
+            lambda _now: self._submit(GovernanceVote(proposal_id, choice)),
+            {"proposal": proposal_id, "choice": choice.name.lower()},
+            lambda result: f"submitted {result['tx_hash']}")
+
+    def _submit(self, payload: Payload) -> dict[str, Any]:
+        node = self._node
+        nonce = node.mempool.next_nonce(node.signer.address, node.state)
+        tx = sign_transaction(Transaction(node.state.chain_id, nonce, node.signer.public_key,
+                                          payload), node.signer)
+        if nonce == node.state.account(node.signer.address).nonce:
+            validate_transaction(node.state, tx)
+        node.submit(tx)
+        return {"tx_hash": tx.hash, "nonce": nonce}
+
+    # --- views ------------------------------------------------------------------------------
+
+    def proposal_view(self, record: ProposalRecord, *, verify: bool = False) -> dict[str, Any]:
+        state = self._node.state
+        names = {a.address: a.name for a in state.authorities}
+        p = record.proposal
+        tally = record.tally()
+        return {
+            "id": record.proposal_id, "title": p.title, "description": p.description,
+            "action": p.action.name.lower(), "proposer": record.proposer,
+            "proposer_name": names.get(record.proposer), "created_height": record.created_height,
+            "deadline_height": record.deadline_height, "status": record.status.name.lower(),
+            "closed_height": record.closed_height or None, "reason": record.reason,
+            "electorate": [{"address": a, "name": names.get(a)} for a in record.electorate],
+            "quorum": record.quorum,
+            "tally": {c.name.lower(): n for c, n in tally.items()},
+            "votes": [self._vote_view(voter, choice, tx_hash, names, verify)
+                      for voter, choice, tx_hash in record.votes],
+            "details": {"authority_name": p.authority_name,
+                        "authority_address": p.authority_address or None,
+                        "authority_public_key": p.authority_public_key.hex() or None,
+                        "parameter": p.parameter or None, "value": p.value},
+            "height_now": state.height,
+            "block_interval_ms": state.parameters.block_interval_ms,
+        }
+
+    def _vote_view(self, voter: Address, choice: VoteChoice, tx_hash: str,
+                   names: dict[Address, str], verify: bool) -> dict[str, Any]:
+        view: dict[str, Any] = {"authority": voter, "name": names.get(voter),
+                                "choice": choice.name.lower(), "tx_hash": tx_hash}
+        if verify:
+            view.update(self._vote_signature(tx_hash))
+        return view
+
+    def _vote_signature(self, tx_hash: str) -> dict[str, Any]:
+        """Find the vote transaction in its final block and check its signature."""
+        store = self._node.store
+        location = store.transaction_location(tx_hash)
+        block = store.block_at(location[0]) if location else None
+        if block is None or location is None:
+            return {"height": None, "signature_valid": None}
+        tx = block.transactions[location[1]]
+        valid = tx.hash == tx_hash and verify_signature(tx.sender_public_key, tx.digest,
+                                                        tx.signature)
+        return {"height": location[0], "signature_valid": valid}
+
+
+def _operator(params: dict[str, Any], what: str) -> str:
+    operator = str(params.get("operator", ""))
+    if not operator:
+        raise ClientError("MissingOperator", f"{what} names the operator who makes it "
+                          "(operator; CLI: --operator NAME)")
+    return operator

@@ -1,0 +1,219 @@
+"""The emergency control desk: select-before-operate, two-person approval, operator roles.
+
+Following IEC 61850 select-before-operate (SBO), an emergency action goes through:
+
+1. **select** — an operator (role ``operator`` or ``supervisor``) selects an action and gets
+   its consequence summary. The selection expires ``SELECTION_TIMEOUT_MS`` (30 s) later.
+2. **operate** — the same operator deliberately operates it before it expires.
+3. **approve** — critical actions (trading halt, load shedding) also need a *supervisor*,
+   another person on their own login, to approve within ``APPROVAL_TIMEOUT_MS`` of operate.
+4. The node signs the transaction with the authority's HSM key and submits it
+   (**submitted**); it becomes **final** in a block, or is **rejected** with the rule broken.
+
+**Cancel** works at any step before submission. Roles are checked here, in node_core: an
+auditor or an unknown operator is refused whatever the client shows. Operators prove who
+they are by logging in to the authority's token with its PIN at the client (console or CLI);
+the node trusts its local client endpoint to name the operator.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from enum import Enum
+from typing import Final
+
+from node_core.ledger.exceptions import GridTokenXError
+from node_core.ledger.transactions import (
+    CRITICAL_EMERGENCIES,
+    EmergencyAction,
+    EmergencyKind,
+)
+
+SELECTION_TIMEOUT_MS: Final = 30_000
+APPROVAL_TIMEOUT_MS: Final = 120_000
+
+
+class Role(Enum):
+    OPERATOR = "operator"
+    SUPERVISOR = "supervisor"
+    AUDITOR = "auditor"
+
+
+class EmergencyRefused(GridTokenXError):
+    """An emergency request was refused; the subclass names the rule."""
+
+
+class RoleRefused(EmergencyRefused):
+    """The operator is unknown or their role may not do this."""
+
+
+class SelectionExpired(EmergencyRefused):
+    """The selection (or the approval window) timed out; select again."""
+
+
+class WrongStep(EmergencyRefused):
+    """The request does not fit the selection's current step (or another operator's)."""
+
+
+class Step(Enum):
+    SELECTED = "selected"
+    AWAITING_APPROVAL = "awaiting approval"
+    APPROVED = "approved"
+    SUBMITTED = "submitted"
+    FINAL = "final"
+    REJECTED = "rejected"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """One emergency action on its way through the desk."""
+
+    selection_id: int
+    action: EmergencyAction
+    operator: str
+    selected_ms: int
+    step: Step = Step.SELECTED
+    operated_ms: int = 0
+    approver: str = ""
+    tx_hash: str = ""
+    height: int = 0
+    outcome: str = ""
+
+    @property
+    def critical(self) -> bool:
+        return self.action.kind in CRITICAL_EMERGENCIES
+
+    def consequence(self) -> str:
+        return consequence_of(self.action)
+
+
+def consequence_of(action: EmergencyAction) -> str:
+    """What the action will do, in the words an operator checks before operating."""
+    where = "all regions" if action.region == "ALL" else f"region {action.region}"
+    if action.kind == EmergencyKind.TRADING_HALT:
+        return f"Halts energy trading in {where}: settlements there are rejected until resumed."
+    if action.kind == EmergencyKind.TRADING_RESUME:
+        return f"Resumes energy trading in {where}."
+    if action.kind == EmergencyKind.LOAD_SHED:
+        return (f"Orders under-frequency load shedding stage {action.stage} in {where}: "
+                f"{action.mw} MW of load disconnected.")
+    return (f"Calls demand response in {where}: {action.mw} MW reduction for "
+            f"{action.duration_s} s.")
+
+
+Submit = Callable[[EmergencyAction], str]
+"""Signs the final action with the authority key and submits it; returns the tx hash."""
+
+
+class ControlDesk:
+    """The select-before-operate state machine of one authority node."""
+
+    def __init__(self, operators: Mapping[str, Role], submit: Submit) -> None:
+        self._operators = dict(operators)
+        self._submit = submit
+        self._ids = itertools.count(1)
+        self._selections: dict[int, Selection] = {}
+
+    def role_of(self, operator: str) -> Role:
+        role = self._operators.get(operator)
+        if role is None:
+            raise RoleRefused(f"operator {operator!r} is not registered on this node")
+        return role
+
+    def operator_role(self, operator: str) -> Role | None:
+        return self._operators.get(operator)
+
+    def selections(self, now_ms: int) -> list[Selection]:
+        self._expire(now_ms)
+        return sorted(self._selections.values(), key=lambda s: -s.selection_id)
+
+    def select(self, operator: str, action: EmergencyAction, now_ms: int) -> Selection:
+        if self.role_of(operator) not in (Role.OPERATOR, Role.SUPERVISOR):
+            raise RoleRefused(f"{operator} ({self.role_of(operator).value}) may not select "
+                              "emergency actions")
+        selection = Selection(next(self._ids), replace(action, operator=operator), operator,
+                              now_ms)
+        self._selections[selection.selection_id] = selection
+        return selection
+
+    def operate(self, selection_id: int, operator: str, now_ms: int) -> Selection:
+        selection = self._live(selection_id, now_ms)
+        if selection.step != Step.SELECTED or selection.operator != operator:
+            raise WrongStep(f"selection {selection_id} is {selection.step.value} by "
+                            f"{selection.operator}; only they may operate a selected action")
+        operated = replace(selection, operated_ms=now_ms, step=Step.AWAITING_APPROVAL)
+        return self._store(operated if selection.critical else self._submitted(operated))
+
+    def approve(self, selection_id: int, supervisor: str, now_ms: int) -> Selection:
+        selection = self._live(selection_id, now_ms)
+        if self.role_of(supervisor) != Role.SUPERVISOR:
+            raise RoleRefused(f"{supervisor} is not a supervisor")
+        if selection.step != Step.AWAITING_APPROVAL:
+            raise WrongStep(f"selection {selection_id} is {selection.step.value}, not "
+                            "awaiting approval")
+        if supervisor == selection.operator:
+            raise RoleRefused("the approving supervisor must be another person than the "
+                              "operator (two-person rule)")
+        approved = replace(selection, approver=supervisor, step=Step.APPROVED,
+                           action=replace(selection.action, approver=supervisor))
+        return self._store(self._submitted(approved))
+
+    def cancel(self, selection_id: int, operator: str, now_ms: int) -> Selection:
+        selection = self._live(selection_id, now_ms)
+        self.role_of(operator)
+        if selection.step not in (Step.SELECTED, Step.AWAITING_APPROVAL):
+            raise WrongStep(f"selection {selection_id} is already {selection.step.value}")
+        return self._store(replace(selection, step=Step.CANCELLED,
+                                   outcome=f"cancelled by {operator}"))
+
+    def record_final(self, tx_hash: str, height: int) -> Selection | None:
+        """A submitted action is in a final block."""
+        for selection in self._selections.values():
+            if selection.tx_hash == tx_hash and selection.step == Step.SUBMITTED:
+                return self._store(replace(selection, step=Step.FINAL, height=height,
+                                           outcome=f"final in block {height}"))
+        return None
+
+    def record_rejected(self, tx_hash: str, reason: str) -> None:
+        """A submitted action was dropped by block building (the rule it broke)."""
+        for selection in list(self._selections.values()):
+            if selection.tx_hash == tx_hash and selection.step == Step.SUBMITTED:
+                self._store(replace(selection, step=Step.REJECTED, outcome=reason))
+
+    def _submitted(self, selection: Selection) -> Selection:
+        try:
+            tx_hash = self._submit(selection.action)
+        except GridTokenXError as error:
+            return replace(selection, step=Step.REJECTED,
+                           outcome=f"{type(error).__name__}: {error}")
+        return replace(selection, step=Step.SUBMITTED, tx_hash=tx_hash)
+
+    def _live(self, selection_id: int, now_ms: int) -> Selection:
+        self._expire(now_ms)
+        selection = self._selections.get(selection_id)
+        if selection is None:
+            raise WrongStep(f"no selection {selection_id}")
+        if selection.step == Step.EXPIRED:
+            raise SelectionExpired(f"selection {selection_id} expired; select the action again")
+        return selection
+
+    def _expire(self, now_ms: int) -> None:
+        for selection in list(self._selections.values()):
+            if _expired(selection, now_ms):
+                self._store(replace(selection, step=Step.EXPIRED, outcome="timed out"))
+
+    def _store(self, selection: Selection) -> Selection:
+        self._selections[selection.selection_id] = selection
+        return selection
+
+
+def _expired(selection: Selection, now_ms: int) -> bool:
+    if selection.step == Step.SELECTED:
+        return now_ms > selection.selected_ms + SELECTION_TIMEOUT_MS
+    if selection.step == Step.AWAITING_APPROVAL:
+        return now_ms > selection.operated_ms + APPROVAL_TIMEOUT_MS
+    return False

@@ -1,0 +1,351 @@
+"""The node's control-room side: its alarm engine, its emergency control desk, and the audit
+trail of every operator action — served to the console and the CLI on the client endpoint.
+
+Alarm inputs come from the node itself (peers, consensus health, finality, HSM token) and
+from the grid feed that attests grid state to the node (``attest_grid``: frequency and
+substation voltages). Every operator action (login, logout, acknowledge, shelve, unshelve,
+select, operate, approve, cancel, propose, vote) is appended to ``audit.sqlite3`` in the node's data
+directory with operator, role, time and outcome — refused requests too. Every alarm event is
+also kept in ``alarm_history.sqlite3`` (:mod:`node_core.control_room.alarm_history`), so the alarms
+of
+earlier sessions can be read back (``alarms_history``). Both are kept as long as the node's
+``[retention]`` says (default: audit 7 years, alarm history 2 years) and pruned when the node
+starts and once a day (:meth:`ControlRoom.prune`; the audit trail keeps a verifiable
+checkpoint of what it pruned).
+
+Where the alarm thresholds come from, in order of precedence:
+
+1. **Limits: the chain.** Frequency, voltage and consensus-health limits are the governance
+   parameters of the state at the node's tip (``ChainParameters.frequency_high_mhz`` ...).
+   When a ``parameter_change`` proposal executes, the node switches to the new limits in the
+   same final block (:meth:`ControlRoom.on_final_block`) — no restart, and every authority
+   alarms on the same agreed values. Nothing local overrides them. If the chain's limits do
+   not fit together (e.g. a high limit voted above the critical one), the node keeps the last
+   consistent limits (at start: the built-in defaults) and raises the ``alarm.limits`` alarm.
+2. **Filters: the node configuration.** Deadbands, on/off delays, the finality stall and the
+   longest shelving come from ``[alarms]`` of the node's TOML file
+   (:mod:`node_core.control_room.alarms.tuning`).
+3. **Built-in defaults** (:class:`~node_core.control_room.alarms.AlarmThresholds`) for whatever
+   ``[alarms]`` leaves out; the nominal frequency is always 50 Hz.
+
+Operators: ``operator_login`` / ``operator_logout`` record the console's session of an operator
+whose token PIN the client has just checked with a real PKCS#11 login (the PIN never reaches
+the node); an identity not in ``[operators]`` is refused, and the refusal is recorded too.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Final, TypeVar
+
+from node_core.clock import now_ms
+from node_core.control_room.alarm_history import HISTORY_FILENAME, AlarmHistory
+from node_core.control_room.alarms import (
+    AlarmEngine,
+    AlarmError,
+    AlarmEvent,
+    AlarmInputs,
+    AlarmThresholds,
+    InvalidThresholds,
+    Priority,
+    UnknownAlarm,
+    thresholds_for,
+)
+from node_core.control_room.audit import DAY_MS, AuditLog
+from node_core.control_room.desk import ControlDesk, EmergencyRefused, Role, RoleRefused, Selection
+from node_core.ledger.exceptions import GridTokenXError
+from node_core.ledger.genesis import ChainParameters
+from node_core.ledger.transactions import (
+    EmergencyAction,
+    EmergencyKind,
+    Transaction,
+    sign_transaction,
+)
+from node_core.ledger.transition import validate_transaction
+
+if TYPE_CHECKING:
+    from node_core.node.authority_node import AuthorityNode
+
+log = logging.getLogger(__name__)
+AUDIT_FILENAME = "audit.sqlite3"
+_ALARM_ROLES = frozenset({Role.OPERATOR, Role.SUPERVISOR})
+ALL_ROLES: Final = frozenset(Role)
+LIMITS_ALARM: Final = "alarm.limits"
+"""External alarm: the chain's alarm limits are inconsistent; the previous ones stay in use."""
+T = TypeVar("T")
+
+
+class ControlRoom:
+    """Alarms, emergency desk and audit of one authority node."""
+
+    def __init__(self, node: AuthorityNode, operators: dict[str, Role]) -> None:
+        self._node = node
+        self.history = AlarmHistory.open(node.config.data_dir / HISTORY_FILENAME, now_ms())
+        self._parameters: ChainParameters | None = node.state.parameters
+        try:
+            thresholds = thresholds_for(node.state.parameters, node.config.alarms)
+        except InvalidThresholds:
+            thresholds, self._parameters = AlarmThresholds(), None  # alarm on first evaluate
+        self.alarms = AlarmEngine(thresholds, sink=self.history)
+        self.desk = ControlDesk(operators, self._submit_emergency)
+        retention = node.config.retention
+        self._alarm_history_ms = retention.alarm_history_days * DAY_MS
+        self.audit = AuditLog.open(node.config.data_dir / AUDIT_FILENAME,
+                                   retention_ms=retention.audit_years * 366 * DAY_MS)
+        self._next_prune_ms = 0
+        self.grid: dict[str, Any] = {}
+        self.hsm_present: bool | None = True
+        self._started_ms = now_ms()
+        """Finality is measured from here until this node sees its first final block."""
+
+    def close(self) -> None:
+        """Write the last alarm events and close both stores (node shutdown)."""
+        self.history.close()
+        self.audit.close()
+
+    # --- alarms -----------------------------------------------------------------------------
+
+    def follow_chain(self, now_ms: int) -> list[AlarmEvent]:
+        """Take the alarm limits of the state at the tip if they changed (see the module
+        docstring); raises / clears the ``alarm.limits`` alarm."""
+        parameters = self._node.state.parameters
+        if parameters == self._parameters:
+            return []
+        self._parameters = parameters
+        try:
+            thresholds = thresholds_for(parameters, self._node.config.alarms)
+        except InvalidThresholds as error:
+            log.warning("chain alarm limits not used: %s", error)
+            return self.alarms.raise_external(
+                LIMITS_ALARM, Priority.HIGH, self._node.authority_name,
+                f"Alarm limits on chain are inconsistent ({error}); previous limits in use",
+                now_ms)
+        self.alarms.set_thresholds(thresholds)
+        log.info("alarm limits from the chain: frequency ±%g/±%g Hz, voltage ±%g/±%g %%, "
+                 "consensus health %g", thresholds.frequency_high_hz,
+                 thresholds.frequency_critical_hz, thresholds.voltage_medium_pct,
+                 thresholds.voltage_critical_pct, thresholds.consensus_health_min)
+        try:
+            return self.alarms.clear_external(LIMITS_ALARM, now_ms, "Alarm limits on chain "
+                                              "are consistent again")
+        except UnknownAlarm:
+            return []
+
+    def prune(self, now_ms: int) -> tuple[int, int]:
+        """Delete audit entries and alarm events past their retention (the audit trail
+        appends its checkpoint); how many of each. Due at start and then daily
+        (:meth:`evaluate` calls it)."""
+        self._next_prune_ms = now_ms + DAY_MS
+        checkpoint = self.audit.prune(now_ms)
+        audit = 0 if checkpoint is None else int(checkpoint.details_obj()["pruned_count"])
+        alarms = self.history.prune(now_ms - self._alarm_history_ms)
+        if audit or alarms:
+            log.info("retention: pruned %d audit entries and %d alarm events", audit, alarms)
+        return audit, alarms
+
+    def evaluate(self, now_ms: int) -> list[AlarmEvent]:
+        """One evaluation of every rule (called each second by the node)."""
+        if now_ms >= self._next_prune_ms:
+            self.prune(now_ms)
+        self._publish(self.follow_chain(now_ms))
+        node = self._node
+        status = node.queries.status_summary()
+        inputs = AlarmInputs(
+            frequency_hz=self.grid.get("frequency_hz"),
+            voltages={k: tuple(v) for k, v in self.grid.get("voltages", {}).items()},
+            consensus_health=status["consensus_health"],
+            peers={p["name"]: p["connected"] for p in status["peers"]},
+            hsm_present=self.hsm_present,
+            last_final_ms=(node.metrics.last_block_ms or self._started_ms) if len(node.mempool)
+            else now_ms,
+            block_interval_ms=node.state.parameters.block_interval_ms,
+            authority=node.authority_name,
+        )
+        events = self.alarms.evaluate(inputs, now_ms) + self.alarms.tick(now_ms)
+        self._publish(events)
+        return events
+
+    def _publish(self, events: list[AlarmEvent]) -> None:
+        self.history.flush()
+        if events:
+            self._node.endpoint.publish("alarm_events", [e.to_dict() for e in events])
+
+    # --- operator requests ------------------------------------------------------------------
+
+    def handlers(self) -> dict[str, Any]:
+        return {
+            "alarms_list": self._alarms_list, "alarms_ack": self._alarms_ack,
+            "alarms_shelve": self._alarms_shelve, "alarms_unshelve": self._alarms_unshelve,
+            "alarms_history": self._alarms_history,
+            "operator_login": self._login, "operator_logout": self._logout,
+            "emergency_select": self._select, "emergency_operate": self._operate,
+            "emergency_approve": self._approve, "emergency_cancel": self._cancel,
+            "emergency_status": self._status, "audit_tail": self._audit_tail,
+        }
+
+    async def _alarms_list(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {"alarms": [a.to_dict() for a in self.alarms.alarms()],
+                "last_seq": self.alarms.last_seq}
+
+    async def _alarms_ack(self, params: dict[str, Any]) -> dict[str, Any]:
+        operator, ids = str(params["operator"]), [str(i) for i in params["ids"]]
+        events = self._as(operator, "acknowledge", ",".join(ids), _ALARM_ROLES,
+                          lambda now: self.alarms.acknowledge_all(ids, operator, now))
+        return {"events": [e.to_dict() for e in events]}
+
+    async def _alarms_shelve(self, params: dict[str, Any]) -> dict[str, Any]:
+        operator, alarm_id = str(params["operator"]), str(params["id"])
+        reason, seconds = str(params.get("reason", "")), int(params["duration_s"])
+        events = self._as(operator, "shelve", alarm_id, _ALARM_ROLES,
+                          lambda now: self.alarms.shelve(alarm_id, operator, reason,
+                                                         seconds * 1000, now),
+                          details={"reason": reason, "duration_s": seconds})
+        return {"events": [e.to_dict() for e in events]}
+
+    async def _alarms_unshelve(self, params: dict[str, Any]) -> dict[str, Any]:
+        operator, alarm_id = str(params["operator"]), str(params["id"])
+        events = self._as(operator, "unshelve", alarm_id, _ALARM_ROLES,
+                          lambda now: self.alarms.unshelve(alarm_id, operator, now))
+        return {"events": [e.to_dict() for e in events]}
+
+    async def _alarms_history(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Stored alarm events in ``[since_ms, until_ms]`` (either may be None), oldest first;
+        ``truncated``: more matched than ``limit``."""
+        since, until = params.get("since_ms"), params.get("until_ms")
+        page = self.history.query(None if since is None else int(since),
+                                  None if until is None else int(until),
+                                  int(params.get("limit", 10_000)))
+        return {"events": list(page.events), "truncated": page.truncated}
+
+    # --- operator sessions ------------------------------------------------------------------
+
+    async def _login(self, params: dict[str, Any]) -> dict[str, Any]:
+        """The client checked the operator's token PIN; record the session's start."""
+        return self._session("login", params)
+
+    async def _logout(self, params: dict[str, Any]) -> dict[str, Any]:
+        return self._session("logout", params)
+
+    def _session(self, action: str, params: dict[str, Any]) -> dict[str, Any]:
+        operator, client = str(params["operator"]), str(params.get("client", "console"))
+        role = self.audited(operator, action, client, ALL_ROLES,
+                            lambda now: self.desk.role_of(operator), {"client": client})
+        return {"operator": operator, "role": role.value}
+
+    def audited(self, operator: str, action: str, target: str, roles: frozenset[Role],
+                work: Callable[[int], T], details: dict[str, Any] | None = None,
+                outcome: Callable[[T], str] = lambda _: "ok") -> T:
+        """Do ``work(now)`` for ``operator`` if their role is one of ``roles``; record the
+        action in the audit trail either way (refused: the rule and its message)."""
+        now = now_ms()
+        try:
+            role = self.desk.role_of(operator)
+            if role not in roles:
+                raise RoleRefused(f"{operator} ({role.value}) may not {action}")
+            result = work(now)
+        except GridTokenXError as error:
+            self._record(now, operator, action, target,
+                         f"refused: {type(error).__name__}: {error}", details)
+            raise
+        self._record(now, operator, action, target, outcome(result), details)
+        return result
+
+    async def _select(self, params: dict[str, Any]) -> dict[str, Any]:
+        action = EmergencyAction(
+            kind=EmergencyKind[str(params["kind"]).upper()], region=str(params["region"]),
+            stage=int(params.get("stage", 0)), mw=int(params.get("mw", 0)),
+            duration_s=int(params.get("duration_s", 0)), reason=str(params.get("reason", "")))
+        operator = str(params["operator"])
+        selection = self._desk_step("select", operator, action.kind.name.lower(),
+                                    lambda now: self.desk.select(operator, action, now))
+        return selection_view(selection)
+
+    async def _operate(self, params: dict[str, Any]) -> dict[str, Any]:
+        return self._selection_step("operate", params, self.desk.operate)
+
+    async def _approve(self, params: dict[str, Any]) -> dict[str, Any]:
+        return self._selection_step("approve", params, self.desk.approve)
+
+    async def _cancel(self, params: dict[str, Any]) -> dict[str, Any]:
+        return self._selection_step("cancel", params, self.desk.cancel)
+
+    async def _status(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        return [selection_view(s) for s in self.desk.selections(now_ms())]
+
+    async def _audit_tail(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        entries = list(self.audit.entries())[-int(params.get("count", 100)):]
+        return [e.to_record() for e in entries]
+
+    def _selection_step(self, step: str, params: dict[str, Any], work: Any) -> dict[str, Any]:
+        selection_id, operator = int(params["id"]), str(params["operator"])
+        selection = self._desk_step(step, operator, f"selection {selection_id}",
+                                    lambda now: work(selection_id, operator, now))
+        return selection_view(selection)
+
+    def _desk_step(self, action: str, operator: str, target: str, work: Any) -> Selection:
+        now = now_ms()
+        try:
+            selection: Selection = work(now)
+        except EmergencyRefused as error:
+            self._record(now, operator, action, target, f"refused: {error}")
+            raise
+        self._record(now, operator, action, target, selection.step.value,
+                     {"selection": selection.selection_id, "tx_hash": selection.tx_hash,
+                      "outcome": selection.outcome})
+        return selection
+
+    def _as(self, operator: str, action: str, target: str, roles: frozenset[Role], work: Any,
+            details: dict[str, Any] | None = None) -> list[AlarmEvent]:
+        now = now_ms()
+        try:
+            role = self.desk.role_of(operator)
+            if role not in roles:
+                raise RoleRefused(f"{operator} ({role.value}) may not {action} alarms")
+            events: list[AlarmEvent] = work(now)
+        except (EmergencyRefused, AlarmError) as error:
+            self._record(now, operator, action, target, f"refused: {error}", details)
+            raise
+        self._record(now, operator, action, target, "ok", details)
+        self._publish(events)
+        return events
+
+    def _record(self, now: int, operator: str, action: str, target: str, outcome: str,
+                details: dict[str, Any] | None = None) -> None:
+        role = self.desk.operator_role(operator)
+        self.audit.append(now, operator, role.value if role else "unknown", action, target,
+                          outcome, details)
+
+    # --- chain side -------------------------------------------------------------------------
+
+    def _submit_emergency(self, action: EmergencyAction) -> str:
+        node = self._node
+        nonce = node.mempool.next_nonce(node.signer.address, node.state)
+        tx = sign_transaction(Transaction(node.state.chain_id, nonce, node.signer.public_key,
+                                          action), node.signer)
+        if nonce == node.state.account(node.signer.address).nonce:
+            validate_transaction(node.state, tx)
+        node.submit(tx)
+        return tx.hash
+
+    def on_final_block(self, tx_hashes: list[str], height: int) -> None:
+        """A block is final (the node's state is already the new one)."""
+        self._publish(self.follow_chain(now_ms()))
+        for tx_hash in tx_hashes:
+            if self.desk.record_final(tx_hash, height) is not None:
+                self._node.endpoint.publish("emergency", {"tx_hash": tx_hash, "height": height})
+
+    def on_dropped(self, tx: Transaction, error: GridTokenXError) -> None:
+        self.desk.record_rejected(tx.hash, f"{type(error).__name__}: {error}")
+
+
+def selection_view(selection: Selection) -> dict[str, Any]:
+    a = selection.action
+    return {"id": selection.selection_id, "kind": a.kind.name.lower(), "region": a.region,
+            "stage": a.stage, "mw": a.mw, "duration_s": a.duration_s, "reason": a.reason,
+            "operator": selection.operator, "approver": selection.approver or None,
+            "critical": selection.critical, "step": selection.step.value,
+            "selected_ms": selection.selected_ms, "consequence": selection.consequence(),
+            "tx_hash": selection.tx_hash or None, "height": selection.height or None,
+            "outcome": selection.outcome}
+

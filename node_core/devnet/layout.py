@@ -1,0 +1,192 @@
+"""The local devnet: three authorities (EGAT, MEA, PEA) on loopback with a real SoftHSM2 token.
+
+``prepare_devnet(data_dir)`` creates, the first time only:
+
+* ``softhsm/`` — a SoftHSM2 token directory and config, token ``gridtokenx-devnet`` with
+  user PIN ``DEVNET_PIN`` (documented: this token guards devnet keys only) and one P-256 key
+  per authority, generated on the token (label = authority name);
+* ``genesis.json`` — chain ``gridtokenx-devnet``, the three authorities, 1 s blocks, and the
+  simulated prosumer accounts;
+* ``EGAT.toml``, ``MEA.toml``, ``PEA.toml`` — node configs; node data in ``EGAT/`` etc.
+
+A second call on the same directory reuses all of it, so the chain continues.
+
+Prosumers are simulated users whose keys derive from their index (``prosumer_signer``):
+devnet only, never an authority key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from node_core.ledger.exceptions import SignerError
+from node_core.ledger.genesis import (
+    AuthorityInfo,
+    ChainParameters,
+    Genesis,
+    GenesisAccount,
+    save_genesis,
+)
+from node_core.ledger.keys import CURVE_ORDER, FileSigner, parse_public_key
+from node_core.ledger.types import Address
+from node_core.signers.softhsm import init_token, write_softhsm_config
+
+AUTHORITIES: Final = ("EGAT", "MEA", "PEA")
+CHAIN_ID: Final = "gridtokenx-devnet"
+DEVNET_TOKEN: Final = "gridtokenx-devnet"
+DEVNET_PIN: Final = "devnet-1234"
+"""The devnet token's user PIN (documented in the README; devnet keys only)."""
+DEVNET_SO_PIN: Final = "devnet-so-1234"
+PIN_ENV: Final = "GRIDTOKENX_PIN"
+DEVNET_OPERATORS: Final = "\n".join(
+    f'{name} = "{role}"' for name, role in (
+        ("operator1", "operator"), ("operator2", "operator"), ("supervisor1", "supervisor"),
+        ("supervisor2", "supervisor"), ("auditor1", "auditor")))
+"""The devnet's operator identities and roles (documented in the README)."""
+PROSUMER_BALANCE: Final = 10_000_000_000
+"""Satang (100 million THB): enough for long load runs."""
+PROSUMER_CREDITS: Final = 10_000_000_000
+"""Wh."""
+
+
+@dataclass(frozen=True, slots=True)
+class DevnetLayout:
+    """Where everything of one devnet lives, and its ports."""
+
+    data_dir: Path
+    base_port: int = 30300
+    prosumers: int = 200
+    authorities: tuple[str, ...] = AUTHORITIES
+
+    @property
+    def genesis(self) -> Path:
+        return self.data_dir / "genesis.json"
+
+    @property
+    def softhsm_conf(self) -> Path:
+        return self.data_dir / "softhsm" / "softhsm2.conf"
+
+    def config(self, authority: str) -> Path:
+        return self.data_dir / f"{authority}.toml"
+
+    def node_dir(self, authority: str) -> Path:
+        return self.data_dir / authority
+
+    def p2p_port(self, authority: str) -> int:
+        return self.base_port + 1 + self.authorities.index(authority)
+
+    def client_port(self, authority: str) -> int:
+        return self.base_port + 101 + self.authorities.index(authority)
+
+    @property
+    def gridsim_port(self) -> int:
+        """The grid simulator's live-sample endpoint."""
+        return self.base_port + 200
+
+    @property
+    def telemetry_dir(self) -> Path:
+        return self.data_dir / "telemetry"
+
+    def environment(self) -> dict[str, str]:
+        """What a devnet node process needs in its environment."""
+        return {**os.environ, "SOFTHSM2_CONF": str(self.softhsm_conf), PIN_ENV: DEVNET_PIN}
+
+
+def prosumer_signer(index: int) -> FileSigner:
+    """The simulated prosumer ``index``'s key (devnet only, derived from the index)."""
+    seed = hashlib.sha256(f"gridtokenx-devnet-prosumer-{index}".encode()).digest()
+    secret = int.from_bytes(seed, "big") % (CURVE_ORDER - 1) + 1
+    return FileSigner(ec.derive_private_key(secret, ec.SECP256R1()), allow_file_signer=True)
+
+
+def prepare_devnet(layout: DevnetLayout, *, block_interval_ms: int = 1000,
+                   empty_blocks: bool = False, founding: int | None = None) -> DevnetLayout:
+    """Create the devnet's token, keys, genesis and configs unless they exist.
+
+    ``founding``: only the first N authorities are in genesis; the others get keys and
+    configs and can join through governance (``keys.json`` lists every key's identity).
+    """
+    layout.data_dir.mkdir(parents=True, exist_ok=True)
+    if not layout.genesis.exists():
+        authorities = _authority_keys(layout)
+        (layout.data_dir / "keys.json").write_text(json.dumps(
+            {a.name: {"address": a.address, "public_key": bytes(a.public_key).hex()}
+             for a in authorities}, indent=2), encoding="utf-8")
+        _write_genesis(layout, authorities[:founding], block_interval_ms, empty_blocks)
+    else:
+        write_softhsm_config(layout.softhsm_conf.parent)  # the directory may have moved
+    for authority in layout.authorities:
+        layout.config(authority).write_text(_node_config(layout, authority), encoding="utf-8")
+    return layout
+
+
+def _authority_keys(layout: DevnetLayout) -> list[AuthorityInfo]:
+    conf = write_softhsm_config(layout.softhsm_conf.parent)
+    init_token(conf, DEVNET_TOKEN, DEVNET_SO_PIN, DEVNET_PIN)
+    return [_generate_on_token(layout, name) for name in layout.authorities]
+
+
+def _generate_on_token(layout: DevnetLayout, name: str) -> AuthorityInfo:
+    """Generate in a child process: SoftHSM2 reads its token list once per process."""
+    from node_core.node.process import main_command  # frozen bundle: the bundle itself
+
+    command = main_command(
+        "keys", "init", "--authority", name, "--backend", "pkcs11",
+        "--softhsm-conf", str(layout.softhsm_conf), "--token-label", DEVNET_TOKEN,
+        "--key-label", name, "--pin-env", PIN_ENV, "--replace", "--json")
+    result = subprocess.run(command, env=layout.environment(), capture_output=True, text=True,
+                            timeout=60)
+    if result.returncode != 0:
+        raise SignerError(f"devnet key for {name} not created: {result.stderr.strip()}")
+    identity = json.loads(result.stdout)
+    return AuthorityInfo(name, Address(identity["address"]),
+                         parse_public_key(bytes.fromhex(identity["public_key"])))
+
+
+def _write_genesis(layout: DevnetLayout, authorities: list[AuthorityInfo],
+                   block_interval_ms: int, empty_blocks: bool) -> None:
+    accounts = tuple(GenesisAccount(prosumer_signer(i).address, PROSUMER_BALANCE,
+                                    PROSUMER_CREDITS) for i in range(layout.prosumers))
+    genesis = Genesis(
+        chain_id=CHAIN_ID, timestamp=time.time_ns() // 1_000_000,
+        authorities=tuple(authorities),
+        parameters=ChainParameters(block_interval_ms=block_interval_ms,
+                                   empty_blocks=int(empty_blocks)),
+        accounts=accounts,
+    )
+    save_genesis(genesis, layout.genesis)
+
+
+def _node_config(layout: DevnetLayout, authority: str) -> str:
+    peers = "\n".join(f'{name} = "127.0.0.1:{layout.p2p_port(name)}"'
+                      for name in layout.authorities if name != authority)
+    return f"""# Devnet node {authority} (written by prepare_devnet; edits are overwritten)
+[node]
+authority = "{authority}"
+data_dir = "{authority}"
+genesis = "genesis.json"
+listen = "127.0.0.1:{layout.p2p_port(authority)}"
+client = "127.0.0.1:{layout.client_port(authority)}"
+
+[peers]
+{peers}
+
+[signer]
+backend = "pkcs11"
+token_label = "{DEVNET_TOKEN}"
+key_label = "{authority}"
+pin_env = "{PIN_ENV}"
+softhsm_conf = "softhsm/softhsm2.conf"
+
+[operators]
+{DEVNET_OPERATORS}
+"""

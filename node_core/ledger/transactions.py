@@ -1,0 +1,413 @@
+"""Transactions: the kinds, their canonical encoding, signing, and stateless checks.
+
+A transaction is signed by its sender's P-256 key over
+``digest = SHA-256("GTX/tx" || unsigned encoding)``. The transaction's hash *is* that digest
+(hex), so it does not depend on the signature bytes; signatures must be low-S anyway.
+
+Kinds in this module:
+
+* ``Transfer`` — the sender pays ``amount`` satang to ``recipient``.
+* ``EnergyTrade`` — settlement of a matched energy trade. The **buyer** is the sender and
+  signs: it pays ``ceil(energy_wh × price_per_kwh / 1000)`` satang to the seller and
+  receives ``energy_wh`` of the seller's energy credits. The seller's consent is its order
+  matched at the trading engine; a seller counter-signature would double verification cost
+  and is left for a later design decision. ``total_energy`` of a block is the sum of
+  ``energy_wh`` it settles.
+
+Later kinds (governance, emergency actions) add a tag to :class:`TxKind` and a codec to
+``PAYLOAD_CODECS``; old transactions keep their bytes and hashes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from enum import IntEnum
+from typing import Any, Final
+
+from node_core.ledger.encoding import Reader, Writer, check_u64
+from node_core.ledger.exceptions import BadTransactionSignature, DecodeError, MalformedTransaction
+from node_core.ledger.genesis import check_parameter
+from node_core.ledger.hashing import TX_DOMAIN, tagged_digest
+from node_core.ledger.keys import Signer, parse_public_key, public_key_address, verify_signature
+from node_core.ledger.types import REGIONS, Address, Hash32, PublicKey, is_address
+
+MAX_TRANSACTION_BYTES: Final = 8192
+NO_ADDRESS: Final = Address("")
+"""A proposal's authority address when its action names none."""
+
+
+class TxKind(IntEnum):
+    """The kind tag, second byte of every transaction encoding."""
+
+    TRANSFER = 1
+    ENERGY_TRADE = 2
+    GOVERNANCE_PROPOSAL = 16
+    GOVERNANCE_VOTE = 17
+    EMERGENCY_ACTION = 32
+
+
+class EmergencyKind(IntEnum):
+    TRADING_HALT = 1
+    TRADING_RESUME = 2
+    LOAD_SHED = 3
+    """Under-frequency load-shedding order: stage, region, MW."""
+    DEMAND_RESPONSE = 4
+    """Demand-response call: region, MW, duration."""
+
+
+CRITICAL_EMERGENCIES: Final = frozenset({EmergencyKind.TRADING_HALT, EmergencyKind.LOAD_SHED})
+"""Actions that need a supervisor's approval (two-person rule), recorded on chain."""
+ALL_REGIONS: Final = "ALL"
+MAX_SHED_STAGE: Final = 5
+
+
+class ProposalAction(IntEnum):
+    ADD_AUTHORITY = 1
+    REMOVE_AUTHORITY = 2
+    PARAMETER_CHANGE = 3
+    SIGNAL = 4
+    """Text only: records the authorities' position, changes nothing."""
+
+
+class VoteChoice(IntEnum):
+    YES = 1
+    NO = 2
+    ABSTAIN = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Transfer:
+    """Pay ``amount`` satang from the sender to ``recipient``."""
+
+    recipient: Address
+    amount: int
+    """Satang, > 0."""
+
+
+@dataclass(frozen=True, slots=True)
+class EnergyTrade:
+    """Settle ``energy_wh`` bought by ``buyer`` (the sender) from ``seller``."""
+
+    seller: Address
+    buyer: Address
+    energy_wh: int
+    """Energy settled, Wh, > 0."""
+    price_per_kwh: int
+    """Agreed price, satang per kWh, > 0."""
+    region: str
+    """Grid region where the energy is delivered; one of :data:`REGIONS`."""
+
+    @property
+    def payment(self) -> int:
+        """Satang the buyer pays: ``ceil(energy_wh × price_per_kwh / 1000)``."""
+        return -(-self.energy_wh * self.price_per_kwh // 1000)
+
+
+@dataclass(frozen=True, slots=True)
+class GovernanceProposal:
+    """An authority proposes a change; the authorities vote (see
+    :mod:`node_core.ledger.governance`)."""
+
+    title: str
+    description: str
+    action: ProposalAction
+    voting_period: int
+    """Blocks after the creation height during which votes count."""
+    authority_name: str = ""
+    """ADD_AUTHORITY: the new authority's name."""
+    authority_public_key: bytes = b""
+    """ADD_AUTHORITY: its 65-byte P-256 public key."""
+    authority_address: Address = NO_ADDRESS
+    """ADD/REMOVE_AUTHORITY: the authority's address (must match the key when adding)."""
+    parameter: str = ""
+    """PARAMETER_CHANGE: the parameter's name (see genesis.PARAMETER_LIMITS)."""
+    value: int = 0
+    """PARAMETER_CHANGE: its new value."""
+
+
+@dataclass(frozen=True, slots=True)
+class GovernanceVote:
+    """An authority's vote; a later vote on the same proposal replaces an earlier one."""
+
+    proposal_id: int
+    choice: VoteChoice
+
+
+@dataclass(frozen=True, slots=True)
+class EmergencyAction:
+    """An authority's emergency control action, signed by its HSM key after the
+    select-before-operate flow of :mod:`node_core.control_room.desk`."""
+
+    kind: EmergencyKind
+    region: str
+    """A region of :data:`REGIONS`, or ``"ALL"`` (halt/resume only)."""
+    stage: int = 0
+    """LOAD_SHED: the under-frequency load-shedding stage, 1..MAX_SHED_STAGE."""
+    mw: int = 0
+    """LOAD_SHED / DEMAND_RESPONSE: MW to shed or to reduce."""
+    duration_s: int = 0
+    """DEMAND_RESPONSE: how long."""
+    reason: str = ""
+    operator: str = ""
+    """Identity of the operator who operated it."""
+    approver: str = ""
+    """Identity of the supervisor who approved it (critical actions; another person)."""
+
+
+Payload = Transfer | EnergyTrade | GovernanceProposal | GovernanceVote | EmergencyAction
+
+
+@dataclass(frozen=True, slots=True)
+class Transaction:
+    """A signed instruction from one account."""
+
+    chain_id: str
+    """The chain this transaction is valid on (cross-chain replay protection)."""
+    nonce: int
+    """The sender account's nonce before this transaction."""
+    sender_public_key: PublicKey
+    """65-byte uncompressed P-256 point; the sender address derives from it."""
+    payload: Payload
+    signature: bytes = b""
+    """64 bytes r||s, low-S; empty while unsigned."""
+    sender: Address = field(init=False, repr=False, compare=False)
+    """Derived: the address of ``sender_public_key``."""
+    digest: bytes = field(init=False, repr=False, compare=False)
+    """Derived: the 32-byte signing digest."""
+
+    def __post_init__(self) -> None:
+        check_u64(self.nonce, "nonce")
+        object.__setattr__(self, "sender", _address_or_malformed(self.sender_public_key))
+        object.__setattr__(self, "digest", tagged_digest(TX_DOMAIN, _unsigned_bytes(self)))
+
+    @property
+    def kind(self) -> TxKind:
+        return _KIND_OF[type(self.payload)]
+
+    @property
+    def hash(self) -> Hash32:
+        return Hash32(self.digest.hex())
+
+    @property
+    def cost(self) -> int:
+        """Satang the sender pays."""
+        payload = self.payload
+        if isinstance(payload, Transfer):
+            return payload.amount
+        return payload.payment if isinstance(payload, EnergyTrade) else 0
+
+    @property
+    def energy_wh(self) -> int:
+        """Energy this transaction settles (0 for non-trades)."""
+        return self.payload.energy_wh if isinstance(self.payload, EnergyTrade) else 0
+
+
+def _address_or_malformed(public_key: bytes) -> Address:
+    try:
+        return public_key_address(public_key)
+    except ValueError as error:
+        raise MalformedTransaction(f"sender public key: {error}") from None
+
+
+# --- encoding -------------------------------------------------------------------------------
+
+
+def _write_transfer(writer: Writer, payload: Any) -> None:
+    writer.address(payload.recipient).u64(payload.amount)
+
+
+def _read_transfer(reader: Reader) -> Transfer:
+    return Transfer(Address(reader.address()), reader.u64())
+
+
+def _write_trade(writer: Writer, payload: Any) -> None:
+    writer.address(payload.seller).address(payload.buyer)
+    writer.u64(payload.energy_wh).u64(payload.price_per_kwh).str_(payload.region)
+
+
+def _read_trade(reader: Reader) -> EnergyTrade:
+    return EnergyTrade(
+        Address(reader.address()), Address(reader.address()), reader.u64(), reader.u64(),
+        reader.str_(16),
+    )
+
+
+def write_governance_proposal(writer: Writer, p: Any) -> None:
+    writer.str_(p.title).str_(p.description).u8(p.action).u32(p.voting_period)
+    writer.str_(p.authority_name).bytes_(p.authority_public_key)
+    writer.str_(p.authority_address).str_(p.parameter).u64(p.value)
+
+
+def read_governance_proposal(reader: Reader) -> GovernanceProposal:
+    title, description, action = reader.str_(200), reader.str_(8000), reader.u8()
+    if action not in ProposalAction._value2member_map_:
+        raise DecodeError(f"unknown proposal action {action}")
+    return GovernanceProposal(
+        title, description, ProposalAction(action), reader.u32(), reader.str_(32),
+        reader.bytes_(65), Address(reader.str_(42)), reader.str_(64), reader.u64())
+
+
+def _write_vote(writer: Writer, v: Any) -> None:
+    writer.u64(v.proposal_id).u8(v.choice)
+
+
+def _read_vote(reader: Reader) -> GovernanceVote:
+    proposal_id, choice = reader.u64(), reader.u8()
+    if choice not in VoteChoice._value2member_map_:
+        raise DecodeError(f"unknown vote choice {choice}")
+    return GovernanceVote(proposal_id, VoteChoice(choice))
+
+
+def _write_emergency(writer: Writer, e: Any) -> None:
+    writer.u8(e.kind).str_(e.region).u8(e.stage).u32(e.mw).u32(e.duration_s)
+    writer.str_(e.reason).str_(e.operator).str_(e.approver)
+
+
+def _read_emergency(reader: Reader) -> EmergencyAction:
+    kind = reader.u8()
+    if kind not in EmergencyKind._value2member_map_:
+        raise DecodeError(f"unknown emergency kind {kind}")
+    return EmergencyAction(EmergencyKind(kind), reader.str_(8), reader.u8(), reader.u32(),
+                           reader.u32(), reader.str_(400), reader.str_(64), reader.str_(64))
+
+
+PayloadCodec = tuple[type, Callable[[Writer, Any], None], Callable[[Reader], Any]]
+PAYLOAD_CODECS: dict[TxKind, PayloadCodec] = {
+    TxKind.TRANSFER: (Transfer, _write_transfer, _read_transfer),
+    TxKind.ENERGY_TRADE: (EnergyTrade, _write_trade, _read_trade),
+    TxKind.GOVERNANCE_PROPOSAL: (GovernanceProposal, write_governance_proposal,
+                                 read_governance_proposal),
+    TxKind.GOVERNANCE_VOTE: (GovernanceVote, _write_vote, _read_vote),
+    TxKind.EMERGENCY_ACTION: (EmergencyAction, _write_emergency, _read_emergency),
+}
+_KIND_OF: dict[type, TxKind] = {codec[0]: kind for kind, codec in PAYLOAD_CODECS.items()}
+
+
+def _write_unsigned(writer: Writer, tx: Transaction) -> None:
+    kind = _KIND_OF.get(type(tx.payload))
+    if kind is None:
+        raise MalformedTransaction(f"unknown payload type {type(tx.payload).__name__}")
+    writer.u8(1).u8(kind).str_(tx.chain_id).u64(tx.nonce)
+    writer.raw(tx.sender_public_key, 65)
+    PAYLOAD_CODECS[kind][1](writer, tx.payload)
+
+
+def _unsigned_bytes(tx: Transaction) -> bytes:
+    writer = Writer()
+    try:
+        _write_unsigned(writer, tx)
+    except (ValueError, TypeError, AttributeError) as error:
+        raise MalformedTransaction(f"cannot encode transaction: {error}") from None
+    return bytes(writer)
+
+
+def encode_transaction(tx: Transaction) -> bytes:
+    """The signed encoding (what blocks carry and peers gossip)."""
+    if len(tx.signature) != 64:
+        raise MalformedTransaction(f"tx {tx.hash[:16]}: not signed")
+    return _unsigned_bytes(tx) + tx.signature
+
+
+def read_transaction(reader: Reader) -> Transaction:
+    reader.version()
+    kind_tag = reader.u8()
+    if kind_tag not in PAYLOAD_CODECS:
+        raise DecodeError(f"unknown transaction kind {kind_tag}")
+    chain_id, nonce = reader.str_(64), reader.u64()
+    public_key = PublicKey(reader.raw(65))
+    payload = PAYLOAD_CODECS[TxKind(kind_tag)][2](reader)
+    try:
+        return Transaction(chain_id, nonce, public_key, payload, reader.raw(64))
+    except MalformedTransaction as error:
+        raise DecodeError(str(error)) from None
+
+
+def decode_transaction(data: bytes) -> Transaction:
+    """Inverse of :func:`encode_transaction`; raises DecodeError on non-canonical bytes."""
+    if len(data) > MAX_TRANSACTION_BYTES:
+        raise DecodeError(f"transaction of {len(data)} bytes exceeds {MAX_TRANSACTION_BYTES}")
+    reader = Reader(data)
+    tx = read_transaction(reader)
+    reader.finish()
+    return tx
+
+
+# --- signing and stateless checks ------------------------------------------------------------
+
+
+def sign_transaction(tx: Transaction, signer: Signer) -> Transaction:
+    """Return ``tx`` signed by ``signer``, which must hold the sender's key."""
+    if bytes(signer.public_key) != bytes(tx.sender_public_key):
+        raise MalformedTransaction(f"tx {tx.hash[:16]}: signer {signer.address} is not the sender")
+    return replace(tx, signature=signer.sign(tx.digest))
+
+
+def check_signature(tx: Transaction) -> None:
+    """Raise BadTransactionSignature unless the sender's key signed this transaction."""
+    if not verify_signature(tx.sender_public_key, tx.digest, tx.signature):
+        raise BadTransactionSignature(f"tx {tx.hash[:16]}: signature does not verify")
+
+
+def check_well_formed(tx: Transaction) -> None:
+    """Stateless field checks; raise MalformedTransaction naming the field."""
+    payload = tx.payload
+    if isinstance(payload, Transfer):
+        _require(is_address(payload.recipient), tx, "recipient is not an address")
+        _require(payload.amount > 0, tx, "amount must be positive")
+        _require(payload.recipient != tx.sender, tx, "transfer to self")
+    elif isinstance(payload, EnergyTrade):
+        _require(is_address(payload.seller), tx, "seller is not an address")
+        _require(payload.buyer == tx.sender, tx, "the buyer must be the sender")
+        _require(payload.seller != payload.buyer, tx, "seller and buyer are the same account")
+        _require(payload.energy_wh > 0, tx, "energy_wh must be positive")
+        _require(payload.price_per_kwh > 0, tx, "price_per_kwh must be positive")
+        _require(payload.region in REGIONS, tx, f"region {payload.region!r} not in {REGIONS}")
+    elif isinstance(payload, GovernanceProposal):
+        check_proposal_fields(tx, payload)
+    elif isinstance(payload, EmergencyAction):
+        check_emergency_fields(tx, payload)
+
+
+def check_emergency_fields(tx: Transaction, e: EmergencyAction) -> None:
+    """Stateless checks of an emergency action; MalformedTransaction names the field."""
+    halting = e.kind in (EmergencyKind.TRADING_HALT, EmergencyKind.TRADING_RESUME)
+    regions = (*REGIONS, ALL_REGIONS) if halting else REGIONS
+    _require(e.region in regions, tx, f"region {e.region!r} not in {regions}")
+    _require(len(e.reason) <= 200, tx, "reason over 200 characters")
+    _require(0 < len(e.operator) <= 32, tx, "the operating operator must be named")
+    if e.kind == EmergencyKind.LOAD_SHED:
+        _require(1 <= e.stage <= MAX_SHED_STAGE, tx, f"stage must be 1..{MAX_SHED_STAGE}")
+        _require(e.mw > 0, tx, "load shedding needs MW > 0")
+    if e.kind == EmergencyKind.DEMAND_RESPONSE:
+        _require(e.mw > 0 and e.duration_s > 0, tx, "demand response needs MW and duration")
+    if e.kind in CRITICAL_EMERGENCIES:
+        _require(bool(e.approver) and e.approver != e.operator, tx,
+                 "a critical action needs a supervisor's approval by another person")
+
+
+def check_proposal_fields(tx: Transaction, p: GovernanceProposal) -> None:
+    """Stateless checks of a proposal; MalformedTransaction names the field."""
+    _require(0 < len(p.title) <= 120, tx, "proposal title must be 1..120 characters")
+    _require(len(p.description) <= 4000, tx, "proposal description over 4000 characters")
+    _require(1 <= p.voting_period <= 100_000, tx, "voting period must be 1..100000 blocks")
+    if p.action == ProposalAction.ADD_AUTHORITY:
+        _require(0 < len(p.authority_name) <= 16, tx, "authority name must be 1..16 characters")
+        try:
+            key = parse_public_key(p.authority_public_key)
+        except ValueError as error:
+            raise MalformedTransaction(f"tx {tx.hash[:16]}: public key: {error}") from None
+        _require(public_key_address(key) == p.authority_address, tx,
+                 "authority address does not match its public key")
+    elif p.action == ProposalAction.REMOVE_AUTHORITY:
+        _require(is_address(p.authority_address), tx, "authority address is not an address")
+    elif p.action == ProposalAction.PARAMETER_CHANGE:
+        try:
+            check_parameter(p.parameter, p.value)
+        except ValueError as error:
+            raise MalformedTransaction(f"tx {tx.hash[:16]}: {error}") from None
+
+
+def _require(condition: bool, tx: Transaction, message: str) -> None:
+    if not condition:
+        raise MalformedTransaction(f"tx {tx.hash[:16]}: {message}")

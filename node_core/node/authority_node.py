@@ -1,0 +1,360 @@
+"""An authority node: store, state, mempool, consensus and peers on one asyncio loop.
+
+The node does the I/O around :class:`~node_core.consensus.engine.ConsensusEngine`: it feeds it peer
+packets and clock ticks, carries out its actions (broadcast, commit a final block, keep
+equivocation evidence), gossips transactions, answers peers' block requests, catches up
+from peers when behind, and serves the local client endpoint (:mod:`node_core.api.endpoint`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import deque
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from node_core.api.endpoint import ClientEndpoint
+from node_core.api.governance_queries import GovernanceQueries
+from node_core.api.node_queries import NodeQueries
+from node_core.clock import now_ms
+from node_core.consensus.engine import (
+    Action,
+    Broadcast,
+    ConsensusEngine,
+    Decide,
+    Equivocation,
+    Rejected,
+)
+from node_core.consensus.messages import (
+    MAX_SYNC_BLOCKS,
+    ConsensusPacket,
+    FinalBlocks,
+    GetBlocks,
+    Status,
+    Transactions,
+    WireMessage,
+    decode_wire,
+    encode_wire,
+)
+from node_core.control_room.room import ControlRoom
+from node_core.ledger.blocks import Block, finality_quorum
+from node_core.ledger.exceptions import (
+    DecodeError,
+    GridTokenXError,
+    InvalidBlock,
+    InvalidTransaction,
+)
+from node_core.ledger.genesis import Genesis
+from node_core.ledger.grid_state import EMPTY_GRID_SNAPSHOT, GridSnapshot
+from node_core.ledger.keys import Signer
+from node_core.ledger.state import State
+from node_core.ledger.transactions import Transaction
+from node_core.ledger.transition import apply_block, build_block
+from node_core.node.config import NodeConfig
+from node_core.node.mempool import Mempool
+from node_core.node.store import STORE_FILENAME, BlockStore
+from node_core.p2p import PeerLinks, PeerNetwork
+
+if TYPE_CHECKING:
+    from node_core.cloud.profile import GcpProfile
+    from node_core.cloud.services import CloudServices
+
+log = logging.getLogger(__name__)
+
+TICK_S = 0.02
+STATUS_S = 1.0
+GOSSIP_S = 0.05
+GOSSIP_BATCH = 2000
+SYNC_RETRY_MS = 2000
+
+
+@dataclass
+class NodeMetrics:
+    """What the node counts, for status and the console."""
+
+    tx_finalized: int = 0
+    finality_ms: deque[int] = field(default_factory=lambda: deque(maxlen=20_000))
+    rejected: dict[str, int] = field(default_factory=dict)
+    equivocations: int = 0
+    last_block_ms: int = 0
+
+
+@dataclass
+class PeerView:
+    """The last Status heard from a peer."""
+
+    height: int = 0
+    round: int = 0
+    last_seen_ms: int = 0
+
+
+class AuthorityNode:
+    """One authority's node (see the module docstring)."""
+
+    def __init__(self, config: NodeConfig, genesis: Genesis, signer: Signer) -> None:
+        self.config = config
+        self.signer = signer
+        self.store = BlockStore.open(config.data_dir / STORE_FILENAME, genesis)
+        self.state: State = self.store.load_state()
+        self.mempool = Mempool(max_size=config.mempool_size)
+        self.metrics = NodeMetrics()
+        self.peers: dict[str, PeerView] = {}
+        self.grid_snapshot: GridSnapshot = EMPTY_GRID_SNAPSHOT
+        self._first_seen: dict[str, int] = {}
+        self._outgoing: list[Transaction] = []
+        self._built: dict[str, State] = {}
+        self._sync_requested_ms = 0
+        self.engine = ConsensusEngine(signer, self.state, self, config.consensus)
+        self.network: PeerLinks = PeerNetwork(
+            chain_id=genesis.chain_id, genesis_hash=self.state.genesis_hash, signer=signer,
+            authorities=self.state.authorities, listen=config.listen,
+            peer_addresses=self._peer_addresses(), on_message=self._on_peer_message)
+        self.queries = NodeQueries(self)
+        self.control = ControlRoom(self, config.operators)
+        self.endpoint = ClientEndpoint(*config.client, {**self.queries.handlers(),
+                                                        **GovernanceQueries(self).handlers(),
+                                                        **self.control.handlers()})
+        self._tasks: list[asyncio.Task[None]] = []
+        self.cloud: CloudServices | None = None
+        """The optional cloud side (``[cloud] profile``); None on a devnet node."""
+
+    def _peer_addresses(self) -> dict[str, tuple[str, int]]:
+        by_name = {a.name: a.address for a in self.state.authorities}
+        return {by_name[name]: endpoint for name, endpoint in self.config.peers.items()
+                if name in by_name}
+
+    @property
+    def authority_name(self) -> str:
+        me = self.state.authority_by_address(self.signer.address)
+        return me.name if me else self.config.authority
+
+    # --- life cycle -------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        log.info("node %s starting at height %d (tip %s)", self.authority_name,
+                 self.state.height, self.state.tip_hash[:16])
+        await self.endpoint.start()
+        profile = self._cloud_profile()
+        if profile is not None and profile.pubsub.consensus_transport == "pubsub":
+            from node_core.cloud.services import build_peer_network
+
+            self.network = build_peer_network(profile, self, self._on_peer_message)
+        await self.network.start()
+        self._handle(self.engine.start_height(self.state, now_ms()))
+        self._tasks = [asyncio.create_task(self._every(TICK_S, self._tick)),
+                       asyncio.create_task(self._every(STATUS_S, self._heartbeat)),
+                       asyncio.create_task(self._every(GOSSIP_S, self._gossip))]
+        if profile is not None:
+            self._start_cloud(profile)
+
+    def _cloud_profile(self) -> GcpProfile | None:
+        """The ``[cloud] profile`` (imported only then: a devnet node never loads the Google
+        clients)."""
+        if self.config.cloud_profile is None:
+            return None
+        from node_core.cloud.profile import load_gcp_profile
+
+        return load_gcp_profile(self.config.cloud_profile)
+
+    def _start_cloud(self, profile: GcpProfile) -> None:
+        """Start ``node_core.cloud.services``: every part runs in the background and never
+        blocks the node."""
+        from node_core.cloud.services import build_cloud_services
+
+        self.cloud = build_cloud_services(profile, self)
+        self.cloud.start()
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        if self.cloud is not None:
+            await self.cloud.aclose()
+        await self.network.stop()
+        await self.endpoint.stop()
+        self.store.close()
+        self.control.close()
+        log.info("node %s stopped at height %d", self.authority_name, self.state.height)
+
+    async def _every(self, period_s: float, work: Any) -> None:
+        while True:
+            await asyncio.sleep(period_s)
+            try:
+                work()
+            except Exception:
+                log.exception("node task %s failed; continuing", work.__name__)
+
+    def _tick(self) -> None:
+        self._handle(self.engine.tick(now_ms()))
+
+    def _heartbeat(self) -> None:
+        self.network.broadcast(encode_wire(self._status()))
+        self.endpoint.publish("status", self.queries.status_summary())
+        self.control.evaluate(now_ms())
+
+    def _status(self) -> Status:
+        return Status(self.state.height, self.state.tip_hash, self.engine.round)
+
+    def _gossip(self) -> None:
+        while self._outgoing:
+            batch, self._outgoing = self._outgoing[:GOSSIP_BATCH], self._outgoing[GOSSIP_BATCH:]
+            self.network.broadcast(encode_wire(Transactions(tuple(batch))))
+
+    # --- block source (for the engine) --------------------------------------------------------
+
+    def build(self, state: State, round: int, now: int, *, allow_empty: bool) -> Block | None:
+        candidates = self.mempool.select(state, state.parameters.max_transactions_per_block)
+        if not candidates and not allow_empty:
+            return None
+        built = build_block(state, candidates, proposer=self.signer.address, timestamp=now,
+                            round=round, grid_snapshot=self.grid_snapshot,
+                            verified=self.mempool.verified)
+        for tx, error in built.rejected:
+            log.info("dropping tx %s from the mempool: %s", tx.hash[:16], error)
+            self.mempool.drop(tx)
+            self.control.on_dropped(tx, error)
+        self._built = {built.block.hash: built.state}
+        return built.block
+
+    def validate(self, state: State, block: Block, now: int) -> State:
+        if block.hash in self._built:
+            return self._built[block.hash]
+        return apply_block(state, block, now_ms=now, verified=self.mempool.verified,
+                           require_finality=False)
+
+    def has_pending(self) -> bool:
+        return len(self.mempool) > 0
+
+    # --- transactions -----------------------------------------------------------------------
+
+    def submit(self, tx: Transaction) -> bool:
+        """Admit a transaction from a client; gossip it. Raises the rule it breaks."""
+        added = self.mempool.add(tx, self.state)
+        if added:
+            self._first_seen[tx.hash] = now_ms()
+            self._outgoing.append(tx)
+        return added
+
+    def _on_transactions(self, message: Transactions) -> None:
+        for tx in message.transactions:
+            try:
+                if self.mempool.add(tx, self.state):
+                    self._first_seen.setdefault(tx.hash, now_ms())
+            except (InvalidTransaction, GridTokenXError) as error:
+                self._count_rejected(type(error).__name__)
+
+    # --- peers ------------------------------------------------------------------------------
+
+    def _on_peer_message(self, sender: str, payload: bytes) -> None:
+        try:
+            message = decode_wire(payload)
+        except DecodeError as error:
+            self._count_rejected("malformed message")
+            log.debug("malformed message from %s: %s", sender, error)
+            return
+        try:
+            self._dispatch(sender, message)
+        except GridTokenXError as error:
+            self._count_rejected(type(error).__name__)
+            log.warning("message from %s refused: %s", sender, error)
+
+    def _dispatch(self, sender: str, message: WireMessage) -> None:
+        if isinstance(message, ConsensusPacket):
+            self._handle(self.engine.on_packet(message, now_ms()))
+        elif isinstance(message, Status):
+            self._on_status(sender, message)
+        elif isinstance(message, GetBlocks):
+            self._on_get_blocks(sender, message)
+        elif isinstance(message, FinalBlocks):
+            self._on_final_blocks(message)
+        else:
+            self._on_transactions(message)
+
+    def _on_status(self, sender: str, status: Status) -> None:
+        self.peers[sender] = PeerView(status.height, status.round, now_ms())
+        behind = status.height > self.state.height
+        if behind and now_ms() - self._sync_requested_ms > SYNC_RETRY_MS:
+            self._sync_requested_ms = now_ms()
+            end = min(status.height, self.state.height + MAX_SYNC_BLOCKS)
+            self.network.send(sender, encode_wire(GetBlocks(self.state.height + 1, end)))
+
+    def _on_get_blocks(self, sender: str, request: GetBlocks) -> None:
+        end = min(request.end, request.start + MAX_SYNC_BLOCKS - 1, self.state.height)
+        blocks = tuple(self.store.blocks(request.start, end)) if request.start <= end else ()
+        if blocks:
+            self.network.send(sender, encode_wire(FinalBlocks(blocks)))
+
+    def _on_final_blocks(self, message: FinalBlocks) -> None:
+        """Catch-up: apply final blocks that extend our tip, checking their finality."""
+        applied = False
+        for block in message.blocks:
+            if block.height != self.state.height + 1:
+                continue
+            try:
+                state = apply_block(self.state, block, verified=self.mempool.verified)
+            except (InvalidBlock, InvalidTransaction) as error:
+                self._count_rejected(type(error).__name__)
+                log.warning("sync block %d refused: %s", block.height, error)
+                break
+            self._commit(block, state)
+            applied = True
+        if applied:
+            self._sync_requested_ms = 0
+            self._handle(self.engine.start_height(self.state, now_ms()))
+
+    # --- engine actions ---------------------------------------------------------------------
+
+    def _handle(self, actions: list[Action]) -> None:
+        for action in actions:
+            if isinstance(action, Broadcast):
+                self.network.broadcast(encode_wire(action.packet))
+            elif isinstance(action, Decide):
+                self._commit(action.block, action.state)
+                self.network.broadcast(encode_wire(self._status()))
+                self._handle(self.engine.start_height(self.state, now_ms()))
+            elif isinstance(action, Equivocation):
+                self._on_equivocation(action)
+            elif isinstance(action, Rejected):
+                self._count_rejected(action.reason)
+
+    def _commit(self, block: Block, state: State) -> None:
+        self.store.commit_block(block, state)
+        changed = state.authorities != self.state.authorities
+        self.state = state
+        if changed:
+            log.info("authority set is now %s (quorum %d)",
+                     ", ".join(a.name for a in state.authorities),
+                     finality_quorum(len(state.authorities)))
+            self.network.update_authorities(state.authorities, self._peer_addresses())
+        self.mempool.remove_final(block.transactions, state)
+        self._built = {}
+        now = now_ms()
+        for tx in block.transactions:
+            first = self._first_seen.pop(tx.hash, None)
+            if first is not None:
+                self.metrics.finality_ms.append(now - first)
+        self.metrics.tx_finalized += len(block.transactions)
+        self.metrics.last_block_ms = now
+        summary = self.queries.block_summary(block, final_ms=now)
+        self.endpoint.publish("block", summary)
+        if self.cloud is not None:
+            self.cloud.on_final_block(block, state, summary)
+        self.control.on_final_block([tx.hash for tx in block.transactions], block.height)
+
+    def _on_equivocation(self, evidence: Equivocation) -> None:
+        self.metrics.equivocations += 1
+        self.store.record_evidence(evidence.first, evidence.second, now_ms())
+        offender = self.state.authority_by_address(evidence.first.sender)
+        log.warning("EQUIVOCATION by %s at height %d round %d: evidence stored",
+                    offender.name if offender else evidence.first.sender,
+                    evidence.first.height, evidence.first.round)
+        self.endpoint.publish("equivocation", {"authority": evidence.first.sender,
+                                               "height": evidence.first.height,
+                                               "round": evidence.first.round})
+
+    def _count_rejected(self, reason: str) -> None:
+        self.metrics.rejected[reason] = self.metrics.rejected.get(reason, 0) + 1

@@ -1,0 +1,63 @@
+"""A starting node finds its SoftHSM2 token even when the token shows up a moment late, and
+still names a token that stays missing (node_core.node.config.open_signer, ``reload_if_missing``).
+
+Each check runs in its own process, as a node does: SoftHSM2 reads its token directory when
+the module initialises, and re-initialising it would close every session of the pytest
+process. The token is hidden by renaming its directory, the real thing a reader meets while
+another process rewrites the token's files."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from node_core.devnet.layout import DevnetLayout
+from node_core.signers.softhsm import CONF_FILE_NAME
+
+OPEN_SIGNER = """
+import sys
+from node_core.node.config import load_node_config, open_signer
+signer = open_signer(load_node_config(sys.argv[1]).signer, reload_if_missing=True)
+print(signer.address)
+"""
+
+
+def _start_signer(devnet: DevnetLayout) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, "-c", OPEN_SIGNER, str(devnet.config("EGAT"))],
+                            env=devnet.environment(), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def _hide_token(devnet: DevnetLayout) -> tuple[Path, Path]:
+    tokens = devnet.data_dir / "softhsm" / "tokens"
+    assert (devnet.data_dir / "softhsm" / CONF_FILE_NAME).is_file()
+    (token,) = tokens.iterdir()
+    hidden = devnet.data_dir / "hidden-token"
+    token.rename(hidden)
+    return hidden, token
+
+
+def test_a_token_that_appears_within_a_second_is_found(devnet: DevnetLayout) -> None:
+    hidden, token = _hide_token(devnet)
+    child = _start_signer(devnet)
+    restore = threading.Timer(0.8, hidden.rename, (token,))
+    restore.start()
+    out, err = child.communicate(timeout=60)
+    restore.join()
+    assert child.returncode == 0, err
+    assert out.strip().startswith("0x") and len(out.strip()) == 42
+    assert "no token labelled 'gridtokenx-devnet'" in err  # it looked, waited, looked again
+
+
+def test_a_token_that_stays_missing_is_named_after_the_retries(devnet: DevnetLayout) -> None:
+    _hide_token(devnet)
+    started = time.monotonic()
+    child = _start_signer(devnet)
+    _, err = child.communicate(timeout=60)
+    assert child.returncode != 0
+    assert time.monotonic() - started >= 3.0  # TOKEN_RETRY_DELAYS_S
+    assert err.count("looking again in") == 4
+    assert "TokenNotFound: no token labelled 'gridtokenx-devnet'" in err

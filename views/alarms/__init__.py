@@ -1,0 +1,1 @@
+"""The alarm list dock and the always-visible alarm banner."""

@@ -1,0 +1,2 @@
+"""Shared by the docks: formatting (numbers, times in the display zone), the column table
+model, the hash label, abnormal-state colours."""

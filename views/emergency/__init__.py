@@ -1,0 +1,1 @@
+"""The emergency controls dock: select-before-operate with two-person approval."""

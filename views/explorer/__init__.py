@@ -1,0 +1,1 @@
+"""The block explorer dock: block table, search, block detail."""

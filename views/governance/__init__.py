@@ -1,0 +1,1 @@
+"""The governance dock: proposals, tally, detail, the new-proposal dialog."""

@@ -1,0 +1,1 @@
+"""The incident timeline dock: chart, event table, replay and PDF report."""

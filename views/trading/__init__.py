@@ -1,0 +1,1 @@
+"""The trading dock: the market overview."""

@@ -91,7 +91,7 @@ class NodeQueries:
             "finality_p99_ms": percentile(latencies, 0.99),
             "equivocations": node.metrics.equivocations,
             "consensus_health": self.consensus_health(),
-            "rejected": dict(node.metrics.rejected),
+            "rejected": dict(node.rejections.counts),
         }
 
     def trading_overview(self, window_ms: int = DEFAULT_WINDOW_MS) -> dict[str, Any]:

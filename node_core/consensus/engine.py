@@ -155,10 +155,12 @@ class Equivocation:
 
 @dataclass(frozen=True, slots=True)
 class Rejected:
-    """A packet was dropped; ``reason`` says which rule it broke (for counters and logs)."""
+    """A packet was dropped; ``reason`` says which rule it broke, in a few fixed words (the
+    node counts drops by it); ``detail`` adds the height, round or the ledger's message."""
 
     sender: Address
     reason: str
+    detail: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,6 +190,8 @@ class _Height:
     prepared_hash: Hash32 = ZERO_HASH
     blocks: dict[Hash32, Block] = field(default_factory=dict)
     validated: dict[Hash32, State] = field(default_factory=dict)
+    invalid: dict[Hash32, str] = field(default_factory=dict)
+    """Blocks that failed validation at this height, with the rule they broke."""
     accepted: dict[int, Hash32] = field(default_factory=dict)
     """round -> hash of the proposal accepted in that round."""
     prepares: dict[tuple[int, Hash32], dict[Address, ConsensusMessage]] = field(
@@ -378,7 +382,8 @@ class ConsensusEngine:
     def _on_proposal(self, packet: ConsensusPacket, now_ms: int) -> list[Action]:
         h, message, block = self._h, packet.message, packet.block
         if message.sender != self.proposer(h.height, message.round):
-            return [Rejected(message.sender, f"not the proposer of round {message.round}")]
+            return [Rejected(message.sender, "not the proposer of its round",
+                             f"height {h.height} round {message.round}")]
         if block is None or block.hash != message.block_hash or block.height != h.height:
             return [Rejected(message.sender, "proposal block missing or not matching")]
         if message.round < h.round or message.round in h.accepted:
@@ -386,8 +391,10 @@ class ConsensusEngine:
         problem = self._justify_proposal(message.round, block, packet.justification)
         if problem:
             return [Rejected(message.sender, problem)]
-        if not self._validated(block, now_ms):
-            return [Rejected(message.sender, "proposed block is invalid")]
+        invalid = self._invalid(block, now_ms)
+        if invalid is not None:
+            rule, detail = invalid
+            return [Rejected(message.sender, f"invalid proposal: {rule}", detail)]
         actions: list[Action] = []
         if message.round > h.round:
             self._enter_round(message.round, now_ms)
@@ -401,7 +408,7 @@ class ConsensusEngine:
             return None
         changes = self._valid_distinct(justification, MessageKind.ROUND_CHANGE, round)
         if len(changes) < self._quorum():
-            return f"round {round} proposal lacks a quorum of round changes"
+            return "round-change proposal lacks a quorum of round changes"
         prepared = [m for m in changes.values() if m.prepared_round != NO_ROUND]
         if not prepared:
             return None
@@ -425,16 +432,22 @@ class ConsensusEngine:
                 found[m.sender] = m
         return found
 
-    def _validated(self, block: Block, now_ms: int) -> bool:
+    def _invalid(self, block: Block, now_ms: int) -> tuple[str, str] | None:
+        """None if ``block`` is valid on this height's state, else (rule, message); the
+        message only the first time (a retransmitted bad proposal is counted, not re-logged,
+        and not validated again)."""
         h = self._h
         if block.hash in h.validated:
-            return True
+            return None
+        if block.hash in h.invalid:
+            return h.invalid[block.hash], ""
         try:
             h.validated[block.hash] = self._source.validate(h.state, block, now_ms)
-        except (InvalidBlock, InvalidTransaction):
-            return False
+        except (InvalidBlock, InvalidTransaction) as error:
+            h.invalid[block.hash] = type(error).__name__
+            return type(error).__name__, f"block {block.height} {block.hash[:16]}: {error}"
         h.blocks[block.hash] = block
-        return True
+        return None
 
     # --- prepare / commit -------------------------------------------------------------------
 
@@ -472,7 +485,7 @@ class ConsensusEngine:
         if not everyone and now_ms < since + self._config.commit_grace_ms:
             return []
         block = h.blocks.get(block_hash)
-        if block is None or not self._validated(block, now_ms):
+        if block is None or self._invalid(block, now_ms) is not None:
             return [NeedBlock(h.height, block_hash)]
         h.decided = True
         seals = [AuthoritySignature(v.sender, v.commit_seal) for v in votes.values()]

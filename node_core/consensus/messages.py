@@ -15,12 +15,12 @@ Two layers:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from enum import IntEnum
 from typing import Final
 
-from node_core.ledger.blocks import Block, decode_block, encode_block, read_transactions
+from node_core.ledger.blocks import Block, decode_block, encode_block
 from node_core.ledger.encoding import Reader, Writer
 from node_core.ledger.exceptions import DecodeError
 from node_core.ledger.hashing import tagged_digest
@@ -141,9 +141,15 @@ class FinalBlocks:
 
 @dataclass(frozen=True, slots=True)
 class Transactions:
-    """Transactions to gossip into peers' mempools."""
+    """Transactions to gossip into peers' mempools, each in its signed encoding. They are
+    decoded one by one by the receiver, so one it cannot decode is dropped alone, never the
+    batch it came in."""
 
-    transactions: tuple[Transaction, ...] = field(default=())
+    encoded: tuple[bytes, ...] = field(default=())
+
+    @classmethod
+    def of(cls, transactions: Iterable[Transaction]) -> Transactions:
+        return cls(tuple(encode_transaction(tx) for tx in transactions))
 
 
 WireMessage = ConsensusPacket | Status | GetBlocks | FinalBlocks | Transactions
@@ -176,9 +182,9 @@ def encode_wire(message: WireMessage) -> bytes:
         for block in message.blocks:
             writer.bytes_(encode_block(block))
     else:
-        writer.u8(WireTag.TRANSACTIONS).u32(len(message.transactions))
-        for tx in message.transactions:
-            writer.bytes_(encode_transaction(tx))
+        writer.u8(WireTag.TRANSACTIONS).u32(len(message.encoded))
+        for data in message.encoded:
+            writer.bytes_(data)
     return bytes(writer)
 
 
@@ -217,7 +223,7 @@ def _read_get_blocks(reader: Reader) -> GetBlocks:
 
 
 def _read_transactions(reader: Reader) -> Transactions:
-    return Transactions(read_transactions(reader))
+    return Transactions(tuple(reader.bytes_() for _ in range(reader.count())))
 
 
 _WIRE_READERS: dict[int, Callable[[Reader], WireMessage]] = {

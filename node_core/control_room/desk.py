@@ -90,6 +90,15 @@ class Selection:
     def consequence(self) -> str:
         return consequence_of(self.action)
 
+    @property
+    def expires_ms(self) -> int | None:
+        """When the current step times out (UTC ms); None once nothing can expire."""
+        if self.step == Step.SELECTED:
+            return self.selected_ms + SELECTION_TIMEOUT_MS
+        if self.step == Step.AWAITING_APPROVAL:
+            return self.operated_ms + APPROVAL_TIMEOUT_MS
+        return None
+
 
 def consequence_of(action: EmergencyAction) -> str:
     """What the action will do, in the words an operator checks before operating."""
@@ -212,8 +221,5 @@ class ControlDesk:
 
 
 def _expired(selection: Selection, now_ms: int) -> bool:
-    if selection.step == Step.SELECTED:
-        return now_ms > selection.selected_ms + SELECTION_TIMEOUT_MS
-    if selection.step == Step.AWAITING_APPROVAL:
-        return now_ms > selection.operated_ms + APPROVAL_TIMEOUT_MS
-    return False
+    expires = selection.expires_ms
+    return expires is not None and now_ms > expires

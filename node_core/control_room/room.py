@@ -345,7 +345,8 @@ def selection_view(selection: Selection) -> dict[str, Any]:
             "stage": a.stage, "mw": a.mw, "duration_s": a.duration_s, "reason": a.reason,
             "operator": selection.operator, "approver": selection.approver or None,
             "critical": selection.critical, "step": selection.step.value,
-            "selected_ms": selection.selected_ms, "consequence": selection.consequence(),
+            "selected_ms": selection.selected_ms, "expires_ms": selection.expires_ms,
+            "consequence": selection.consequence(),
             "tx_hash": selection.tx_hash or None, "height": selection.height or None,
             "outcome": selection.outcome}
 

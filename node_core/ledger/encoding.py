@@ -9,7 +9,8 @@ Primitives (all integers big-endian, unsigned)::
 
     u8, u16, u32, u64   fixed width; a value out of range cannot be encoded
     bytes               u32 length || raw bytes
-    str                 bytes of the UTF-8 encoding (NFC is not imposed; bytes are what count)
+    str                 bytes of the UTF-8 encoding (NFC is not imposed; bytes are what count),
+                        at most the field's limit in bytes (node_core.ledger.fields)
     hash32              32 raw bytes (the 64-hex-char Hash32 decoded)
     address             20 raw bytes (the 40 hex chars after ``0x``)
     public_key          65 raw bytes (uncompressed SEC1 P-256 point 0x04 || X || Y)
@@ -50,7 +51,8 @@ from __future__ import annotations
 import struct
 from typing import Final
 
-from node_core.ledger.exceptions import DecodeError
+from node_core.ledger.exceptions import DecodeError, FieldTooLong
+from node_core.ledger.fields import TextField
 
 VERSION: Final = 1
 
@@ -100,7 +102,9 @@ class Writer:
         self._parts.append(value)
         return self
 
-    def str_(self, value: str) -> Writer:
+    def str_(self, value: str, field: TextField) -> Writer:
+        """UTF-8 text of ``field``; raises FieldTooLong past its limit."""
+        field.check(value)
         return self.bytes_(value.encode("utf-8"))
 
     def hash32(self, value: str) -> Writer:
@@ -148,11 +152,15 @@ class Reader:
             raise DecodeError(f"field of {length} bytes exceeds the limit of {max_length}")
         return self._take(length)
 
-    def str_(self, max_length: int = 4096) -> str:
+    def str_(self, field: TextField) -> str:
+        """UTF-8 text of ``field``; raises FieldTooLong past its limit."""
+        length = self.u32()
+        if length > field.max_bytes:
+            raise FieldTooLong(field.too_long(length))
         try:
-            return self.bytes_(max_length).decode("utf-8")
+            return self._take(length).decode("utf-8")
         except UnicodeDecodeError as error:
-            raise DecodeError(f"string is not UTF-8: {error}") from None
+            raise DecodeError(f"{field.name} is not UTF-8: {error}") from None
 
     def hash32(self) -> str:
         return self._take(32).hex()

@@ -19,6 +19,11 @@ class DecodeError(GridTokenXError):
     """Bytes are not a valid canonical encoding (truncated, trailing bytes, bad tag...)."""
 
 
+class FieldTooLong(DecodeError, ValueError):
+    """A text field is longer, in UTF-8 bytes, than its limit (:mod:`node_core.ledger.fields`):
+    raised by the encoder (nothing over a limit can be built or signed) and by the decoder."""
+
+
 # --- transactions ---------------------------------------------------------------------------
 
 

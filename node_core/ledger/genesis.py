@@ -24,7 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from node_core.ledger.encoding import Reader, Writer, check_u64
-from node_core.ledger.exceptions import DecodeError, InvalidGenesis
+from node_core.ledger.exceptions import DecodeError, FieldTooLong, InvalidGenesis
+from node_core.ledger.fields import AUTHORITY_NAME, CHAIN_ID, PARAMETER_NAME, TextField
 from node_core.ledger.hashing import GENESIS_DOMAIN, tagged_hash
 from node_core.ledger.keys import parse_public_key, public_key_address
 from node_core.ledger.types import Address, Hash32, PublicKey, is_address
@@ -90,14 +91,14 @@ def write_parameters(writer: Writer, parameters: ChainParameters) -> None:
     items = parameters.items()
     writer.u32(len(items))
     for name, value in items:
-        writer.str_(name).u64(value)
+        writer.str_(name, PARAMETER_NAME).u64(value)
 
 
 def read_parameters(reader: Reader) -> ChainParameters:
     """Inverse of :func:`write_parameters`; raises DecodeError on an unknown or repeated name."""
     values: dict[str, int] = {}
     for _ in range(reader.count(len(PARAMETER_LIMITS))):
-        name, value = reader.str_(64), reader.u64()
+        name, value = reader.str_(PARAMETER_NAME), reader.u64()
         if name not in PARAMETER_LIMITS or name in values:
             raise DecodeError(f"unknown or repeated parameter {name!r}")
         values[name] = value
@@ -131,11 +132,12 @@ class Genesis:
 
 
 def encode_genesis(genesis: Genesis) -> bytes:
-    writer = Writer().u8(1).str_(genesis.chain_id).u64(genesis.timestamp)
+    writer = Writer().u8(1).str_(genesis.chain_id, CHAIN_ID).u64(genesis.timestamp)
     write_parameters(writer, genesis.parameters)
     writer.u32(len(genesis.authorities))
     for authority in genesis.authorities:
-        writer.str_(authority.name).address(authority.address).raw(authority.public_key, 65)
+        writer.str_(authority.name, AUTHORITY_NAME).address(authority.address)
+        writer.raw(authority.public_key, 65)
     writer.u32(len(genesis.accounts))
     for account in genesis.accounts:
         writer.address(account.address).u64(account.balance).u64(account.energy_credits)
@@ -148,10 +150,13 @@ def genesis_hash(genesis: Genesis) -> Hash32:
 
 def validate_genesis(genesis: Genesis) -> None:
     """Raise InvalidGenesis naming the first problem."""
-    if not genesis.chain_id or len(genesis.chain_id) > 64:
-        raise InvalidGenesis("chain_id must be 1..64 characters")
+    if not genesis.chain_id:
+        raise InvalidGenesis("chain_id is empty")
+    _check_text(CHAIN_ID, genesis.chain_id)
     if not genesis.authorities:
         raise InvalidGenesis("at least one authority is required")
+    for authority in genesis.authorities:
+        _check_text(AUTHORITY_NAME, authority.name)
     names = [a.name for a in genesis.authorities]
     if len(set(names)) != len(names):
         raise InvalidGenesis(f"authority names repeat: {names}")
@@ -171,6 +176,13 @@ def validate_genesis(genesis: Genesis) -> None:
             check_parameter(name, value)
         except ValueError as error:
             raise InvalidGenesis(f"parameters: {error}") from None
+
+
+def _check_text(field: TextField, text: str) -> None:
+    try:
+        field.check(text)
+    except FieldTooLong as error:
+        raise InvalidGenesis(str(error)) from None
 
 
 def genesis_to_json(genesis: Genesis) -> dict[str, Any]:

@@ -32,6 +32,7 @@ from enum import IntEnum
 from node_core.ledger.blocks import finality_quorum
 from node_core.ledger.encoding import Reader, Writer
 from node_core.ledger.exceptions import DecodeError, InvalidTransaction
+from node_core.ledger.fields import PROPOSAL_OUTCOME
 from node_core.ledger.genesis import AuthorityInfo, ChainParameters
 from node_core.ledger.transactions import (
     GovernanceProposal,
@@ -204,7 +205,7 @@ def encode_proposal_record(record: ProposalRecord) -> bytes:
     writer.u32(len(record.votes))
     for voter, choice, tx_hash in record.votes:
         writer.address(voter).u8(choice).hash32(tx_hash)
-    writer.u8(record.status).u64(record.closed_height).str_(record.reason)
+    writer.u8(record.status).u64(record.closed_height).str_(record.reason, PROPOSAL_OUTCOME)
     return bytes(writer)
 
 
@@ -222,7 +223,8 @@ def decode_proposal_record(data: bytes) -> ProposalRecord:
     if status not in ProposalStatus._value2member_map_:
         raise DecodeError(f"unknown proposal status {status}")
     record = ProposalRecord(proposal_id, proposer, created, deadline, proposal, electorate,
-                            votes, ProposalStatus(status), reader.u64(), reader.str_())
+                            votes, ProposalStatus(status), reader.u64(),
+                            reader.str_(PROPOSAL_OUTCOME))
     reader.finish()
     return record
 

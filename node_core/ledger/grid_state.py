@@ -13,6 +13,7 @@ from typing import Final
 
 from node_core.ledger.encoding import Reader, Writer, check_u64
 from node_core.ledger.exceptions import DecodeError
+from node_core.ledger.fields import REGION
 from node_core.ledger.hashing import GRID_DOMAIN, tagged_hash
 from node_core.ledger.types import REGIONS, Hash32
 
@@ -62,14 +63,14 @@ EMPTY_GRID_SNAPSHOT: Final = GridSnapshot()
 def write_grid_snapshot(writer: Writer, snapshot: GridSnapshot) -> None:
     writer.u8(1).u64(snapshot.timestamp).u64(snapshot.frequency_mhz).u32(len(snapshot.regions))
     for region in snapshot.regions:
-        writer.str_(region.region).u64(region.load_kw).u64(region.generation_kw)
+        writer.str_(region.region, REGION).u64(region.load_kw).u64(region.generation_kw)
 
 
 def read_grid_snapshot(reader: Reader) -> GridSnapshot:
     reader.version()
     timestamp, frequency = reader.u64(), reader.u64()
     regions = tuple(
-        RegionLoad(reader.str_(16), reader.u64(), reader.u64())
+        RegionLoad(reader.str_(REGION), reader.u64(), reader.u64())
         for _ in range(reader.count(len(REGIONS)))
     )
     try:

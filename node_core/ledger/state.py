@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
 from node_core.ledger.encoding import Reader, Writer
+from node_core.ledger.fields import AUTHORITY_NAME, REGION
 from node_core.ledger.genesis import (
     AuthorityInfo,
     ChainParameters,
@@ -102,7 +103,7 @@ def encode_account(account: Account) -> bytes:
 
 
 def _authority_leaf(authority: AuthorityInfo) -> bytes:
-    writer = Writer().str_(authority.name).address(authority.address)
+    writer = Writer().str_(authority.name, AUTHORITY_NAME).address(authority.address)
     return b"U" + bytes(writer.raw(authority.public_key, 65))
 
 
@@ -128,12 +129,12 @@ def governed_parts(state: State) -> dict[str, bytes]:
     ``next_proposal_id`` and one ``proposal/N`` per proposal)."""
     authorities = Writer().u32(len(state.authorities))
     for a in state.authorities:
-        authorities.str_(a.name).address(a.address).raw(a.public_key, 65)
+        authorities.str_(a.name, AUTHORITY_NAME).address(a.address).raw(a.public_key, 65)
     parameters = Writer()
     write_parameters(parameters, state.parameters)
     halted = Writer().u32(len(state.halted_regions))
     for region in sorted(state.halted_regions):
-        halted.str_(region)
+        halted.str_(region, REGION)
     parts = {"authorities": bytes(authorities), "parameters": bytes(parameters),
              "halted_regions": bytes(halted),
              "next_proposal_id": bytes(Writer().u64(state.next_proposal_id))}
@@ -147,7 +148,8 @@ def with_governed_parts(state: State, parts: Mapping[str, bytes]) -> State:
     if "authorities" in parts:
         reader = Reader(parts["authorities"])
         changes["authorities"] = tuple(
-            AuthorityInfo(reader.str_(64), Address(reader.address()), PublicKey(reader.raw(65)))
+            AuthorityInfo(reader.str_(AUTHORITY_NAME), Address(reader.address()),
+                          PublicKey(reader.raw(65)))
             for _ in range(reader.count()))
         reader.finish()
     if "parameters" in parts:
@@ -156,7 +158,7 @@ def with_governed_parts(state: State, parts: Mapping[str, bytes]) -> State:
         reader.finish()
     if "halted_regions" in parts:
         reader = Reader(parts["halted_regions"])
-        changes["halted_regions"] = frozenset(reader.str_(64) for _ in range(reader.count()))
+        changes["halted_regions"] = frozenset(reader.str_(REGION) for _ in range(reader.count()))
         reader.finish()
     if "next_proposal_id" in parts:
         reader = Reader(parts["next_proposal_id"])

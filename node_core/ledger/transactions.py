@@ -26,13 +26,38 @@ from enum import IntEnum
 from typing import Any, Final
 
 from node_core.ledger.encoding import Reader, Writer, check_u64
-from node_core.ledger.exceptions import BadTransactionSignature, DecodeError, MalformedTransaction
+from node_core.ledger.exceptions import (
+    BadTransactionSignature,
+    DecodeError,
+    FieldTooLong,
+    MalformedTransaction,
+)
+from node_core.ledger.fields import (
+    AUTHORITY_ADDRESS_TEXT,
+    AUTHORITY_NAME,
+    CHAIN_ID,
+    EMERGENCY_REASON,
+    OPERATOR_NAME,
+    PARAMETER_NAME,
+    PROPOSAL_DESCRIPTION,
+    PROPOSAL_TITLE,
+    REGION,
+)
 from node_core.ledger.genesis import check_parameter
 from node_core.ledger.hashing import TX_DOMAIN, tagged_digest
-from node_core.ledger.keys import Signer, parse_public_key, public_key_address, verify_signature
+from node_core.ledger.keys import (
+    PUBLIC_KEY_SIZE,
+    Signer,
+    parse_public_key,
+    public_key_address,
+    verify_signature,
+)
 from node_core.ledger.types import REGIONS, Address, Hash32, PublicKey, is_address
 
-MAX_TRANSACTION_BYTES: Final = 8192
+MAX_TRANSACTION_BYTES: Final = 16 * 1024
+"""Larger than the largest transaction the field limits allow (a proposal with a full title
+and description, about 12.9 kB; ``tests/node_core/ledger/test_fields.py`` checks it), so
+the text fields are what limit a transaction's size."""
 NO_ADDRESS: Final = Address("")
 """A proposal's authority address when its action names none."""
 
@@ -58,8 +83,12 @@ class EmergencyKind(IntEnum):
 
 CRITICAL_EMERGENCIES: Final = frozenset({EmergencyKind.TRADING_HALT, EmergencyKind.LOAD_SHED})
 """Actions that need a supervisor's approval (two-person rule), recorded on chain."""
+HALT_KINDS: Final = frozenset({EmergencyKind.TRADING_HALT, EmergencyKind.TRADING_RESUME})
+"""The actions that may name ``ALL`` regions."""
 ALL_REGIONS: Final = "ALL"
 MAX_SHED_STAGE: Final = 5
+MAX_VOTING_PERIOD: Final = 100_000
+"""Blocks a proposal may stay open."""
 
 
 class ProposalAction(IntEnum):
@@ -223,29 +252,33 @@ def _read_transfer(reader: Reader) -> Transfer:
 
 def _write_trade(writer: Writer, payload: Any) -> None:
     writer.address(payload.seller).address(payload.buyer)
-    writer.u64(payload.energy_wh).u64(payload.price_per_kwh).str_(payload.region)
+    writer.u64(payload.energy_wh).u64(payload.price_per_kwh).str_(payload.region, REGION)
 
 
 def _read_trade(reader: Reader) -> EnergyTrade:
     return EnergyTrade(
         Address(reader.address()), Address(reader.address()), reader.u64(), reader.u64(),
-        reader.str_(16),
+        reader.str_(REGION),
     )
 
 
 def write_governance_proposal(writer: Writer, p: Any) -> None:
-    writer.str_(p.title).str_(p.description).u8(p.action).u32(p.voting_period)
-    writer.str_(p.authority_name).bytes_(p.authority_public_key)
-    writer.str_(p.authority_address).str_(p.parameter).u64(p.value)
+    writer.str_(p.title, PROPOSAL_TITLE).str_(p.description, PROPOSAL_DESCRIPTION)
+    writer.u8(p.action).u32(p.voting_period)
+    writer.str_(p.authority_name, AUTHORITY_NAME).bytes_(p.authority_public_key)
+    writer.str_(p.authority_address, AUTHORITY_ADDRESS_TEXT).str_(p.parameter, PARAMETER_NAME)
+    writer.u64(p.value)
 
 
 def read_governance_proposal(reader: Reader) -> GovernanceProposal:
-    title, description, action = reader.str_(200), reader.str_(8000), reader.u8()
+    title, description = reader.str_(PROPOSAL_TITLE), reader.str_(PROPOSAL_DESCRIPTION)
+    action = reader.u8()
     if action not in ProposalAction._value2member_map_:
         raise DecodeError(f"unknown proposal action {action}")
     return GovernanceProposal(
-        title, description, ProposalAction(action), reader.u32(), reader.str_(32),
-        reader.bytes_(65), Address(reader.str_(42)), reader.str_(64), reader.u64())
+        title, description, ProposalAction(action), reader.u32(), reader.str_(AUTHORITY_NAME),
+        reader.bytes_(PUBLIC_KEY_SIZE), Address(reader.str_(AUTHORITY_ADDRESS_TEXT)),
+        reader.str_(PARAMETER_NAME), reader.u64())
 
 
 def _write_vote(writer: Writer, v: Any) -> None:
@@ -260,16 +293,18 @@ def _read_vote(reader: Reader) -> GovernanceVote:
 
 
 def _write_emergency(writer: Writer, e: Any) -> None:
-    writer.u8(e.kind).str_(e.region).u8(e.stage).u32(e.mw).u32(e.duration_s)
-    writer.str_(e.reason).str_(e.operator).str_(e.approver)
+    writer.u8(e.kind).str_(e.region, REGION).u8(e.stage).u32(e.mw).u32(e.duration_s)
+    writer.str_(e.reason, EMERGENCY_REASON).str_(e.operator, OPERATOR_NAME)
+    writer.str_(e.approver, OPERATOR_NAME)
 
 
 def _read_emergency(reader: Reader) -> EmergencyAction:
     kind = reader.u8()
     if kind not in EmergencyKind._value2member_map_:
         raise DecodeError(f"unknown emergency kind {kind}")
-    return EmergencyAction(EmergencyKind(kind), reader.str_(8), reader.u8(), reader.u32(),
-                           reader.u32(), reader.str_(400), reader.str_(64), reader.str_(64))
+    return EmergencyAction(EmergencyKind(kind), reader.str_(REGION), reader.u8(), reader.u32(),
+                           reader.u32(), reader.str_(EMERGENCY_REASON),
+                           reader.str_(OPERATOR_NAME), reader.str_(OPERATOR_NAME))
 
 
 PayloadCodec = tuple[type, Callable[[Writer, Any], None], Callable[[Reader], Any]]
@@ -288,7 +323,7 @@ def _write_unsigned(writer: Writer, tx: Transaction) -> None:
     kind = _KIND_OF.get(type(tx.payload))
     if kind is None:
         raise MalformedTransaction(f"unknown payload type {type(tx.payload).__name__}")
-    writer.u8(1).u8(kind).str_(tx.chain_id).u64(tx.nonce)
+    writer.u8(1).u8(kind).str_(tx.chain_id, CHAIN_ID).u64(tx.nonce)
     writer.raw(tx.sender_public_key, 65)
     PAYLOAD_CODECS[kind][1](writer, tx.payload)
 
@@ -297,6 +332,8 @@ def _unsigned_bytes(tx: Transaction) -> bytes:
     writer = Writer()
     try:
         _write_unsigned(writer, tx)
+    except FieldTooLong:
+        raise
     except (ValueError, TypeError, AttributeError) as error:
         raise MalformedTransaction(f"cannot encode transaction: {error}") from None
     return bytes(writer)
@@ -314,13 +351,20 @@ def read_transaction(reader: Reader) -> Transaction:
     kind_tag = reader.u8()
     if kind_tag not in PAYLOAD_CODECS:
         raise DecodeError(f"unknown transaction kind {kind_tag}")
-    chain_id, nonce = reader.str_(64), reader.u64()
+    chain_id, nonce = reader.str_(CHAIN_ID), reader.u64()
     public_key = PublicKey(reader.raw(65))
     payload = PAYLOAD_CODECS[TxKind(kind_tag)][2](reader)
     try:
         return Transaction(chain_id, nonce, public_key, payload, reader.raw(64))
     except MalformedTransaction as error:
         raise DecodeError(str(error)) from None
+
+
+def hash_of_encoded(data: bytes) -> Hash32:
+    """The hash a signed encoding would have as a transaction (the tagged digest of all but
+    its 64-byte signature), computed without decoding it: what a node names when it drops
+    bytes it cannot decode."""
+    return Hash32(tagged_digest(TX_DOMAIN, data[:-64]).hex())
 
 
 def decode_transaction(data: bytes) -> Transaction:
@@ -371,11 +415,9 @@ def check_well_formed(tx: Transaction) -> None:
 
 def check_emergency_fields(tx: Transaction, e: EmergencyAction) -> None:
     """Stateless checks of an emergency action; MalformedTransaction names the field."""
-    halting = e.kind in (EmergencyKind.TRADING_HALT, EmergencyKind.TRADING_RESUME)
-    regions = (*REGIONS, ALL_REGIONS) if halting else REGIONS
+    regions = (*REGIONS, ALL_REGIONS) if e.kind in HALT_KINDS else REGIONS
     _require(e.region in regions, tx, f"region {e.region!r} not in {regions}")
-    _require(len(e.reason) <= 200, tx, "reason over 200 characters")
-    _require(0 < len(e.operator) <= 32, tx, "the operating operator must be named")
+    _require(bool(e.operator), tx, "the operating operator must be named")
     if e.kind == EmergencyKind.LOAD_SHED:
         _require(1 <= e.stage <= MAX_SHED_STAGE, tx, f"stage must be 1..{MAX_SHED_STAGE}")
         _require(e.mw > 0, tx, "load shedding needs MW > 0")
@@ -388,11 +430,11 @@ def check_emergency_fields(tx: Transaction, e: EmergencyAction) -> None:
 
 def check_proposal_fields(tx: Transaction, p: GovernanceProposal) -> None:
     """Stateless checks of a proposal; MalformedTransaction names the field."""
-    _require(0 < len(p.title) <= 120, tx, "proposal title must be 1..120 characters")
-    _require(len(p.description) <= 4000, tx, "proposal description over 4000 characters")
-    _require(1 <= p.voting_period <= 100_000, tx, "voting period must be 1..100000 blocks")
+    _require(bool(p.title.strip()), tx, "proposal title is empty")
+    _require(1 <= p.voting_period <= MAX_VOTING_PERIOD, tx,
+             f"voting period must be 1..{MAX_VOTING_PERIOD} blocks")
     if p.action == ProposalAction.ADD_AUTHORITY:
-        _require(0 < len(p.authority_name) <= 16, tx, "authority name must be 1..16 characters")
+        _require(bool(p.authority_name), tx, "authority name is empty")
         try:
             key = parse_public_key(p.authority_public_key)
         except ValueError as error:

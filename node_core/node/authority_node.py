@@ -25,6 +25,7 @@ from node_core.consensus.engine import (
     ConsensusEngine,
     Decide,
     Equivocation,
+    NeedBlock,
     Rejected,
 )
 from node_core.consensus.messages import (
@@ -50,10 +51,12 @@ from node_core.ledger.genesis import Genesis
 from node_core.ledger.grid_state import EMPTY_GRID_SNAPSHOT, GridSnapshot
 from node_core.ledger.keys import Signer
 from node_core.ledger.state import State
-from node_core.ledger.transactions import Transaction
+from node_core.ledger.transactions import Transaction, decode_transaction, hash_of_encoded
 from node_core.ledger.transition import apply_block, build_block
+from node_core.ledger.types import Address
 from node_core.node.config import NodeConfig
 from node_core.node.mempool import Mempool
+from node_core.node.rejections import Rejections
 from node_core.node.store import STORE_FILENAME, BlockStore
 from node_core.p2p import PeerLinks, PeerNetwork
 
@@ -68,6 +71,8 @@ STATUS_S = 1.0
 GOSSIP_S = 0.05
 GOSSIP_BATCH = 2000
 SYNC_RETRY_MS = 2000
+FETCH_RETRY_MS = 250
+"""How often a node asks its peers again for a committed block it lacks."""
 
 
 @dataclass
@@ -76,7 +81,6 @@ class NodeMetrics:
 
     tx_finalized: int = 0
     finality_ms: deque[int] = field(default_factory=lambda: deque(maxlen=20_000))
-    rejected: dict[str, int] = field(default_factory=dict)
     equivocations: int = 0
     last_block_ms: int = 0
 
@@ -100,12 +104,15 @@ class AuthorityNode:
         self.state: State = self.store.load_state()
         self.mempool = Mempool(max_size=config.mempool_size)
         self.metrics = NodeMetrics()
+        self.rejections = Rejections(log)
+        """What this node dropped, by rule (``status`` → ``rejected``)."""
         self.peers: dict[str, PeerView] = {}
         self.grid_snapshot: GridSnapshot = EMPTY_GRID_SNAPSHOT
         self._first_seen: dict[str, int] = {}
         self._outgoing: list[Transaction] = []
         self._built: dict[str, State] = {}
         self._sync_requested_ms = 0
+        self._fetch_requested_ms: dict[int, int] = {}
         self.engine = ConsensusEngine(signer, self.state, self, config.consensus)
         self.network: PeerLinks = PeerNetwork(
             chain_id=genesis.chain_id, genesis_hash=self.state.genesis_hash, signer=signer,
@@ -202,7 +209,7 @@ class AuthorityNode:
     def _gossip(self) -> None:
         while self._outgoing:
             batch, self._outgoing = self._outgoing[:GOSSIP_BATCH], self._outgoing[GOSSIP_BATCH:]
-            self.network.broadcast(encode_wire(Transactions(tuple(batch))))
+            self.network.broadcast(encode_wire(Transactions.of(batch)))
 
     # --- block source (for the engine) --------------------------------------------------------
 
@@ -214,7 +221,9 @@ class AuthorityNode:
                             round=round, grid_snapshot=self.grid_snapshot,
                             verified=self.mempool.verified)
         for tx, error in built.rejected:
-            log.info("dropping tx %s from the mempool: %s", tx.hash[:16], error)
+            self.rejections.record(type(error).__name__,
+                                   f"tx {tx.hash} left out of block {state.height + 1} and "
+                                   f"removed from the mempool: {error}")
             self.mempool.drop(tx)
             self.control.on_dropped(tx, error)
         self._built = {built.block.hash: built.state}
@@ -239,13 +248,17 @@ class AuthorityNode:
             self._outgoing.append(tx)
         return added
 
-    def _on_transactions(self, message: Transactions) -> None:
-        for tx in message.transactions:
+    def _on_transactions(self, sender: str, message: Transactions) -> None:
+        """Gossip: each transaction is decoded and admitted on its own; one that breaks a
+        rule is dropped alone and recorded with its rule and hash."""
+        for data in message.encoded:
             try:
+                tx = decode_transaction(data)
                 if self.mempool.add(tx, self.state):
                     self._first_seen.setdefault(tx.hash, now_ms())
-            except (InvalidTransaction, GridTokenXError) as error:
-                self._count_rejected(type(error).__name__)
+            except GridTokenXError as error:
+                self.rejections.record(type(error).__name__, (
+                    f"tx {hash_of_encoded(data)} gossiped by {self._name_of(sender)}: {error}"))
 
     # --- peers ------------------------------------------------------------------------------
 
@@ -253,14 +266,14 @@ class AuthorityNode:
         try:
             message = decode_wire(payload)
         except DecodeError as error:
-            self._count_rejected("malformed message")
-            log.debug("malformed message from %s: %s", sender, error)
+            self.rejections.record(type(error).__name__,
+                                   f"message from {self._name_of(sender)}: {error}")
             return
         try:
             self._dispatch(sender, message)
         except GridTokenXError as error:
-            self._count_rejected(type(error).__name__)
-            log.warning("message from %s refused: %s", sender, error)
+            self.rejections.record(type(error).__name__,
+                                   f"message from {self._name_of(sender)}: {error}")
 
     def _dispatch(self, sender: str, message: WireMessage) -> None:
         if isinstance(message, ConsensusPacket):
@@ -272,7 +285,11 @@ class AuthorityNode:
         elif isinstance(message, FinalBlocks):
             self._on_final_blocks(message)
         else:
-            self._on_transactions(message)
+            self._on_transactions(sender, message)
+
+    def _name_of(self, address: str) -> str:
+        authority = self.state.authority_by_address(Address(address))
+        return authority.name if authority else address
 
     def _on_status(self, sender: str, status: Status) -> None:
         self.peers[sender] = PeerView(status.height, status.round, now_ms())
@@ -281,6 +298,15 @@ class AuthorityNode:
             self._sync_requested_ms = now_ms()
             end = min(status.height, self.state.height + MAX_SYNC_BLOCKS)
             self.network.send(sender, encode_wire(GetBlocks(self.state.height + 1, end)))
+
+    def _fetch_block(self, height: int) -> None:
+        """A quorum committed a block at ``height`` whose body this node lacks (or could not
+        validate): ask every peer for it now instead of waiting for the next status."""
+        now = now_ms()
+        if now - self._fetch_requested_ms.get(height, 0) < FETCH_RETRY_MS:
+            return
+        self._fetch_requested_ms = {height: now}
+        self.network.broadcast(encode_wire(GetBlocks(height, height)))
 
     def _on_get_blocks(self, sender: str, request: GetBlocks) -> None:
         end = min(request.end, request.start + MAX_SYNC_BLOCKS - 1, self.state.height)
@@ -297,8 +323,8 @@ class AuthorityNode:
             try:
                 state = apply_block(self.state, block, verified=self.mempool.verified)
             except (InvalidBlock, InvalidTransaction) as error:
-                self._count_rejected(type(error).__name__)
-                log.warning("sync block %d refused: %s", block.height, error)
+                self.rejections.record(type(error).__name__,
+                                       f"final block {block.height} from a peer: {error}")
                 break
             self._commit(block, state)
             applied = True
@@ -319,7 +345,10 @@ class AuthorityNode:
             elif isinstance(action, Equivocation):
                 self._on_equivocation(action)
             elif isinstance(action, Rejected):
-                self._count_rejected(action.reason)
+                self.rejections.record(action.reason, action.detail and (
+                    f"consensus message from {self._name_of(action.sender)}: {action.detail}"))
+            elif isinstance(action, NeedBlock):
+                self._fetch_block(action.height)
 
     def _commit(self, block: Block, state: State) -> None:
         self.store.commit_block(block, state)
@@ -356,5 +385,3 @@ class AuthorityNode:
                                                "height": evidence.first.height,
                                                "round": evidence.first.round})
 
-    def _count_rejected(self, reason: str) -> None:
-        self.metrics.rejected[reason] = self.metrics.rejected.get(reason, 0) + 1

@@ -37,6 +37,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from node_core.ledger.encoding import Reader, Writer
 from node_core.ledger.exceptions import DecodeError
+from node_core.ledger.fields import CHAIN_ID
 from node_core.ledger.genesis import AuthorityInfo
 from node_core.ledger.keys import SIGNATURE_SIZE, Signer, sha256, verify_signature
 from node_core.p2p.errors import HandshakeFailed, WrongChainPeer
@@ -49,7 +50,6 @@ INITIATOR_ROLE: Final = 1
 RESPONDER_ROLE: Final = 2
 NONCE_SIZE: Final = 32
 EPHEMERAL_KEY_SIZE: Final = 32
-MAX_CHAIN_ID_BYTES: Final = 64
 MAX_HANDSHAKE_FRAME: Final = 512
 """A Hello is under 200 bytes; anything announcing more than this is refused unread."""
 
@@ -92,7 +92,7 @@ class HandshakeResult:
 
 
 def encode_hello(hello: Hello) -> bytes:
-    writer = Writer().u8(hello.version).u8(HELLO_KIND).str_(hello.chain_id)
+    writer = Writer().u8(hello.version).u8(HELLO_KIND).str_(hello.chain_id, CHAIN_ID)
     writer.hash32(hello.genesis_hash).address(hello.address)
     writer.raw(hello.nonce, NONCE_SIZE).raw(hello.ephemeral_key, EPHEMERAL_KEY_SIZE)
     return bytes(writer)
@@ -106,7 +106,7 @@ def decode_hello(body: bytes) -> Hello:
         if reader.u8() != HELLO_KIND:
             raise DecodeError("not a Hello")
         hello = Hello(
-            chain_id=reader.str_(MAX_CHAIN_ID_BYTES),
+            chain_id=reader.str_(CHAIN_ID),
             genesis_hash=reader.hash32(),
             address=reader.address(),
             nonce=reader.raw(NONCE_SIZE),
@@ -146,7 +146,7 @@ def transcript_digest(
     role: int | None = None,
 ) -> bytes:
     """SHA-256 of the transcript, with the signer's role byte appended when given."""
-    writer = Writer().raw(HANDSHAKE_DOMAIN, len(HANDSHAKE_DOMAIN)).str_(chain_id)
+    writer = Writer().raw(HANDSHAKE_DOMAIN, len(HANDSHAKE_DOMAIN)).str_(chain_id, CHAIN_ID)
     writer.hash32(genesis_hash).bytes_(initiator_hello).bytes_(responder_hello)
     if role is not None:
         writer.u8(role)

@@ -27,6 +27,7 @@ from collections.abc import Callable, Coroutine, Mapping, Sequence
 from concurrent.futures import Executor
 from typing import Any
 
+from node_core.ledger.fields import CHAIN_ID
 from node_core.ledger.genesis import AuthorityInfo
 from node_core.ledger.keys import Signer
 from node_core.ledger.types import Address, is_hash32
@@ -34,7 +35,6 @@ from node_core.p2p.channel import FRAME_OVERHEAD
 from node_core.p2p.errors import HandshakeFailed, PeerProtocolError
 from node_core.p2p.framing import abort_stream
 from node_core.p2p.handshake import (
-    MAX_CHAIN_ID_BYTES,
     HandshakeParams,
     HandshakeResult,
     initiate,
@@ -375,8 +375,9 @@ def _by_address(authorities: Sequence[AuthorityInfo]) -> dict[str, AuthorityInfo
 
 
 def _require_chain(chain_id: str, genesis_hash: str) -> None:
-    if not chain_id or len(chain_id.encode("utf-8")) > MAX_CHAIN_ID_BYTES:
-        raise ValueError(f"chain id must be 1..{MAX_CHAIN_ID_BYTES} UTF-8 bytes")
+    if not chain_id:
+        raise ValueError("chain id must not be empty")
+    CHAIN_ID.check(chain_id)
     if not is_hash32(genesis_hash):
         raise ValueError("genesis hash must be 64 lowercase hex characters")
 

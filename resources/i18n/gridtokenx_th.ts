@@ -4,7 +4,7 @@
 <context>
     <name></name>
     <message>
-        <location filename="../../views/emergency/emergency_model.py" line="+40"/>
+        <location filename="../../views/emergency/emergency_model.py" line="+48"/>
         <source>Trading halt</source>
         <translation>หยุดการซื้อขาย</translation>
     </message>
@@ -817,7 +817,7 @@
 <context>
     <name>EmergencyPanel</name>
     <message>
-        <location filename="../../views/emergency/emergency_panel.py" line="+90"/>
+        <location filename="../../views/emergency/emergency_panel.py" line="+92"/>
         <source>Actions</source>
         <translation>การสั่งการ</translation>
     </message>
@@ -872,12 +872,12 @@
         <translation> s</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+2"/>
         <source>why (recorded on chain and in the audit log)</source>
         <translation>เหตุผล (บันทึกบนเชนและในบันทึกตรวจสอบ)</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Action:</source>
         <translation>การสั่งการ:</translation>
     </message>
@@ -907,7 +907,7 @@
         <translation>เหตุผล:</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>Select</source>
         <translation>เลือก</translation>
     </message>
@@ -1866,7 +1866,7 @@ Stop the authority cleanly and close?</source>
         <translation>ข้อเสนอการกำกับดูแลใหม่</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+21"/>
         <source>Action</source>
         <translation>การดำเนินการ</translation>
     </message>
@@ -1881,23 +1881,23 @@ Stop the authority cleanly and close?</source>
         <translation>รายละเอียด</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Voting period (blocks)</source>
         <translation>ระยะเวลาลงคะแนน (บล็อก)</translation>
     </message>
     <message>
         <location line="+10"/>
-        <location line="+258"/>
+        <location line="+255"/>
         <source>Submit proposal</source>
         <translation>ส่งข้อเสนอ</translation>
     </message>
     <message>
-        <location line="-255"/>
+        <location line="-252"/>
         <source>The proposal is signed with this authority&apos;s HSM key.</source>
         <translation>ข้อเสนอจะลงนามด้วยกุญแจ HSM ของหน่วยงานนี้</translation>
     </message>
     <message>
-        <location line="+30"/>
+        <location line="+31"/>
         <source>04… (hex of the 65-byte uncompressed P-256 point) or -----BEGIN PUBLIC KEY-----</source>
         <translation>04… (hex ของจุด P-256 แบบไม่บีบอัด 65 ไบต์) หรือ -----BEGIN PUBLIC KEY-----</translation>
     </message>
@@ -1912,7 +1912,7 @@ Stop the authority cleanly and close?</source>
         <translation>ชื่อหน่วยงาน</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Public key</source>
         <translation>กุญแจสาธารณะ</translation>
     </message>
@@ -1948,26 +1948,21 @@ Stop the authority cleanly and close?</source>
     </message>
     <message>
         <location line="+21"/>
-        <source>A title is needed: 1 to {max} characters ({n} now).</source>
-        <translation>ต้องมีหัวข้อ: 1 ถึง {max} อักขระ (ขณะนี้ {n})</translation>
+        <source>A title is needed.</source>
+        <translation>ต้องมีชื่อเรื่อง</translation>
     </message>
     <message>
-        <location line="+3"/>
-        <source>At most {max} characters ({n} now).</source>
-        <translation>ไม่เกิน {max} อักขระ (ขณะนี้ {n})</translation>
+        <location line="+12"/>
+        <source>A name is needed.</source>
+        <translation>ต้องมีชื่อ</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="-7"/>
         <source>The voting period is a whole number of blocks, {low} to {high}.</source>
         <translation>ระยะเวลาลงคะแนนเป็นจำนวนบล็อกเต็ม {low} ถึง {high}</translation>
     </message>
     <message>
-        <location line="+7"/>
-        <source>A name of 1 to {max} characters.</source>
-        <translation>ชื่อยาว 1 ถึง {max} อักขระ</translation>
-    </message>
-    <message>
-        <location line="+3"/>
+        <location line="+9"/>
         <source>{name} is already an authority.</source>
         <translation>{name} เป็นหน่วยงานผู้มีอำนาจอยู่แล้ว</translation>
     </message>
@@ -2381,6 +2376,19 @@ What to do: {todo}</source>
         <location line="+66"/>
         <source>{label} (+{n} more)</source>
         <translation>{label} (+อีก {n} รายการ)</translation>
+    </message>
+</context>
+<context>
+    <name>TextRoom</name>
+    <message>
+        <location filename="../../views/common/text_room.py" line="+62"/>
+        <source>⚠ Stopped at the limit of {max} bytes (about {thai} Thai characters): the rest was not added.</source>
+        <translation>⚠ หยุดที่ขีดจำกัด {max} ไบต์ (ประมาณ {thai} ตัวอักษรไทย): ข้อความส่วนที่เกินไม่ถูกเพิ่ม</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>{left} of {max} bytes left (a Thai character takes 3)</source>
+        <translation>เหลือ {left} จาก {max} ไบต์ (ตัวอักษรไทยใช้ 3 ไบต์)</translation>
     </message>
 </context>
 <context>

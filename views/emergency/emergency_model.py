@@ -2,9 +2,13 @@
 ``node_core.control_room.room.selection_view``) turned into words. No Qt widgets; ``tr`` is the
 caller's (so the strings are translated in the panel's context).
 
+The kinds, regions, stages and steps are node_core's own (the ledger's
+:class:`~node_core.ledger.transactions.EmergencyKind` and the desk's
+:class:`~node_core.control_room.desk.Step`); the deadline of a selection comes in the node's
+answer (``expires_ms``): nothing here is a copy of a rule the node decides.
+
 A selection dict: id, kind, region, stage, mw, duration_s, reason, operator, approver,
-critical, step (selected, awaiting approval, approved, submitted, final, rejected, cancelled,
-expired), selected_ms, consequence, tx_hash, height, outcome.
+critical, step, selected_ms, expires_ms, consequence, tx_hash, height, outcome.
 """
 
 from __future__ import annotations
@@ -12,18 +16,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Final
 
-KINDS: Final = ("trading_halt", "trading_resume", "load_shed", "demand_response")
-CRITICAL_KINDS: Final = frozenset({"trading_halt", "load_shed"})
-"""Need a supervisor's approval (two-person rule); mirrors node_core, which decides."""
-REGIONS: Final = ("EGAT", "MEA", "PEA")
-ALL_REGIONS: Final = "ALL"
-MAX_SHED_STAGE: Final = 5
-SELECTION_TIMEOUT_S: Final = 30
-"""The node expires a selection 30 s after it was made (it decides; this only counts down)."""
+from node_core.control_room.desk import Step
+from node_core.ledger.transactions import (
+    ALL_REGIONS,
+    HALT_KINDS,
+    MAX_SHED_STAGE,
+    EmergencyKind,
+)
+from node_core.ledger.types import REGIONS
 
+__all__ = ["ALL_REGIONS", "MAX_SHED_STAGE", "REGIONS"]
+
+KINDS: Final = tuple(kind.name.lower() for kind in EmergencyKind)
 SELECTED, AWAITING, APPROVED, SUBMITTED, FINAL = (
-    "selected", "awaiting approval", "approved", "submitted", "final")
-REJECTED, CANCELLED, EXPIRED = "rejected", "cancelled", "expired"
+    Step.SELECTED.value, Step.AWAITING_APPROVAL.value, Step.APPROVED.value,
+    Step.SUBMITTED.value, Step.FINAL.value)
+REJECTED, CANCELLED, EXPIRED = Step.REJECTED.value, Step.CANCELLED.value, Step.EXPIRED.value
 ENDED: Final = frozenset({FINAL, REJECTED, CANCELLED, EXPIRED})
 CANCELLABLE: Final = frozenset({SELECTED, AWAITING})
 
@@ -32,8 +40,8 @@ Tr = Callable[[str], str]
 
 def regions_for(kind: str) -> tuple[str, ...]:
     """Regions an action may target: ALL only for a trading halt or resume."""
-    return ((ALL_REGIONS, *REGIONS) if kind in ("trading_halt", "trading_resume")
-            else REGIONS)
+    halting = kind in {k.name.lower() for k in HALT_KINDS}
+    return (ALL_REGIONS, *REGIONS) if halting else REGIONS
 
 
 def kind_text(kind: str, tr: Tr) -> str:
@@ -81,6 +89,6 @@ def life_text(s: dict[str, Any], tr: Tr) -> str:
     return " → ".join(parts)
 
 
-def seconds_left(selected_ms: int, now_ms: int) -> float:
-    """Seconds before a selection made at ``selected_ms`` expires (≤ 0: expired)."""
-    return (selected_ms + SELECTION_TIMEOUT_S * 1000 - now_ms) / 1000.0
+def seconds_left(selection: dict[str, Any], now_ms: int) -> float:
+    """Seconds before the node expires ``selection`` (its ``expires_ms``; ≤ 0: expired)."""
+    return (int(selection["expires_ms"]) - now_ms) / 1000.0

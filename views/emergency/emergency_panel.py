@@ -45,7 +45,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from node_core.ledger.fields import EMERGENCY_REASON
 from views.common.formatting import bangkok_time, zone_name
+from views.common.text_room import text_room
 from views.emergency import emergency_model as em
 
 TICK_MS: Final = 250
@@ -123,14 +125,15 @@ class EmergencyPanel(QWidget):
         self.duration.setValue(1800)
         self.duration.setSuffix(self.tr(" s"))
         self.reason = QLineEdit(box)
-        self.reason.setMaxLength(200)
         self.reason.setPlaceholderText(self.tr("why (recorded on chain and in the audit log)"))
+        self.reason_room = text_room(self.reason, EMERGENCY_REASON, box)
         form.addRow(self.tr("Action:"), self.kind)
         form.addRow(self.tr("Region:"), self.region)
         form.addRow(self.tr("Stage:"), self.stage)
         form.addRow(self.tr("Load:"), self.mw)
         form.addRow(self.tr("Duration:"), self.duration)
         form.addRow(self.tr("Reason:"), self.reason)
+        form.addRow("", self.reason_room.label)
         self._form = form
         self.select_button = QPushButton(self.tr("Select"), box)
         self.select_button.setObjectName("emergencySelect")
@@ -268,7 +271,7 @@ class EmergencyPanel(QWidget):
     def _operable(self) -> bool:
         current = self._current
         return (current is not None and current.get("step") == em.SELECTED
-                and em.seconds_left(int(current["selected_ms"]), self._now_ms()) > 0)
+                and em.seconds_left(current, self._now_ms()) > 0)
 
     def _render_current(self) -> None:
         current = self._current
@@ -298,7 +301,7 @@ class EmergencyPanel(QWidget):
         if current is None:
             text = ""
         elif step == em.SELECTED:
-            left = em.seconds_left(int(current["selected_ms"]), self._now_ms())
+            left = em.seconds_left(current, self._now_ms())
             if left > 0:
                 text = self.tr("Operate within {s} s, or the selection expires.").format(
                     s=int(left + 0.999))

@@ -6,12 +6,13 @@ emits :attr:`ProposalDialog.proposal_requested` with the ``gov_propose`` paramet
 the dialog open, disabled, until the caller reports the answer: :meth:`submitted` closes it,
 :meth:`failed` shows the node's error in the dialog (the typed text is kept).
 
-The rules mirror the node's (``node_core.ledger.transactions.check_proposal_fields``): title
-1..120 characters, description up to 4000, voting period 1..100000 blocks; add authority:
-name 1..16 characters, a public key that parses as P-256 (hex of the 65-byte uncompressed
-point or of SPKI DER, or PEM) and the address derived from it (a typed address must match);
-remove authority: one of the current authorities; parameter change: a name from
-``PARAMETER_LIMITS`` and a value within its range.
+The rules are the node's own, imported from the ledger (``node_core.ledger``): the title,
+description and authority name stop at their limits in bytes (``ledger.fields``; each shows
+the room left), a title is needed, the voting period is 1..``MAX_VOTING_PERIOD`` blocks; add
+authority: a name, a public key that parses as P-256 (hex of the 65-byte uncompressed point or
+of SPKI DER, or PEM) and the address derived from it (a typed address must match); remove
+authority: one of the current authorities; parameter change: a name from ``PARAMETER_LIMITS``
+and a value within its range.
 """
 
 from __future__ import annotations
@@ -34,18 +35,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from node_core.ledger.fields import AUTHORITY_NAME, PROPOSAL_DESCRIPTION, PROPOSAL_TITLE
 from node_core.ledger.genesis import PARAMETER_LIMITS
 from node_core.ledger.keys import parse_public_key, public_key_address
+from node_core.ledger.transactions import MAX_VOTING_PERIOD
 from views.common import formatting as fmt
 from views.common.abnormal import HIGH, mark_label
 from views.common.hash_label import monospace_font
+from views.common.text_room import text_room
 from views.governance.governance_model import estimate_text, kind_text
 
 ACTIONS: Final = ("add_authority", "remove_authority", "parameter_change", "signal")
-TITLE_MAX: Final = 120
-DESCRIPTION_MAX: Final = 4000
-VOTING_PERIOD_RANGE: Final = (1, 100_000)
-NAME_MAX: Final = 16
 DEFAULT_VOTING_PERIOD: Final = 100
 _ADDRESS = re.compile(r"^0x[0-9a-f]{40}$")
 
@@ -85,15 +85,17 @@ class ProposalDialog(QDialog):
         for action in ACTIONS:
             self.action.addItem(kind_text(action), action)
         self.title_edit = QLineEdit(self)
-        self.title_edit.setMaxLength(TITLE_MAX + 20)  # let an over-long paste show its message
+        self.title_room = text_room(self.title_edit, PROPOSAL_TITLE, self)
         self.description = QPlainTextEdit(self)
         self.description.setFixedHeight(self.fontMetrics().lineSpacing() * 4 + 12)
+        self.description_room = text_room(self.description, PROPOSAL_DESCRIPTION, self)
         self.voting_period = QLineEdit(str(DEFAULT_VOTING_PERIOD), self)
         self._period_hint = QLabel(self)
         self._form = QFormLayout()
         self._form.addRow(self.tr("Action"), self.action)
-        self._add_row(self.tr("Title"), self.title_edit, "title")
-        self._add_row(self.tr("Description"), self.description, "description")
+        self._add_row(self.tr("Title"), self.title_edit, "title", self.title_room.label)
+        self._add_row(self.tr("Description"), self.description, "description",
+                      self.description_room.label)
         self._add_row(self.tr("Voting period (blocks)"), self.voting_period, "voting_period",
                       self._period_hint)
         self._action_rows: dict[str, list[QWidget]] = {
@@ -134,6 +136,7 @@ class ProposalDialog(QDialog):
 
     def _add_rows(self) -> list[QWidget]:
         self.authority_name = QLineEdit(self)
+        self.authority_name_room = text_room(self.authority_name, AUTHORITY_NAME, self)
         self.public_key = QPlainTextEdit(self)
         self.public_key.setFont(monospace_font())
         self.public_key.setPlaceholderText(self.tr(
@@ -144,7 +147,8 @@ class ProposalDialog(QDialog):
         self.address.setPlaceholderText(self.tr("derived from the public key"))
         self._derived = QLabel(self)
         self._derived.setFont(monospace_font())
-        return [*self._add_row(self.tr("Authority name"), self.authority_name, "authority_name"),
+        return [*self._add_row(self.tr("Authority name"), self.authority_name, "authority_name",
+                               self.authority_name_room.label),
                 *self._add_row(self.tr("Public key"), self.public_key, "authority_public_key"),
                 *self._add_row(self.tr("Address"), self.address, "authority_address",
                                self._derived)]
@@ -229,13 +233,9 @@ class ProposalDialog(QDialog):
         return (None if errors else params), errors
 
     def _check_common(self, params: dict[str, Any], errors: dict[str, str]) -> None:
-        if not 1 <= len(params["title"]) <= TITLE_MAX:
-            errors["title"] = self.tr("A title is needed: 1 to {max} characters ({n} now).").format(
-                max=TITLE_MAX, n=len(params["title"]))
-        if len(params["description"]) > DESCRIPTION_MAX:
-            errors["description"] = self.tr("At most {max} characters ({n} now).").format(
-                max=DESCRIPTION_MAX, n=len(params["description"]))
-        low, high = VOTING_PERIOD_RANGE
+        if not params["title"]:
+            errors["title"] = self.tr("A title is needed.")
+        low, high = 1, MAX_VOTING_PERIOD
         period = _integer(self.voting_period.text())
         if period is None or not low <= period <= high:
             errors["voting_period"] = self.tr(
@@ -245,9 +245,8 @@ class ProposalDialog(QDialog):
 
     def _check_add(self, params: dict[str, Any], errors: dict[str, str]) -> None:
         name = self.authority_name.text().strip()
-        if not 1 <= len(name) <= NAME_MAX:
-            errors["authority_name"] = self.tr("A name of 1 to {max} characters.").format(
-                max=NAME_MAX)
+        if not name:
+            errors["authority_name"] = self.tr("A name is needed.")
         elif name in self._authorities.values():
             errors["authority_name"] = self.tr("{name} is already an authority.").format(
                 name=name)

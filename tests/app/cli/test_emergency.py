@@ -24,6 +24,8 @@ from tests.helpers.devnet import running, wait_until
 
 ROOT = Path(__file__).resolve().parents[3]
 pytestmark = pytest.mark.slow
+THAI_REASON = ("ความถี่ระบบต่ำกว่าเกณฑ์หลังโรงไฟฟ้าหลุดจากระบบ " * 5)[:150]
+"""150 characters, 450 bytes: a reason once accepted by one check and refused by peers."""
 
 
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
@@ -63,7 +65,8 @@ def test_emergency_halt_drill(devnet, capsys):
             assert refused.returncode == 2 and "RoleRefused" in refused.stderr
 
             halt = await asyncio.to_thread(step, egat, "select", "trading_halt", "--region",
-                                           "MEA", "--reason", "drill", "--operator", "operator1")
+                                           "MEA", "--reason", THAI_REASON, "--operator",
+                                           "operator1")
             assert "Halts energy trading in region MEA" in halt["consequence"]
             operated = await asyncio.to_thread(step, egat, "operate", str(halt["id"]),
                                                "--operator", "operator1")
@@ -72,6 +75,10 @@ def test_emergency_halt_drill(devnet, capsys):
                                                "--operator", "supervisor1")
             assert approved["step"] == "submitted"
             await wait_until(lambda: _step_is(clients[0], halt["id"], "final"), 20, "final")
+            where = await clients[1].call("transaction", hash=approved["tx_hash"])
+            block = await clients[1].call("block", height=where["height"])
+            carried = block["transactions"][where["position"]]
+            assert carried["reason"] == THAI_REASON  # as MEA's final block holds it
 
             rejected = await trade_in(clients[1], "MEA")
             assert not rejected["ok"] and rejected["error"].startswith("TradingHalted")

@@ -14,6 +14,10 @@ from tests.helpers.devnet import running, wait_until
 
 ROOT = Path(__file__).resolve().parents[3]
 pytestmark = pytest.mark.slow
+THAI_TITLE = ("ข้อเสนอปรับเพดานราคาพลังงานไฟฟ้าสำหรับการซื้อขายระหว่างผู้ผลิตและผู้บริโภค"
+              "ในภูมิภาคนะ")
+"""85 characters, 255 bytes in UTF-8: the title once accepted by the node and refused by its
+peers' decoder."""
 
 
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
@@ -58,7 +62,27 @@ def test_status_tx_and_governance_from_the_command_line(devnet):
             listing = await asyncio.to_thread(cli, "gov", "list", "--config", egat)
             assert "#1 [executed] signal" in listing.stdout
 
+            thai = await asyncio.to_thread(
+                cli, "gov", "propose", "signal", "--title", THAI_TITLE, "--config", egat,
+                "--operator", "operator1")
+            assert thai.returncode == 0, thai.stderr
+            await wait_until(lambda: _title_of(clients[1], 2, THAI_TITLE), 20,
+                             "the Thai title to be final at MEA")
+            too_long = await asyncio.to_thread(
+                cli, "gov", "propose", "signal", "--title", "ก" * 121, "--config", egat,
+                "--operator", "operator1")
+            assert too_long.returncode == 2
+            assert ("FieldTooLong: proposal title is 363 bytes in UTF-8; the limit is 360 "
+                    "bytes") in too_long.stderr
+            health = [(await c.call("status"))["consensus_health"] for c in clients]
+            assert min(health) >= 0.95, health
+
     asyncio.run(scenario())
+
+
+async def _title_of(client, proposal_id: int, title: str) -> bool:
+    proposals = await client.call("gov_list")
+    return any(p["id"] == proposal_id and p["title"] == title for p in proposals)
 
 
 async def _listed(client) -> bool:

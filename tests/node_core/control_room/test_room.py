@@ -5,89 +5,19 @@ audit trail — and the retention of both."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from node_core.consensus.messages import FinalBlocks, encode_wire
 from node_core.control_room.alarm_history import HISTORY_FILENAME, AlarmHistory
 from node_core.control_room.alarms import AlarmEngine, InvalidShelveDuration, Priority, UnknownAlarm
 from node_core.control_room.audit import AuditLog
 from node_core.control_room.desk import RoleRefused
 from node_core.ledger.transactions import ProposalAction
-from node_core.node.authority_node import AuthorityNode
-from node_core.node.config import load_node_config
 from tests.helpers import chain as chains
+from tests.helpers.node import TUNING, NodeHarness
 from tests.node_core.ledger.test_governance import propose, vote
-
-CONFIG = """
-[node]
-authority = "EGAT"
-data_dir = "egat"
-genesis = "genesis.json"
-listen = "127.0.0.1:39001"
-client = "127.0.0.1:39002"
-
-[signer]
-backend = "file"
-
-[operators]
-somchai = "operator"
-malee = "supervisor"
-auditor1 = "auditor"
-"""
-TUNING = """
-[alarms]
-finality_stall_intervals = 8
-max_shelve_minutes = 30
-frequency = {deadband = 0.05, on_delay_ms = 0, off_delay_ms = 3000}
-peer = {on_delay_ms = 9000}
-"""
-
-
-class NodeHarness:
-    """An AuthorityNode over a test chain's genesis, in this process (not started)."""
-
-    def __init__(self, directory: Path, chain: chains.TestChain, alarms: str = TUNING) -> None:
-        directory.joinpath("egat").mkdir(parents=True, exist_ok=True)
-        directory.joinpath("node.toml").write_text(CONFIG + alarms)
-        self.directory, self.chain = directory, chain
-        self.node = self.open()
-
-    def open(self) -> AuthorityNode:
-        config = load_node_config(self.directory / "node.toml")
-        return AuthorityNode(config, self.chain.genesis, self.chain.authorities[0])
-
-    def restart(self) -> None:
-        self.close()
-        self.node = self.open()
-
-    def close(self) -> None:
-        self.node.store.close()
-        self.node.control.close()
-
-    def receive_final(self, *blocks) -> None:  # type: ignore[no-untyped-def]
-        """Final blocks arriving from a peer (the node's catch-up path)."""
-        self.node._on_peer_message("MEA", encode_wire(FinalBlocks(tuple(blocks))))
-
-    def call(self, method: str, **params):  # type: ignore[no-untyped-def]
-        """A client request, answered by the node's own handler."""
-        handlers = {**self.node.queries.handlers(), **self.node.control.handlers()}
-        return asyncio.run(handlers[method](params))
-
-    def attest_frequency(self, hz: float) -> None:
-        snapshot = {"timestamp": self.chain.state.tip_timestamp,
-                    "frequency_mhz": round(hz * 1000), "regions": []}
-        self.call("attest_grid", snapshot=snapshot, voltages={})
-
-    def states(self) -> dict[str, str]:
-        return {a.alarm_id: str(a.state) for a in self.node.control.alarms.alarms()}
-
-    def audit(self) -> list[tuple[str, str, str, str, str]]:
-        with AuditLog.open_existing(self.directory / "egat" / "audit.sqlite3") as log:
-            return [(e.operator, e.role, e.action, e.target, e.outcome) for e in log.entries()]
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ class Clock:
 def selection(step: str = "selected", **extra: Any) -> dict[str, Any]:
     base = {"id": 7, "kind": "trading_halt", "region": "MEA", "stage": 0, "mw": 0,
             "duration_s": 0, "reason": "drill", "operator": "operator1", "approver": None,
-            "critical": True, "step": step, "selected_ms": T0,
+            "critical": True, "step": step, "selected_ms": T0, "expires_ms": T0 + 30_000,
             "consequence": "Halts energy trading in region MEA: settlements there are "
                            "rejected until resumed.",
             "tx_hash": None, "height": None, "outcome": ""}

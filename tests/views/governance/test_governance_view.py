@@ -8,6 +8,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from PySide6.QtWidgets import QMessageBox
 
+from node_core.ledger.fields import PROPOSAL_TITLE
 from node_core.ledger.keys import public_key_address
 from views.governance import governance_model as gm
 from views.governance.governance_view import GovernanceView
@@ -259,7 +260,7 @@ def test_dialog_validation_messages(qtbot) -> None:
     dialog.open()
     emitted: list[dict] = []
     dialog.proposal_requested.connect(emitted.append)
-    dialog.title_edit.setText("x" * 121)
+    dialog.title_edit.setText("   ")
     dialog.voting_period.setText("0")
     dialog.set_action("parameter_change")
     dialog.parameter.setCurrentIndex(dialog.parameter.findData("block_interval_ms"))
@@ -267,7 +268,7 @@ def test_dialog_validation_messages(qtbot) -> None:
     dialog.submit.click()
     assert emitted == []
     assert dialog.messages() == {
-        "title": "⚠ A title is needed: 1 to 120 characters (121 now).",
+        "title": "⚠ A title is needed.",
         "voting_period": "⚠ The voting period is a whole number of blocks, 1 to 100,000.",
         "value": "⚠ block_interval_ms takes a whole number from 100 to 60,000.",
     }
@@ -282,11 +283,11 @@ def test_dialog_add_authority_derives_and_checks_the_address(qtbot) -> None:
     qtbot.addWidget(dialog)
     dialog.set_action("add_authority")
     dialog.title_edit.setText("RATCH joins")
-    dialog.authority_name.setText("RATCH-GENERATION-CO")  # 19 characters
+    dialog.authority_name.setText("MEA")
     dialog.public_key.setPlainText("04" + "00" * 64)
     params, errors = dialog.validate()
     assert params is None
-    assert errors["authority_name"] == "A name of 1 to 16 characters."
+    assert errors["authority_name"] == "MEA is already an authority."
     assert errors["authority_public_key"].startswith("Not a P-256 public key:")
     dialog.public_key.setPlainText("not a key")
     assert dialog.validate()[1]["authority_public_key"].startswith("Not hex and not PEM")
@@ -364,3 +365,25 @@ def test_the_title_column_takes_the_spare_width(qtbot, qapp):
         assert [table.columnWidth(c) for c in others] == [widths[c] for c in others]
     finally:
         qapp.setFont(font)
+
+
+def test_thai_text_stops_at_the_ledger_limits_and_says_how_much_room_is_left(qtbot) -> None:
+    """The fields take their limits from node_core.ledger.fields (bytes): an 85-character Thai
+    title (255 bytes) fits with room to spare; a paste past the limit keeps what fits."""
+    dialog = ProposalDialog(NAMES, 1000)
+    qtbot.addWidget(dialog)
+    title = "ข้อเสนอ" * 12 + "ปรับเพดาน"[:1]
+    assert len(title) == 85
+    dialog.title_edit.setText(title)
+    assert dialog.title_edit.text() == title
+    left = PROPOSAL_TITLE.max_bytes - 255
+    assert dialog.title_room.label.text() == f"{left} of 360 bytes left (a Thai character takes 3)"
+    dialog.title_edit.setText("ก" * 200)
+    assert dialog.title_edit.text() == "ก" * 120
+    assert dialog.title_room.label.text().startswith("⚠ Stopped at the limit of 360 bytes")
+    dialog.description.setPlainText("ภ" * 5000)
+    assert dialog.description.toPlainText() == "ภ" * 4000
+    dialog.set_action("signal")
+    params, errors = dialog.validate()
+    assert errors == {} and params is not None
+    assert len(params["title"].encode()) == 360

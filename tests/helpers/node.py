@@ -1,0 +1,128 @@
+"""A real authority node in the test's own process (real SQLite stores, real chain), fed by
+hand: final blocks and messages as a peer would send them, client requests answered by the
+node's own handlers. Outbound peer traffic goes to :class:`RecordedLinks`, so a test can see
+what the node sends."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from pathlib import Path
+
+from node_core.clock import now_ms
+from node_core.consensus.messages import FinalBlocks, WireMessage, decode_wire, encode_wire
+from node_core.control_room.audit import AuditLog
+from node_core.ledger.genesis import AuthorityInfo
+from node_core.node.authority_node import AuthorityNode
+from node_core.node.config import load_node_config
+from node_core.p2p.network import PeerAddresses
+from tests.helpers import chain as chains
+
+
+class RecordedLinks:
+    """A PeerLinks that delivers nothing and keeps what the node sent, decoded."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str | None, WireMessage]] = []
+        """(recipient address, or None for a broadcast; message)"""
+
+    async def start(self) -> None:
+        return None
+
+    async def stop(self) -> None:
+        return None
+
+    def broadcast(self, payload: bytes) -> int:
+        self.sent.append((None, decode_wire(payload)))
+        return 2
+
+    def send(self, address: str, payload: bytes) -> bool:
+        self.sent.append((address, decode_wire(payload)))
+        return True
+
+    def update_authorities(self, authorities: Sequence[AuthorityInfo],
+                           peer_addresses: PeerAddresses | None = None) -> None:
+        return None
+
+    def connected(self) -> list[str]:
+        return []
+
+
+CONFIG = """
+[node]
+authority = "EGAT"
+data_dir = "egat"
+genesis = "genesis.json"
+listen = "127.0.0.1:39001"
+client = "127.0.0.1:39002"
+
+[signer]
+backend = "file"
+
+[operators]
+somchai = "operator"
+malee = "supervisor"
+auditor1 = "auditor"
+"""
+TUNING = """
+[alarms]
+finality_stall_intervals = 8
+max_shelve_minutes = 30
+frequency = {deadband = 0.05, on_delay_ms = 0, off_delay_ms = 3000}
+peer = {on_delay_ms = 9000}
+"""
+
+
+class NodeHarness:
+    """An AuthorityNode over a test chain's genesis, in this process (not started)."""
+
+    def __init__(self, directory: Path, chain: chains.TestChain, alarms: str = TUNING) -> None:
+        directory.joinpath("egat").mkdir(parents=True, exist_ok=True)
+        directory.joinpath("node.toml").write_text(CONFIG + alarms)
+        self.directory, self.chain = directory, chain
+        self.node = self.open()
+
+    def open(self) -> AuthorityNode:
+        config = load_node_config(self.directory / "node.toml")
+        node = AuthorityNode(config, self.chain.genesis, self.chain.authorities[0])
+        self.links = RecordedLinks()
+        node.network = self.links
+        return node
+
+    def restart(self) -> None:
+        self.close()
+        self.node = self.open()
+
+    def close(self) -> None:
+        self.node.store.close()
+        self.node.control.close()
+
+    def receive_final(self, *blocks) -> None:  # type: ignore[no-untyped-def]
+        """Final blocks arriving from a peer (the node's catch-up path)."""
+        self.receive(FinalBlocks(tuple(blocks)))
+
+    def advance(self, ms: int) -> None:
+        """Let ``ms`` pass for the node's consensus engine (its timers, e.g. commit grace)."""
+        self.node._handle(self.node.engine.tick(now_ms() + ms))
+
+    def receive(self, message: WireMessage, sender: int = 1) -> None:
+        """``message`` arriving from the chain's authority number ``sender`` (MEA)."""
+        self.node._on_peer_message(self.chain.authorities[sender].address,
+                                   encode_wire(message))
+
+    def call(self, method: str, **params):  # type: ignore[no-untyped-def]
+        """A client request, answered by the node's own handler."""
+        handlers = {**self.node.queries.handlers(), **self.node.control.handlers()}
+        return asyncio.run(handlers[method](params))
+
+    def attest_frequency(self, hz: float) -> None:
+        snapshot = {"timestamp": self.chain.state.tip_timestamp,
+                    "frequency_mhz": round(hz * 1000), "regions": []}
+        self.call("attest_grid", snapshot=snapshot, voltages={})
+
+    def states(self) -> dict[str, str]:
+        return {a.alarm_id: str(a.state) for a in self.node.control.alarms.alarms()}
+
+    def audit(self) -> list[tuple[str, str, str, str, str]]:
+        with AuditLog.open_existing(self.directory / "egat" / "audit.sqlite3") as log:
+            return [(e.operator, e.role, e.action, e.target, e.outcome) for e in log.entries()]

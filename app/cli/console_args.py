@@ -8,7 +8,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-AUTHORITIES = ("EGAT", "MEA", "PEA")
+from node_core.devnet.layout import AUTHORITIES
+
 VIEWS = ("node", "explorer", "telemetry", "governance", "alarms", "emergency", "trading",
          "timeline", "window")
 """``--view`` names: the docks (Ctrl+1..8, in that order) and the whole window."""

@@ -23,11 +23,11 @@ import logging
 import os
 import signal
 import threading
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Final
 
+from node_core.clock import now_ms
 from node_core.grid import GridEvent, GridSample, GridSimulator, parse_event
 from node_core.grid.chain_orders import follow_chain_orders
 from node_core.grid.feeds import grid_attestation, live_endpoint
@@ -96,7 +96,7 @@ async def _serve(args: argparse.Namespace) -> int:
     assert main_task is not None
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, _on_stop_signal, main_task)
-    start_ms = time.time_ns() // 1_000_000
+    start_ms = now_ms()
     events = [e for text in args.event for e in parse_event(text, start_ms)]
     simulator = GridSimulator(args.seed, start_ms, events)
     ledger = OrderLedger(start_ms)
@@ -170,7 +170,7 @@ async def simulate(args: argparse.Namespace, sinks: Sequence[SampleSink] = (),
     """Step the simulator on the wall clock, store telemetry, feed ``sinks``; with
     ``exit_deadline_s``, the process ends that long after the run ends, cleanly or not."""
     if simulator is None:
-        start_ms = time.time_ns() // 1_000_000
+        start_ms = now_ms()
         events: list[GridEvent] = [e for text in args.event for e in parse_event(text, start_ms)]
         simulator = GridSimulator(args.seed, start_ms, events)
     async with open_store(args.store, args.data_dir) as backing:
@@ -190,7 +190,7 @@ async def _tick(simulator: GridSimulator, store: BufferedTelemetryStore,
     loop = asyncio.get_running_loop()
     began = next_tick = last_status = loop.time()
     while duration_s is None or loop.time() - began < duration_s:
-        sample = simulator.step(time.time_ns() // 1_000_000)
+        sample = simulator.step(now_ms())
         await store.write(samples_of(sample))
         for sink in sinks:
             await sink(sample)

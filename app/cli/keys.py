@@ -25,7 +25,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from node_core.ledger.exceptions import KeyNotFound, SignerError
-from node_core.ledger.keys import FileSigner, Signer
+from node_core.ledger.keys import (
+    Signer,
+)
+from node_core.signers.file import FileSigner
 from node_core.signers.pkcs11 import Pkcs11Signer
 from node_core.signers.softhsm import activate_config, find_softhsm_module
 

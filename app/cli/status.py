@@ -13,7 +13,9 @@ from typing import Any
 from node_core.api.endpoint import ClientError, NodeClient
 from node_core.devnet.layout import prosumer_signer
 from node_core.ledger.exceptions import GridTokenXError
-from node_core.ledger.keys import FileSigner, Signer
+from node_core.ledger.keys import (
+    Signer,
+)
 from node_core.ledger.transactions import (
     EnergyTrade,
     Transaction,
@@ -21,8 +23,9 @@ from node_core.ledger.transactions import (
     encode_transaction,
     sign_transaction,
 )
-from node_core.ledger.types import Address
+from node_core.ledger.types import REGIONS, Address
 from node_core.node.config import load_node_config, parse_endpoint
+from node_core.signers.file import FileSigner
 
 DEFAULT_ENDPOINT = "127.0.0.1:30401"
 
@@ -41,7 +44,7 @@ def register(subparsers: Any) -> None:
     send.add_argument("--amount", type=int, help="transfer amount, satang")
     send.add_argument("--energy-wh", type=int, help="trade energy, Wh")
     send.add_argument("--price", type=int, help="trade price, satang per kWh")
-    send.add_argument("--region", default="MEA", choices=("EGAT", "MEA", "PEA"))
+    send.add_argument("--region", default="MEA", choices=REGIONS)
     key = send.add_mutually_exclusive_group(required=True)
     key.add_argument("--prosumer", type=int, help="sign as devnet prosumer N (devnet only)")
     key.add_argument("--key-file", type=Path, help="encrypted PKCS#8 key (development only)")

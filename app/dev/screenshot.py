@@ -39,6 +39,7 @@ from PySide6.QtCore import QSize
 from PySide6.QtWidgets import QMessageBox
 
 from app.cli.console_args import VIEWS
+from node_core.clock import now_ms
 
 if TYPE_CHECKING:
     from app.shell.console import Console
@@ -101,12 +102,12 @@ class Photographer:
         return 1 if self.problems else 0
 
     async def _stage_and_shoot(self) -> None:
-        began_ms = int(time.time() * 1000) - 20_000
+        began_ms = now_ms() - 20_000
         self.window.charts.set_span_minutes(1)  # the trip fills the chart, not a corner of it
         if self._wanted("governance", "timeline", "window"):
             await self._propose_and_vote()
             await self._shoot_if_wanted("governance")
-        await asyncio.sleep(max(0.0, 25 - (time.time() * 1000 - began_ms) / 1000))
+        await asyncio.sleep(max(0.0, 25 - (now_ms() - began_ms) / 1000))
         await self._trip()
         await self._shoot_if_wanted("telemetry")
         await self._shoot_if_wanted("alarms")
@@ -204,7 +205,7 @@ class Photographer:
     async def _load_timeline(self, began_ms: int) -> None:
         view = self.window.timeline  # type: ignore[attr-defined]
         await asyncio.sleep(3)  # the last events reach the store and the audit trail
-        view.set_window(began_ms, int(time.time() * 1000) + 5_000)
+        view.set_window(began_ms, now_ms() + 5_000)
         view.load_button.click()
         if await self._until("the timeline record", view.export_button.isEnabled, 30):
             orders = [e.time_ms for e in view.record.events if e.kind == "emergency"]

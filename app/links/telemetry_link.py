@@ -31,12 +31,12 @@ import asyncio
 import contextlib
 import logging
 import math
-import time
 from typing import Any, Final
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from node_core.api.endpoint import ClientError, NodeClient
+from node_core.clock import now_ms
 from node_core.telemetry import (
     SYSTEM_FREQUENCY,
     BufferedTelemetryStore,
@@ -102,7 +102,7 @@ class TelemetryLink(QObject):
         """Store the node's key metrics (NodeMetrics table) at the current time."""
         if self._store is None:
             return
-        now = time.time_ns() // 1_000_000
+        now = now_ms()
         values = {("consensus", "height"): status.get("height"),
                   ("performance", "finality_p50_ms"): status.get("finality_p50_ms"),
                   ("performance", "mempool"): status.get("mempool"),

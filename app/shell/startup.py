@@ -58,6 +58,7 @@ from app.links.node_link import NodeLink
 from app.links.telemetry_link import TelemetryLink
 from app.shell.login import LoginRequest
 from node_core.api.endpoint import ClientError, NodeClient
+from node_core.backoff import Backoff
 from node_core.devnet.layout import DEVNET_PIN, DEVNET_TOKEN, DevnetLayout, prepare_devnet
 from node_core.devnet.run import devnet_processes, gridsim_process
 from node_core.node.config import NodeConfig, load_node_config
@@ -74,7 +75,8 @@ from node_core.telemetry import (
 
 log = logging.getLogger(__name__)
 
-BACKOFF_S: Final = (1.0, 2.0, 4.0, 8.0, 16.0, 30.0)
+RESTART: Final = Backoff(1.0, 30.0, jitter=False)
+"""Wait before restarting a child that died (1, 2, 4 ... 30 s; reset after good health)."""
 HEALTHY_AFTER_S: Final = 60.0
 SUPERVISE_EVERY_S: Final = 1.0
 USAGE_ERROR: Final = 2
@@ -321,7 +323,7 @@ class ConsoleRuntime(QObject):
                       child.name)
             self.child_died.emit(child.name, self.tr("exited (usage error), not restarted"))
             return
-        delay = BACKOFF_S[min(watch.failures, len(BACKOFF_S) - 1)]
+        delay = RESTART.delay_s(watch.failures + 1)
         watch.failures += 1
         watch.restart_at = now + delay
         log.error("%s died unexpectedly; restarting in %.0f s", child.name, delay)

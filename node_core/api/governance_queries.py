@@ -19,11 +19,8 @@ from node_core.ledger.transactions import (
     GovernanceVote,
     Payload,
     ProposalAction,
-    Transaction,
     VoteChoice,
-    sign_transaction,
 )
-from node_core.ledger.transition import validate_transaction
 from node_core.ledger.types import Address
 
 if TYPE_CHECKING:
@@ -68,26 +65,21 @@ class GovernanceQueries:
             details.update(parameter=proposal.parameter, value=proposal.value)
         return self._node.control.audited(
             _operator(params, "a proposal"), "propose", f"proposal '{proposal.title}'",
-            GOVERNANCE_ROLES, lambda _now: self._submit(proposal), details,
-            lambda result: f"submitted {result['tx_hash']}")
+            lambda _now: self._submit(proposal), roles=GOVERNANCE_ROLES, details=details,
+            outcome=lambda result: f"submitted {result['tx_hash']}")
 
     async def _vote(self, params: dict[str, Any]) -> dict[str, Any]:
         proposal_id, choice = int(params["id"]), VoteChoice[str(params["choice"]).upper()]
         return self._node.control.audited(
-            _operator(params, "a vote"), "vote", f"proposal {proposal_id}", GOVERNANCE_ROLES,
+            _operator(params, "a vote"), "vote", f"proposal {proposal_id}",
             lambda _now: self._submit(GovernanceVote(proposal_id, choice)),
-            {"proposal": proposal_id, "choice": choice.name.lower()},
-            lambda result: f"submitted {result['tx_hash']}")
+            roles=GOVERNANCE_ROLES,
+            details={"proposal": proposal_id, "choice": choice.name.lower()},
+            outcome=lambda result: f"submitted {result['tx_hash']}")
 
     def _submit(self, payload: Payload) -> dict[str, Any]:
-        node = self._node
-        nonce = node.mempool.next_nonce(node.signer.address, node.state)
-        tx = sign_transaction(Transaction(node.state.chain_id, nonce, node.signer.public_key,
-                                          payload), node.signer)
-        if nonce == node.state.account(node.signer.address).nonce:
-            validate_transaction(node.state, tx)
-        node.submit(tx)
-        return {"tx_hash": tx.hash, "nonce": nonce}
+        tx = self._node.submit_as_authority(payload)
+        return {"tx_hash": tx.hash, "nonce": tx.nonce}
 
     # --- views ------------------------------------------------------------------------------
 

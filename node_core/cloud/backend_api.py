@@ -47,6 +47,7 @@ from typing import Any, Final
 
 import httpx
 
+from node_core.backoff import Backoff
 from node_core.cloud.circuit import CircuitBreaker, CircuitState
 from node_core.cloud.errors import (
     BackendRateLimited,
@@ -131,18 +132,14 @@ class BackendRetry:
 
     attempts: int = 4
     """Attempts per call in all (1 = no retry)."""
-    first_backoff_s: float = 0.5
-    """Backoff ceiling after the first failed attempt; doubles after each further one."""
-    max_backoff_s: float = 8.0
-    """Largest backoff ceiling."""
+    backoff: Backoff = Backoff(0.5, 8.0)
+    """Jittered: clients that failed together do not retry together."""
     max_retry_after_s: float = 30.0
     """Longest ``Retry-After`` the client will wait; longer is ``BackendRateLimited``."""
 
     def backoff_s(self, failed_attempts: int, rng: random.Random) -> float:
-        """Jittered wait after ``failed_attempts`` (1, 2, ...): uniform in [ceiling/2, ceiling],
-        so clients that failed together do not retry together."""
-        ceiling = min(self.max_backoff_s, self.first_backoff_s * 2.0 ** (failed_attempts - 1))
-        return ceiling / 2 + rng.uniform(0, ceiling / 2)
+        """The wait after ``failed_attempts`` (1, 2, ...)."""
+        return self.backoff.delay_s(failed_attempts, rng)
 
 
 # --- the client --------------------------------------------------------------------------------

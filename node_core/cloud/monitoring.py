@@ -31,7 +31,6 @@ import contextlib
 import logging
 import math
 import threading
-import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -45,6 +44,9 @@ from google.cloud import monitoring_v3
 from google.cloud.monitoring_v3.services.metric_service.transports import (
     MetricServiceGrpcAsyncIOTransport,
 )
+
+from node_core.backoff import Backoff
+from node_core.clock import now_ms
 
 _log = logging.getLogger(__name__)
 
@@ -81,10 +83,6 @@ Labels = tuple[tuple[str, str], ...]
 SeriesKey = tuple[str, Labels]
 """A series: metric name and its extra metric labels (sorted)."""
 
-
-def utc_now_ms() -> int:
-    """Milliseconds since the Unix epoch, UTC."""
-    return time.time_ns() // 1_000_000
 
 
 def metric_type(name: str) -> str:
@@ -129,18 +127,14 @@ class ExportRetry:
 
     attempts: int = 4
     """Calls per request before its points are dropped (1 = no retry)."""
-    first_backoff_s: float = 1.0
-    """Wait after the first failed call; doubled (``multiplier``) after each further one."""
-    max_backoff_s: float = 8.0
-    """Longest wait between two calls."""
-    multiplier: float = 2.0
-    """Backoff growth per failed call."""
+    backoff: Backoff = Backoff(1.0, 8.0, jitter=False)
+    """The wait between two calls of one flush."""
     call_timeout_s: float = 10.0
     """Deadline of one ``CreateTimeSeries`` call."""
 
     def backoff_s(self, failed_calls: int) -> float:
         """The wait after ``failed_calls`` consecutive failed calls (1, 2, ...)."""
-        return min(self.max_backoff_s, self.first_backoff_s * self.multiplier ** (failed_calls - 1))
+        return self.backoff.delay_s(failed_calls)
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,7 +166,7 @@ class MetricsExporter:
         *,
         interval_s: float = 60.0,
         location: str = DEFAULT_LOCATION,
-        clock: Callable[[], int] = utc_now_ms,
+        clock: Callable[[], int] = now_ms,
         retry: ExportRetry = ExportRetry(),
         max_series: int = 1000,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,

@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import grpc
 
+from node_core.backoff import Backoff
 from node_core.clock import now_ms
 from node_core.cloud.consensus_transport import PubSubPeerNetwork
 from node_core.cloud.monitoring import MetricsExporter
@@ -66,7 +67,7 @@ OFF: Final = "off"
 PARTS: Final = ("monitoring", "pubsub", "spanner", "backend")
 GRID_ALERT_PREFIX: Final = "grid-alert/"
 SPANNER_CONFLICT_ALARM: Final = "cloud/spanner-conflict"
-FEED_RESTART_S: Final = (5.0, 10.0, 30.0, 60.0)
+FEED_RESTART: Final = Backoff(5.0, 60.0, jitter=False)
 
 StatusSource = Callable[[], Mapping[str, Any]]
 EventSink = Callable[[str, Any], None]
@@ -332,7 +333,7 @@ class CloudServices:
             return
         loop = asyncio.get_running_loop()
         if self._feed_restart_at is None:
-            delay = FEED_RESTART_S[min(self._feed_failures, len(FEED_RESTART_S) - 1)]
+            delay = FEED_RESTART.delay_s(self._feed_failures + 1)
             self._feed_restart_at = loop.time() + delay
             return
         if loop.time() < self._feed_restart_at:

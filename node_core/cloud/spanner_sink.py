@@ -53,6 +53,7 @@ from google.api_core import exceptions as api_errors
 from google.auth.credentials import AnonymousCredentials
 from google.cloud import spanner
 
+from node_core.backoff import Backoff
 from node_core.cloud.emulators import SPANNER_EMULATOR_HOST
 from node_core.ledger.blocks import AuthoritySignature, Block, encode_transactions
 from node_core.ledger.encoding import Writer
@@ -260,13 +261,12 @@ class SinkRetry:
     """Attempts per block when Spanner is unavailable."""
 
     attempts: int = 3
-    first_backoff_s: float = 0.5
-    max_backoff_s: float = 4.0
+    backoff: Backoff = Backoff(0.5, 4.0, jitter=False)
     transaction_timeout_s: float = 30.0
 
     def backoff_s(self, failed_attempts: int) -> float:
         """The wait after ``failed_attempts`` consecutive failures (1, 2, ...)."""
-        return min(self.max_backoff_s, self.first_backoff_s * 2.0 ** (failed_attempts - 1))
+        return self.backoff.delay_s(failed_attempts)
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,13 +17,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import random
 from collections.abc import Callable
 from typing import Any
 
-from node_core.p2p.network import Backoff
+from node_core.backoff import Backoff, Retrying
 
 _log = logging.getLogger(__name__)
+REOPEN = Backoff(1.0, 30.0)
+"""Between a stream's end and its reopening."""
 
 
 class ReopeningPull:
@@ -31,14 +32,13 @@ class ReopeningPull:
 
     def __init__(self, subscriber: Any, subscription_path: str,
                  callback: Callable[[Any], None], *, name: str,
-                 flow_control: Any = None, backoff_s: float = 1.0,
-                 max_backoff_s: float = 30.0) -> None:
+                 flow_control: Any = None, backoff: Backoff = REOPEN) -> None:
         self.subscription_path = subscription_path
         self._subscriber = subscriber
         self._callback = callback
         self._name = name
         self._flow_control = flow_control
-        self._backoff = Backoff(backoff_s, max_backoff_s, random.Random())
+        self._backoff = Retrying(backoff)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stream: Any = None
         self._closing = False

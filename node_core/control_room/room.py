@@ -43,7 +43,6 @@ from node_core.clock import now_ms
 from node_core.control_room.alarm_history import HISTORY_FILENAME, AlarmHistory
 from node_core.control_room.alarms import (
     AlarmEngine,
-    AlarmError,
     AlarmEvent,
     AlarmInputs,
     AlarmThresholds,
@@ -53,16 +52,14 @@ from node_core.control_room.alarms import (
     thresholds_for,
 )
 from node_core.control_room.audit import DAY_MS, AuditLog
-from node_core.control_room.desk import ControlDesk, EmergencyRefused, Role, RoleRefused, Selection
+from node_core.control_room.desk import ControlDesk, Role, RoleRefused, Selection
 from node_core.ledger.exceptions import GridTokenXError
 from node_core.ledger.genesis import ChainParameters
 from node_core.ledger.transactions import (
     EmergencyAction,
     EmergencyKind,
     Transaction,
-    sign_transaction,
 )
-from node_core.ledger.transition import validate_transaction
 
 if TYPE_CHECKING:
     from node_core.node.authority_node import AuthorityNode
@@ -190,23 +187,28 @@ class ControlRoom:
 
     async def _alarms_ack(self, params: dict[str, Any]) -> dict[str, Any]:
         operator, ids = str(params["operator"]), [str(i) for i in params["ids"]]
-        events = self._as(operator, "acknowledge", ",".join(ids), _ALARM_ROLES,
-                          lambda now: self.alarms.acknowledge_all(ids, operator, now))
-        return {"events": [e.to_dict() for e in events]}
+        return self._alarm_step(operator, "acknowledge", ",".join(ids),
+                                lambda now: self.alarms.acknowledge_all(ids, operator, now))
 
     async def _alarms_shelve(self, params: dict[str, Any]) -> dict[str, Any]:
         operator, alarm_id = str(params["operator"]), str(params["id"])
         reason, seconds = str(params.get("reason", "")), int(params["duration_s"])
-        events = self._as(operator, "shelve", alarm_id, _ALARM_ROLES,
-                          lambda now: self.alarms.shelve(alarm_id, operator, reason,
-                                                         seconds * 1000, now),
-                          details={"reason": reason, "duration_s": seconds})
-        return {"events": [e.to_dict() for e in events]}
+        return self._alarm_step(operator, "shelve", alarm_id,
+                                lambda now: self.alarms.shelve(alarm_id, operator, reason,
+                                                               seconds * 1000, now),
+                                {"reason": reason, "duration_s": seconds})
 
     async def _alarms_unshelve(self, params: dict[str, Any]) -> dict[str, Any]:
         operator, alarm_id = str(params["operator"]), str(params["id"])
-        events = self._as(operator, "unshelve", alarm_id, _ALARM_ROLES,
-                          lambda now: self.alarms.unshelve(alarm_id, operator, now))
+        return self._alarm_step(operator, "unshelve", alarm_id,
+                                lambda now: self.alarms.unshelve(alarm_id, operator, now))
+
+    def _alarm_step(self, operator: str, action: str, target: str,
+                    work: Callable[[int], list[AlarmEvent]],
+                    details: dict[str, Any] | None = None) -> dict[str, Any]:
+        events = self.audited(operator, action, target, work, roles=_ALARM_ROLES,
+                              details=details)
+        self._publish(events)
         return {"events": [e.to_dict() for e in events]}
 
     async def _alarms_history(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -229,26 +231,31 @@ class ControlRoom:
 
     def _session(self, action: str, params: dict[str, Any]) -> dict[str, Any]:
         operator, client = str(params["operator"]), str(params.get("client", "console"))
-        role = self.audited(operator, action, client, ALL_ROLES,
-                            lambda now: self.desk.role_of(operator), {"client": client})
+        role = self.audited(operator, action, client, lambda now: self.desk.role_of(operator),
+                            roles=ALL_ROLES, details={"client": client})
         return {"operator": operator, "role": role.value}
 
-    def audited(self, operator: str, action: str, target: str, roles: frozenset[Role],
-                work: Callable[[int], T], details: dict[str, Any] | None = None,
-                outcome: Callable[[T], str] = lambda _: "ok") -> T:
-        """Do ``work(now)`` for ``operator`` if their role is one of ``roles``; record the
-        action in the audit trail either way (refused: the rule and its message)."""
+    def audited(self, operator: str, action: str, target: str, work: Callable[[int], T], *,
+                roles: frozenset[Role] | None = None, details: dict[str, Any] | None = None,
+                outcome: Callable[[T], str] = lambda _: "ok",
+                result_details: Callable[[T], dict[str, Any]] = lambda _: {}) -> T:
+        """The one path of every operator action: do ``work(now)`` for ``operator`` (if their
+        role is one of ``roles``; None: ``work`` checks roles itself, as the desk does) and
+        record it in the audit trail either way — refused: the rule and its message; done:
+        ``outcome(result)`` with ``details`` and ``result_details(result)``."""
         now = now_ms()
         try:
-            role = self.desk.role_of(operator)
-            if role not in roles:
-                raise RoleRefused(f"{operator} ({role.value}) may not {action}")
+            if roles is not None:
+                role = self.desk.role_of(operator)
+                if role not in roles:
+                    raise RoleRefused(f"{operator} ({role.value}) may not {action}")
             result = work(now)
         except GridTokenXError as error:
             self._record(now, operator, action, target,
                          f"refused: {type(error).__name__}: {error}", details)
             raise
-        self._record(now, operator, action, target, outcome(result), details)
+        self._record(now, operator, action, target, outcome(result),
+                     {**(details or {}), **result_details(result)} or None)
         return result
 
     async def _select(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -283,32 +290,13 @@ class ControlRoom:
                                     lambda now: work(selection_id, operator, now))
         return selection_view(selection)
 
-    def _desk_step(self, action: str, operator: str, target: str, work: Any) -> Selection:
-        now = now_ms()
-        try:
-            selection: Selection = work(now)
-        except EmergencyRefused as error:
-            self._record(now, operator, action, target, f"refused: {error}")
-            raise
-        self._record(now, operator, action, target, selection.step.value,
-                     {"selection": selection.selection_id, "tx_hash": selection.tx_hash,
-                      "outcome": selection.outcome})
-        return selection
-
-    def _as(self, operator: str, action: str, target: str, roles: frozenset[Role], work: Any,
-            details: dict[str, Any] | None = None) -> list[AlarmEvent]:
-        now = now_ms()
-        try:
-            role = self.desk.role_of(operator)
-            if role not in roles:
-                raise RoleRefused(f"{operator} ({role.value}) may not {action} alarms")
-            events: list[AlarmEvent] = work(now)
-        except (EmergencyRefused, AlarmError) as error:
-            self._record(now, operator, action, target, f"refused: {error}", details)
-            raise
-        self._record(now, operator, action, target, "ok", details)
-        self._publish(events)
-        return events
+    def _desk_step(self, action: str, operator: str, target: str,
+                   work: Callable[[int], Selection]) -> Selection:
+        return self.audited(operator, action, target, work,
+                            outcome=lambda s: s.step.value,
+                            result_details=lambda s: {"selection": s.selection_id,
+                                                      "tx_hash": s.tx_hash,
+                                                      "outcome": s.outcome})
 
     def _record(self, now: int, operator: str, action: str, target: str, outcome: str,
                 details: dict[str, Any] | None = None) -> None:
@@ -319,14 +307,7 @@ class ControlRoom:
     # --- chain side -------------------------------------------------------------------------
 
     def _submit_emergency(self, action: EmergencyAction) -> str:
-        node = self._node
-        nonce = node.mempool.next_nonce(node.signer.address, node.state)
-        tx = sign_transaction(Transaction(node.state.chain_id, nonce, node.signer.public_key,
-                                          action), node.signer)
-        if nonce == node.state.account(node.signer.address).nonce:
-            validate_transaction(node.state, tx)
-        node.submit(tx)
-        return tx.hash
+        return self._node.submit_as_authority(action).hash
 
     def on_final_block(self, tx_hashes: list[str], height: int) -> None:
         """A block is final (the node's state is already the new one)."""

@@ -21,13 +21,13 @@ import hashlib
 import json
 import os
 import subprocess
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from node_core.clock import now_ms
 from node_core.ledger.exceptions import SignerError
 from node_core.ledger.genesis import (
     AuthorityInfo,
@@ -36,8 +36,12 @@ from node_core.ledger.genesis import (
     GenesisAccount,
     save_genesis,
 )
-from node_core.ledger.keys import CURVE_ORDER, FileSigner, parse_public_key
+from node_core.ledger.keys import (
+    CURVE_ORDER,
+    parse_public_key,
+)
 from node_core.ledger.types import Address
+from node_core.signers.file import FileSigner
 from node_core.signers.softhsm import init_token, write_softhsm_config
 
 AUTHORITIES: Final = ("EGAT", "MEA", "PEA")
@@ -157,7 +161,7 @@ def _write_genesis(layout: DevnetLayout, authorities: list[AuthorityInfo],
     accounts = tuple(GenesisAccount(prosumer_signer(i).address, PROSUMER_BALANCE,
                                     PROSUMER_CREDITS) for i in range(layout.prosumers))
     genesis = Genesis(
-        chain_id=CHAIN_ID, timestamp=time.time_ns() // 1_000_000,
+        chain_id=CHAIN_ID, timestamp=now_ms(),
         authorities=tuple(authorities),
         parameters=ChainParameters(block_interval_ms=block_interval_ms,
                                    empty_blocks=int(empty_blocks)),

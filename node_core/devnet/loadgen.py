@@ -16,7 +16,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from node_core.api.endpoint import ClientError, NodeClient
-from node_core.ledger.keys import FileSigner
 from node_core.ledger.transactions import (
     EnergyTrade,
     Transaction,
@@ -24,6 +23,7 @@ from node_core.ledger.transactions import (
     sign_transaction,
 )
 from node_core.ledger.types import REGIONS
+from node_core.signers.file import FileSigner
 
 BATCH_S = 0.05
 

@@ -29,11 +29,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any, Final
 
 from node_core.api.endpoint import ClientError, NodeClient
+from node_core.clock import now_ms
 from node_core.grid.orders import OrderLedger, first_height_since
 from node_core.grid.simulator import GridSimulator
 
@@ -157,7 +157,7 @@ class ChainOrderFollower:
             block = await client.call("block", CALL_TIMEOUT_S, height=int(summary["height"]))
         if block is None:
             raise ClientError("MissingBlock", f"no block {summary['height']} on the node")
-        for order in self._ledger.admit(block, time.time_ns() // 1_000_000):
+        for order in self._ledger.admit(block, now_ms()):
             self._simulator.schedule(order.event)
             log.info("final order applied: %s", order.describe())
 

@@ -20,11 +20,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 from node_core.api.endpoint import ClientEndpoint, ClientError, NodeClient
+from node_core.clock import now_ms
 from node_core.devnet.layout import prosumer_signer
 from node_core.devnet.loadgen import LoadGenerator
 from node_core.grid.events import parse_event
@@ -50,7 +50,7 @@ async def live_endpoint(address: tuple[str, int], simulator: GridSimulator,
                 "orders": orders}
 
     async def schedule(params: dict[str, Any]) -> dict[str, Any]:
-        events = parse_event(str(params["event"]), time.time_ns() // 1_000_000)
+        events = parse_event(str(params["event"]), now_ms())
         for event in events:
             simulator.schedule(event)
         return {"scheduled": [type(e).__name__ for e in events]}

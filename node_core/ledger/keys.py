@@ -19,9 +19,7 @@ only; authority nodes sign with a hardware token (``node_core.signers.pkcs11``).
 from __future__ import annotations
 
 import hashlib
-import os
 from functools import lru_cache
-from pathlib import Path
 from typing import Final, Protocol, runtime_checkable
 
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
@@ -29,11 +27,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import (
     Prehashed,
-    decode_dss_signature,
     encode_dss_signature,
 )
 
-from node_core.ledger.exceptions import KeyNotFound, SignerError, SignerNotAllowed, WrongPin
 from node_core.ledger.types import Address, PublicKey
 
 CURVE_ORDER: Final = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
@@ -46,8 +42,8 @@ PUBLIC_KEY_SIZE: Final = 65
 SIGNATURE_SIZE: Final = 64
 DIGEST_SIZE: Final = 32
 
-_ECDSA_PREHASHED: Final = ec.ECDSA(Prehashed(hashes.SHA256()))
-_CURVE: Final = ec.SECP256R1()
+ECDSA_PREHASHED: Final = ec.ECDSA(Prehashed(hashes.SHA256()))
+CURVE: Final = ec.SECP256R1()
 _KEY_CACHE_SIZE: Final = 4096
 
 
@@ -100,7 +96,7 @@ def verify_signature(public_key: bytes, digest: bytes, signature: bytes) -> bool
     if key is None:
         return False
     try:
-        key.verify(encode_dss_signature(r, s), digest, _ECDSA_PREHASHED)
+        key.verify(encode_dss_signature(r, s), digest, ECDSA_PREHASHED)
     except InvalidSignature:
         return False
     return True
@@ -112,7 +108,7 @@ def _cached_public_key(public_key: bytes) -> ec.EllipticCurvePublicKey | None:
     if len(public_key) != PUBLIC_KEY_SIZE or public_key[0] != 0x04:
         return None
     try:
-        return ec.EllipticCurvePublicKey.from_encoded_point(_CURVE, public_key)
+        return ec.EllipticCurvePublicKey.from_encoded_point(CURVE, public_key)
     except ValueError:
         return None
 
@@ -128,7 +124,7 @@ def parse_public_key(data: bytes) -> PublicKey:
         if key is None:
             raise ValueError("65-byte public key is not a point on P-256")
         return PublicKey(raw)
-    return _uncompressed(_load_encoded_public_key(raw))
+    return uncompressed_public_key(_load_encoded_public_key(raw))
 
 
 def _load_encoded_public_key(raw: bytes) -> ec.EllipticCurvePublicKey:
@@ -142,12 +138,12 @@ def _load_encoded_public_key(raw: bytes) -> ec.EllipticCurvePublicKey:
     except (ValueError, UnsupportedAlgorithm) as error:
         kind = "PEM" if is_pem else "65-byte uncompressed point or SPKI DER"
         raise ValueError(f"not a P-256 public key ({kind}, {len(raw)} bytes): {error}") from None
-    if not isinstance(key, ec.EllipticCurvePublicKey) or key.curve.name != _CURVE.name:
+    if not isinstance(key, ec.EllipticCurvePublicKey) or key.curve.name != CURVE.name:
         raise ValueError(f"public key is not an EC P-256 key: {type(key).__name__}")
     return key
 
 
-def _uncompressed(key: ec.EllipticCurvePublicKey) -> PublicKey:
+def uncompressed_public_key(key: ec.EllipticCurvePublicKey) -> PublicKey:
     """The 65-byte uncompressed encoding of ``key``."""
     return PublicKey(
         key.public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
@@ -163,120 +159,7 @@ def normalize_low_s(r: int, s: int) -> bytes:
     return r.to_bytes(32, "big") + s.to_bytes(32, "big")
 
 
-def _require_digest(digest: bytes) -> None:
+def require_digest(digest: bytes) -> None:
     """Signers sign SHA-256 digests only; anything else is a caller bug."""
     if len(digest) != DIGEST_SIZE:
         raise ValueError(f"digest must be {DIGEST_SIZE} bytes (SHA-256), got {len(digest)}")
-
-
-# --- development file keys --------------------------------------------------------------------
-
-
-def _require_file_signer_allowed(allow_file_signer: bool) -> None:
-    if allow_file_signer is not True:
-        raise SignerNotAllowed(
-            "file keys are for tests and development only; authority nodes sign with a "
-            "PKCS#11 token. To use a key file anyway, enable it explicitly "
-            "(allow_file_signer=True, or --allow-file-signer on the command line)"
-        )
-
-
-class FileSigner:
-    """A P-256 key kept in a passphrase-encrypted PKCS#8 PEM file (development only).
-
-    The decrypted key lives in this process's memory for the signer's life; the passphrase is
-    used once to decrypt and not kept.
-    """
-
-    def __init__(
-        self, private_key: ec.EllipticCurvePrivateKey, *, allow_file_signer: bool = False
-    ) -> None:
-        _require_file_signer_allowed(allow_file_signer)
-        if private_key.curve.name != _CURVE.name:
-            raise SignerError(f"file key is on curve {private_key.curve.name}, not P-256")
-        self._private_key = private_key
-        self._public_key = _uncompressed(private_key.public_key())
-        self._address = public_key_address(self._public_key)
-
-    @property
-    def public_key(self) -> PublicKey:
-        """The 65-byte uncompressed public key."""
-        return self._public_key
-
-    @property
-    def address(self) -> Address:
-        """The address of ``public_key``."""
-        return self._address
-
-    def sign(self, digest: bytes) -> bytes:
-        """Sign a 32-byte SHA-256 digest; return 64 bytes ``r || s`` with low S."""
-        _require_digest(digest)
-        der = self._private_key.sign(bytes(digest), _ECDSA_PREHASHED)
-        return normalize_low_s(*decode_dss_signature(der))
-
-    @classmethod
-    def generate(
-        cls, path: str | os.PathLike[str], passphrase: str, *, allow_file_signer: bool
-    ) -> FileSigner:
-        """Create a new key and write it to ``path`` (mode 0600); never overwrites a file."""
-        _require_file_signer_allowed(allow_file_signer)
-        private_key = ec.generate_private_key(_CURVE)
-        pem = private_key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.BestAvailableEncryption(_passphrase_bytes(passphrase)),
-        )
-        _write_new_private_file(Path(path), pem)
-        return cls(private_key, allow_file_signer=allow_file_signer)
-
-    @classmethod
-    def load(
-        cls, path: str | os.PathLike[str], passphrase: str, *, allow_file_signer: bool
-    ) -> FileSigner:
-        """Decrypt the key file at ``path``."""
-        _require_file_signer_allowed(allow_file_signer)
-        file_path = Path(path)
-        try:
-            pem = file_path.read_bytes()
-        except FileNotFoundError:
-            raise KeyNotFound(f"key file {file_path} does not exist") from None
-        except OSError as error:
-            raise SignerError(f"cannot read key file {file_path}: {error.strerror}") from None
-        private_key = _decrypt_private_key(file_path, pem, passphrase)
-        return cls(private_key, allow_file_signer=allow_file_signer)
-
-
-def _passphrase_bytes(passphrase: str) -> bytes:
-    if not passphrase:
-        raise SignerError("the key file passphrase must not be empty")
-    return passphrase.encode("utf-8")
-
-
-def _write_new_private_file(path: Path, content: bytes) -> None:
-    """Write ``content`` to a file that must not exist yet, readable by its owner only."""
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        raise SignerError(f"key file {path} already exists; refusing to overwrite it") from None
-    except OSError as error:
-        raise SignerError(f"cannot create key file {path}: {error.strerror}") from None
-    with os.fdopen(fd, "wb") as file:
-        file.write(content)
-
-
-def _decrypt_private_key(path: Path, pem: bytes, passphrase: str) -> ec.EllipticCurvePrivateKey:
-    """Decrypt PKCS#8 PEM; map cryptography's errors to signer errors."""
-    if b"ENCRYPTED PRIVATE KEY" not in pem:
-        raise SignerError(f"key file {path} is not an encrypted PKCS#8 PEM private key")
-    try:
-        key = serialization.load_pem_private_key(pem, _passphrase_bytes(passphrase))
-    except ValueError:
-        raise WrongPin(
-            f"key file {path} could not be decrypted with the given passphrase "
-            "(wrong passphrase, or the file is damaged)"
-        ) from None
-    except (TypeError, UnsupportedAlgorithm) as error:
-        raise SignerError(f"key file {path} is not usable: {error}") from None
-    if not isinstance(key, ec.EllipticCurvePrivateKey):
-        raise SignerError(f"key file {path} holds a {type(key).__name__}, not an EC P-256 key")
-    return key

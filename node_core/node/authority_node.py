@@ -51,8 +51,14 @@ from node_core.ledger.genesis import Genesis
 from node_core.ledger.grid_state import EMPTY_GRID_SNAPSHOT, GridSnapshot
 from node_core.ledger.keys import Signer
 from node_core.ledger.state import State
-from node_core.ledger.transactions import Transaction, decode_transaction, hash_of_encoded
-from node_core.ledger.transition import apply_block, build_block
+from node_core.ledger.transactions import (
+    Payload,
+    Transaction,
+    decode_transaction,
+    hash_of_encoded,
+    sign_transaction,
+)
+from node_core.ledger.transition import apply_block, build_block, validate_transaction
 from node_core.ledger.types import Address
 from node_core.node.config import NodeConfig
 from node_core.node.mempool import Mempool
@@ -247,6 +253,19 @@ class AuthorityNode:
             self._first_seen[tx.hash] = now_ms()
             self._outgoing.append(tx)
         return added
+
+    def submit_as_authority(self, payload: Payload) -> Transaction:
+        """Sign ``payload`` with this authority's key (the next free nonce, counting its pending
+        transactions) and submit it: the one path of every transaction the node itself makes
+        (governance, emergency actions). Raises the rule it breaks; nothing is submitted
+        then."""
+        nonce = self.mempool.next_nonce(self.signer.address, self.state)
+        tx = sign_transaction(Transaction(self.state.chain_id, nonce, self.signer.public_key,
+                                          payload), self.signer)
+        if nonce == self.state.account(self.signer.address).nonce:
+            validate_transaction(self.state, tx)
+        self.submit(tx)
+        return tx
 
     def _on_transactions(self, sender: str, message: Transactions) -> None:
         """Gossip: each transaction is decoded and admitted on its own; one that breaks a

@@ -54,11 +54,15 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from node_core.backoff import Backoff
 from node_core.consensus.engine import ConsensusConfig
 from node_core.control_room.alarms.tuning import AlarmTuning, alarm_tuning, tuning_problems
 from node_core.control_room.desk import Role
 from node_core.ledger.exceptions import GridTokenXError, TokenNotFound
-from node_core.ledger.keys import FileSigner, Signer
+from node_core.ledger.keys import (
+    Signer,
+)
+from node_core.signers.file import FileSigner
 from node_core.signers.pkcs11 import (
     Pkcs11Signer,
     TokenBusy,
@@ -69,7 +73,8 @@ from node_core.signers.softhsm import activate_config, find_softhsm_module
 
 _log = logging.getLogger(__name__)
 
-TOKEN_RETRY_DELAYS_S = (0.2, 0.4, 0.8, 1.6)
+TOKEN_SEARCH = Backoff(0.2, 1.6, jitter=False)
+TOKEN_SEARCH_ATTEMPTS = 4
 """A starting node's waits before it re-initialises the PKCS#11 module and looks for its token
 again (3 s in all): SoftHSM2 now and then shows no token, or a token without a user PIN, to a
 process that reads the token's files while another process rewrites them (seen when a devnet's
@@ -251,8 +256,8 @@ def open_signer(config: SignerConfig, *, reload_if_missing: bool = False) -> Sig
     Cloud KMS key version, whose public key is fetched now, so a wrong or unreachable key
     version fails here with a ``KmsError`` naming it. ``reload_if_missing``: a process that
     holds no other PKCS#11 session (a node starting) waits and initialises the module again
-    (:data:`TOKEN_RETRY_DELAYS_S`) before concluding that the token is missing or has no user
-    PIN (see :func:`node_core.signers.pkcs11.reload_module`)."""
+    (:data:`TOKEN_SEARCH`, :data:`TOKEN_SEARCH_ATTEMPTS` times) before concluding that the
+    token is missing or has no user PIN (see :func:`node_core.signers.pkcs11.reload_module`)."""
     if config.backend == "kms" and config.kms_key_version is not None:
         from node_core.cloud.kms_signer import open_kms_signer
 
@@ -266,10 +271,11 @@ def open_signer(config: SignerConfig, *, reload_if_missing: bool = False) -> Sig
         activate_config(config.softhsm_conf)
     module = config.module or find_softhsm_module()
     pin = pin_from_environment(config.pin_env)
-    for delay_s in TOKEN_RETRY_DELAYS_S if reload_if_missing else ():
+    for failures in range(1, TOKEN_SEARCH_ATTEMPTS + 1) if reload_if_missing else ():
         try:
             return Pkcs11Signer.open(module, config.token_label, config.key_label, pin)
         except (TokenNotFound, TokenBusy) as error:
+            delay_s = TOKEN_SEARCH.delay_s(failures)
             _log.warning("%s; looking again in %.1f s", error, delay_s)
         time.sleep(delay_s)  # a node starting: nothing else runs on its loop yet
         reload_module(module)

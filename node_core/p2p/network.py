@@ -27,6 +27,8 @@ from collections.abc import Callable, Coroutine, Mapping, Sequence
 from concurrent.futures import Executor
 from typing import Any
 
+from node_core.backoff import Retrying
+from node_core.clock import now_ms
 from node_core.ledger.fields import CHAIN_ID
 from node_core.ledger.genesis import AuthorityInfo
 from node_core.ledger.keys import Signer
@@ -42,7 +44,7 @@ from node_core.p2p.handshake import (
 )
 from node_core.p2p.session import PeerSession
 from node_core.p2p.settings import NetworkSettings
-from node_core.p2p.stats import DropLog, PeerStats, now_ms
+from node_core.p2p.stats import DropLog, PeerStats
 
 _log = logging.getLogger(__name__)
 
@@ -52,25 +54,6 @@ _MAX_UNKNOWN_SOURCES = 256
 MessageHandler = Callable[[str, bytes], None]
 PeerAddresses = Mapping[Address, tuple[str, int]] | Mapping[str, tuple[str, int]]
 """Authority address → (host, port) it listens on."""
-
-
-class Backoff:
-    """Capped exponential backoff with "equal jitter": the n-th delay is drawn uniformly
-    from ``[d/2, d]`` where ``d = min(cap, initial * 2**n)``."""
-
-    def __init__(self, initial_s: float, cap_s: float, rng: random.Random) -> None:
-        self._initial_s = initial_s
-        self._cap_s = cap_s
-        self._rng = rng
-        self._next_s = initial_s
-
-    def next_delay(self) -> float:
-        ceiling = min(self._next_s, self._cap_s)
-        self._next_s = min(self._next_s * 2, self._cap_s)
-        return ceiling / 2 + self._rng.uniform(0, ceiling / 2)
-
-    def reset(self) -> None:
-        self._next_s = self._initial_s
 
 
 class PeerNetwork:
@@ -221,8 +204,7 @@ class PeerNetwork:
         return task
 
     async def _dial_forever(self, address: str) -> None:
-        backoff = Backoff(self._settings.backoff_initial_s, self._settings.backoff_cap_s,
-                          self._rng)
+        backoff = Retrying(self._settings.reconnect, self._rng)
         while True:
             try:
                 if await self._dial_once(address):

@@ -13,12 +13,13 @@ import logging
 from collections import deque
 from collections.abc import Callable
 
+from node_core.clock import now_ms
 from node_core.p2p.channel import FrameOpener, FrameSealer
 from node_core.p2p.errors import PeerProtocolError
 from node_core.p2p.framing import LENGTH_PREFIX_SIZE, abort_stream, frame, read_frame
 from node_core.p2p.handshake import HandshakeResult
 from node_core.p2p.settings import NetworkSettings
-from node_core.p2p.stats import DropLog, PeerStats, now_ms
+from node_core.p2p.stats import DropLog, PeerStats
 
 _log = logging.getLogger(__name__)
 

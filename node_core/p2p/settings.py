@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from node_core.backoff import Backoff
+
 MIB = 1024 * 1024
 
 
@@ -22,8 +24,8 @@ class NetworkSettings:
     queue_max_bytes: int = 64 * MIB
     write_timeout_s: float = 30.0
     """A peer that accepts no bytes for this long is disconnected."""
-    backoff_initial_s: float = 0.2
-    backoff_cap_s: float = 5.0
+    reconnect: Backoff = Backoff(0.2, 5.0)
+    """Between dial attempts to a peer (back to the start after a handshake succeeds)."""
     warning_interval_s: float = 60.0
     """At most one warning per peer per interval about its bad input."""
     max_pending_handshakes: int = 64

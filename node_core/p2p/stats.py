@@ -9,10 +9,6 @@ from dataclasses import dataclass
 _log = logging.getLogger(__name__)
 
 
-def now_ms() -> int:
-    """Wall-clock time in ms since the Unix epoch, UTC."""
-    return time.time_ns() // 1_000_000
-
 
 @dataclass(slots=True)
 class PeerStats:

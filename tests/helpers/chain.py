@@ -9,11 +9,11 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from node_core.ledger.blocks import AuthoritySignature, Block, commit_digest
 from node_core.ledger.genesis import AuthorityInfo, ChainParameters, Genesis, GenesisAccount
-from node_core.ledger.keys import FileSigner
 from node_core.ledger.state import State, initial_state
 from node_core.ledger.transactions import EnergyTrade, Transaction, Transfer, sign_transaction
 from node_core.ledger.transition import apply_block, build_block, seal_block
 from node_core.ledger.types import Address
+from node_core.signers.file import FileSigner
 
 GENESIS_TIME = 1_764_000_000_000
 CHAIN_ID = "gridtokenx-test"

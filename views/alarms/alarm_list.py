@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from node_core.ledger.types import REGIONS
 from views.alarms.alarm_model import (
     ALARM_ID_ROLE,
     MESSAGE,
@@ -54,7 +55,8 @@ BLINK_MS: Final = 500
 """Half-period of the unacknowledged blink (1 Hz flashing, slow as ISA-101 asks)."""
 SHELVE_DURATIONS_S: Final = (15 * 60, 30 * 60, 3600, 2 * 3600, 4 * 3600, 8 * 3600)
 """Durations offered in the shelve dialog (the engine caps shelving at 8 h)."""
-AREAS: Final = ("EGAT", "MEA", "PEA")
+AREAS: Final = REGIONS
+"""The alarm areas are the grid regions."""
 
 
 class ShelveDialog(QDialog):

@@ -22,7 +22,6 @@ Signals:
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import Any, Final
 
@@ -45,6 +44,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from node_core.clock import now_ms
 from node_core.ledger.fields import EMERGENCY_REASON
 from views.common.formatting import bangkok_time, zone_name
 from views.common.text_room import text_room
@@ -57,9 +57,6 @@ _ERROR_STYLE: Final = "color: #d11a1a; font-weight: bold;"
 _WAIT_STYLE: Final = "color: #b35c00; font-weight: bold;"
 
 
-def _wall_ms() -> int:
-    return int(time.time() * 1000)
-
 
 class EmergencyPanel(QWidget):
     """Action form, the current selection with its buttons, and the actions' table."""
@@ -69,7 +66,7 @@ class EmergencyPanel(QWidget):
     approve_requested = Signal(int)
     cancel_requested = Signal(int)
 
-    def __init__(self, *, now_ms: Callable[[], int] = _wall_ms,
+    def __init__(self, *, now_ms: Callable[[], int] = now_ms,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("emergencyPanel")

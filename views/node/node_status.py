@@ -14,7 +14,6 @@ address), ``final_ms``. Missing keys show a dash rather than raise.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -32,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from node_core.clock import now_ms
 from views.common import formatting as fmt
 from views.common.abnormal import CRITICAL, HIGH, abnormal_colour, mark_label
 from views.common.display_table import fill_row, fit_rows, read_only_table, table_text
@@ -47,11 +47,6 @@ HEADLINE_SCALE = 1.6
 
 PEER_NAME, PEER_STATE, PEER_HEIGHT, PEER_SEEN = range(4)
 
-
-def now_ms() -> int:
-    """Wall-clock UTC ms since the epoch (the node's clock, see
-    ``node_core.node.authority_node.now_ms``)."""
-    return time.time_ns() // 1_000_000
 
 
 @dataclass(slots=True)

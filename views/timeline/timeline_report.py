@@ -7,12 +7,12 @@ events — long sections continue on further pages.
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QMarginsF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QPageLayout, QPageSize, QPainter, QPdfWriter, QPixmap
 
+from node_core.clock import now_ms
 from node_core.control_room.incident import CHAIN_KINDS, EventKind, IncidentEvent, IncidentRecord
 from views.common.formatting import MISSING, bangkok_time, utc_offset_text, zone_name
 from views.timeline.timeline_chart import render_chart
@@ -155,7 +155,7 @@ def write_report(
     lines.append(
         QCoreApplication.translate(
             "TimelineReport", "Generated {now} ({zone} time) by the GridTokenX Authority Console."
-        ).format(now=bangkok_time(int(time.time() * 1000)), zone=zone_name())
+        ).format(now=bangkok_time(now_ms()), zone=zone_name())
     )
     for line in lines:
         report.text(line)

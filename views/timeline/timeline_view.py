@@ -12,7 +12,6 @@ The chart is drawn by :mod:`views.timeline.timeline_chart`, the report by
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Final
 
@@ -40,6 +39,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from node_core.clock import now_ms
 from node_core.control_room.incident import SPEEDS, IncidentEvent, IncidentRecord, ReplayCursor
 from views.charts.palette import palette_for
 from views.common.formatting import MISSING, bangkok_time, time_display, utc_offset_text, zone_name
@@ -102,7 +102,7 @@ class TimelineView(QWidget):
         window_row = QHBoxLayout()
         self.start_edit = self._time_edit()
         self.end_edit = self._time_edit()
-        now = int(time.time() * 1000)
+        now = now_ms()
         self.start_edit.setDateTime(_bangkok_qt(now - 15 * 60_000))
         self.end_edit.setDateTime(_bangkok_qt(now))
         self.load_button = QPushButton(self.tr("Load window"), self)

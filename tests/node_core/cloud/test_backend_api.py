@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from node_core.backoff import Backoff
 from node_core.cloud.backend_api import (
     BLOCKCHAIN_STATUS_PATH,
     GRID_STATUS_PATH,
@@ -41,7 +42,7 @@ GRID = {"frequency_hz": 49.97, "as_of_ms": 1_750_000_000_000,
                     {"region": "PEA", "load_kw": 14_000_000, "generation_kw": 9_800_000}]}
 CHAIN = {"height": 81_234, "tip_hash": "ab" * 32, "authorities": 3, "finality_p50_ms": 910,
          "consensus_health": None, "as_of_ms": 1_750_000_000_000}
-FAST = BackendRetry(attempts=4, first_backoff_s=0.05, max_backoff_s=0.4, max_retry_after_s=5)
+FAST = BackendRetry(attempts=4, backoff=Backoff(0.05, 0.4), max_retry_after_s=5)
 
 
 class Waits:

@@ -10,6 +10,7 @@ from typing import Any
 
 import grpc
 
+from node_core.backoff import Backoff
 from node_core.cloud.monitoring import ExportRetry, MetricsExporter, metric_type
 from node_core.cloud.pubsub_feeds import (
     BLOCKCHAIN_EVENTS,
@@ -150,7 +151,8 @@ def test_monitoring_down_is_reported_never_blocks_and_recovers_by_itself() -> No
         clock = Clock()
         exporter = MetricsExporter(
             "gridtokenx-test", "EGAT", metric_client, clock=clock,
-            retry=ExportRetry(attempts=3, first_backoff_s=0.2, call_timeout_s=2.0))
+            retry=ExportRetry(attempts=3, backoff=Backoff(0.2, 8.0, jitter=False),
+                              call_timeout_s=2.0))
         made, _ = services(exporter=exporter, clock=clock)
         started = time.monotonic()
         made.record_status()

@@ -29,8 +29,8 @@ from node_core.cloud.consensus_transport import (
 from node_core.cloud.pubsub_feeds import CONSENSUS_MESSAGES, create_subscription
 from node_core.devnet.layout import prosumer_signer
 from node_core.ledger.genesis import AuthorityInfo
-from node_core.ledger.keys import FileSigner
 from node_core.ledger.types import Hash32
+from node_core.signers.file import FileSigner
 from tests.node_core.cloud.emulated import Estate, wait_for
 
 GENESIS = Hash32("ab" * 32)

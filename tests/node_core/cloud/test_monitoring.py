@@ -13,6 +13,7 @@ import pytest
 from google.api import metric_pb2
 from google.cloud import monitoring_v3
 
+from node_core.backoff import Backoff
 from node_core.cloud.monitoring import (
     METRIC_PREFIX,
     METRICS,
@@ -23,7 +24,7 @@ from node_core.cloud.monitoring import (
 from tests.node_core.cloud.fake_metric_service import FakeMetricService
 
 START_MS = 1_750_000_000_000  # 2025-06-15 15:06:40 UTC
-FAST_RETRY = ExportRetry(attempts=4, first_backoff_s=1.0, max_backoff_s=8.0)
+FAST_RETRY = ExportRetry(attempts=4, backoff=Backoff(1.0, 8.0, jitter=False))
 
 
 class FakeTime:

@@ -58,8 +58,8 @@ def test_configured_delays_and_shelve_limit_apply_to_the_alarms(harness) -> None
     with pytest.raises(InvalidShelveDuration, match=r"1\.\.1800000 ms"):
         harness.call("alarms_shelve", operator="somchai", id="frequency.high",
                            reason="tap changer work", duration_s=31 * 60)
-    assert harness.audit()[-1][4] == ("refused: alarm frequency.high: shelve duration "
-                                      "1860000 ms not in 1..1800000 ms")
+    assert harness.audit()[-1][4] == ("refused: InvalidShelveDuration: alarm frequency.high: "
+                                      "shelve duration 1860000 ms not in 1..1800000 ms")
 
 
 def test_a_parameter_change_moves_the_limit_at_the_block_that_executes_it(harness):

@@ -23,8 +23,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from node_core.backoff import Backoff, Retrying
 from node_core.ledger.genesis import AuthorityInfo, genesis_hash
-from node_core.ledger.keys import FileSigner
 from node_core.ledger.types import Address, PublicKey
 from node_core.p2p import HandshakeFailed, NetworkSettings, PeerNetwork
 from node_core.p2p.channel import FRAME_OVERHEAD, FrameOpener, FrameSealer, ReplayWindow
@@ -37,9 +37,9 @@ from node_core.p2p.handshake import (
     encode_hello,
     initiate,
 )
-from node_core.p2p.network import Backoff
 from node_core.p2p.session import Outbox
 from node_core.p2p.stats import DropLog
+from node_core.signers.file import FileSigner
 from tests.helpers.chain import CHAIN_ID, make_chain, signer_from_seed
 from tests.helpers.faulty_proxy import FAULTS, FaultyProxy
 
@@ -54,7 +54,7 @@ AUTHORITIES = [
     for name, signer in zip(("EGAT", "MEA", "PEA"), SIGNERS, strict=True)
 ]
 HOST = "127.0.0.1"
-FAST = NetworkSettings(backoff_initial_s=0.05, backoff_cap_s=1.0, handshake_timeout_s=2.0)
+FAST = NetworkSettings(reconnect=Backoff(0.05, 1.0), handshake_timeout_s=2.0)
 HANDSHAKE_ERRORS = ("handshake_failures", "wrong_chain", "oversized")
 STREAM_ERRORS = ("malformed", "mac_failures", "oversized")
 
@@ -252,7 +252,7 @@ def test_outbox_drops_the_oldest_when_full() -> None:
 
 
 def test_backoff_doubles_to_its_cap_with_jitter_and_resets() -> None:
-    backoff = Backoff(0.2, 5.0, random.Random(1))
+    backoff = Retrying(Backoff(0.2, 5.0), random.Random(1))
     delays = [backoff.next_delay() for _ in range(10)]
     ceilings = [min(0.2 * 2**i, 5.0) for i in range(10)]
     assert all(c / 2 <= d <= c for d, c in zip(delays, ceilings, strict=True))
@@ -342,12 +342,12 @@ def test_restarted_authority_is_reconnected_within_the_backoff_cap() -> None:
             await nets[1].stop()  # MEA dials PEA and is dialed by EGAT
             await eventually(lambda: nets[0].connected() == [nets[2].address]
                              and nets[2].connected() == [nets[0].address])
-            await asyncio.sleep(2 * FAST.backoff_cap_s)  # EGAT's backoff has reached its cap
+            await asyncio.sleep(2 * FAST.reconnect.cap_s)  # EGAT's backoff has reached its cap
             restarted = network(1, ports, inboxes[1])
             nets[1] = restarted
             await restarted.start()
             took = await eventually(lambda: fully_connected(nets), timeout_s=10)
-            assert took < FAST.backoff_cap_s + 1.0
+            assert took < FAST.reconnect.cap_s + 1.0
             assert nets[0].stats()[restarted.address].connections == 2
             assert restarted.broadcast(b"back online") == 2
             await eventually(lambda: all(b"back online" in inboxes[i].payloads() for i in (0, 2)))
@@ -492,7 +492,7 @@ def live_pair(loop: LoopThread, max_frame_size: int) -> Iterator[
     ports = [0, free_port(), free_port()]
     inboxes = Inbox(), Inbox()
     config = NetworkSettings(max_frame_size=max_frame_size, handshake_timeout_s=2.0,
-                             backoff_initial_s=0.05, backoff_cap_s=0.5)
+                             reconnect=Backoff(0.05, 0.5))
     node = network(2, ports, inboxes[0], peers=[], config=config)
     peer = network(1, ports, inboxes[1], peers=[2], config=config)
 

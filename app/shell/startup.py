@@ -26,11 +26,10 @@ The node never runs in the GUI process: with the GIL its CPU work (signature che
 verification at catch-up) would stall the UI; ``tests/perf/soak.py`` measures the UI stall
 with the devnet under load.
 
-Supervision: a child that dies unexpectedly is reported (``child_died``, status bar, log) and
-restarted automatically with exponential backoff (1 s, 2 s, 4 s ... capped at 30 s; reset
-after 60 s of good health). Automatic, because an authority that stays down stops signing
-and slows the chain for every authority; the operator sees each restart. A child that exits
-with status 2 (a usage error, e.g. a simulator without ``--serve``) is not restarted.
+Supervision (:mod:`node_core.node.supervision`, shared with the headless devnet): a child that
+dies unexpectedly is reported (``child_died``, status bar, log) and restarted automatically
+with the supervisor's backoff (1 s, 2 s, 4 s ... capped at 30 s; reset after 60 s of good
+health); a child that exits with status 2 (a usage error) is not restarted.
 
 Shutdown (``shutdown()``, the one path — window close, Ctrl-C/SIGTERM, a failed start-up,
 the screenshot mode, tests): idempotent; emits ``shutting_down``, then stops, in order, the
@@ -58,11 +57,11 @@ from app.links.node_link import NodeLink
 from app.links.telemetry_link import TelemetryLink
 from app.shell.login import LoginRequest
 from node_core.api.endpoint import ClientError, NodeClient
-from node_core.backoff import Backoff
 from node_core.devnet.layout import DEVNET_PIN, DEVNET_TOKEN, DevnetLayout, prepare_devnet
 from node_core.devnet.run import devnet_processes, gridsim_process
 from node_core.node.config import NodeConfig, load_node_config
 from node_core.node.process import ChildProcess, NodeProcess
+from node_core.node.supervision import LoggedEvents, Supervisor
 from node_core.signers.softhsm import find_softhsm_module
 from node_core.telemetry import (
     BigtableEmulator,
@@ -75,11 +74,6 @@ from node_core.telemetry import (
 
 log = logging.getLogger(__name__)
 
-RESTART: Final = Backoff(1.0, 30.0, jitter=False)
-"""Wait before restarting a child that died (1, 2, 4 ... 30 s; reset after good health)."""
-HEALTHY_AFTER_S: Final = 60.0
-SUPERVISE_EVERY_S: Final = 1.0
-USAGE_ERROR: Final = 2
 DEVNET_TRADES_PER_S: Final = 20.0
 """Prosumer trades the devnet's grid simulator drives, so blocks keep coming."""
 
@@ -107,17 +101,6 @@ class ConsoleOptions:
 
 
 Supervised = NodeProcess | ChildProcess
-
-
-@dataclass(slots=True)
-class _Watch:
-    """Supervision state of one child."""
-
-    child: Supervised
-    started_at: float = 0.0
-    failures: int = 0
-    restart_at: float | None = None
-    given_up: bool = False
 
 
 class ConsoleRuntime(QObject):
@@ -152,8 +135,7 @@ class ConsoleRuntime(QObject):
         self.emulator: BigtableEmulator | None = None
         self.own_client: tuple[str, int] | None = None
         self.store_kind = ""
-        self._watches: list[_Watch] = []
-        self._supervisor: asyncio.Task[None] | None = None
+        self.supervisor = Supervisor(self)
         self._shutdown: asyncio.Future[None] | None = None
         self._node_env: dict[str, str] = {}
         self._config: NodeConfig | None = None
@@ -236,8 +218,7 @@ class ConsoleRuntime(QObject):
         self.nodes = sorted(devnet_processes(self.layout), key=lambda n: n.name != own)
         for node in self.nodes:
             node.start()
-            self._watch(node)
-        self._start_supervisor()
+            self.supervisor.watch(node)
         await asyncio.gather(*(node.wait_ready() for node in self.nodes))
         self.own_client = ("127.0.0.1", self.layout.client_port(own))
 
@@ -251,7 +232,7 @@ class ConsoleRuntime(QObject):
             layout, trades=DEVNET_TRADES_PER_S, env=env,
             store="bigtable" if self.emulator is not None else "sqlite")
         self.gridsim.start()
-        self._watch(self.gridsim)
+        self.supervisor.watch(self.gridsim)
 
     async def _read_config(self) -> None:
         assert self.options.config is not None
@@ -269,8 +250,7 @@ class ConsoleRuntime(QObject):
                            self.options.config.parent / "logs" / f"{self._config.authority}.log")
         self.nodes = [node]
         node.start()
-        self._watch(node)
-        self._start_supervisor()
+        self.supervisor.watch(node)
         await node.wait_ready()
 
     async def _connect(self) -> None:
@@ -283,51 +263,17 @@ class ConsoleRuntime(QObject):
 
     # ----- supervision ----------------------------------------------------------------------
 
-    def _watch(self, child: Supervised) -> None:
-        self._watches.append(_Watch(child, time.monotonic()))
+    def died(self, name: str, restart_in_s: float | None) -> None:
+        """SupervisionEvents: a child died (node_core.node.supervision logs it too)."""
+        detail = (self.tr("exited (usage error), not restarted") if restart_in_s is None
+                  else self.tr("died; restarting in {s:.0f} s").format(s=restart_in_s))
+        LoggedEvents().died(name, restart_in_s)
+        self.child_died.emit(name, detail)
 
-    def _start_supervisor(self) -> None:
-        if self._supervisor is None:
-            self._supervisor = asyncio.get_running_loop().create_task(self._supervise())
-
-    async def _supervise(self) -> None:
-        while True:
-            await asyncio.sleep(SUPERVISE_EVERY_S)
-            now = time.monotonic()
-            for watch in self._watches:
-                self._check(watch, now)
-
-    def _check(self, watch: _Watch, now: float) -> None:
-        child = watch.child
-        if child.running:
-            if watch.failures and now - watch.started_at > HEALTHY_AFTER_S:
-                watch.failures = 0
-            return
-        if watch.given_up:
-            return
-        if watch.restart_at is None:
-            self._on_died(watch, now)
-        elif now >= watch.restart_at:
-            watch.restart_at = None
-            watch.started_at = now
-            child.start()
-            log.warning("restarted %s (pid %s)", child.name, child.pid)
-            self.child_restarted.emit(child.name)
-
-    def _on_died(self, watch: _Watch, now: float) -> None:
-        child = watch.child
-        code = child.returncode if isinstance(child, ChildProcess) else None
-        if code == USAGE_ERROR:
-            watch.given_up = True
-            log.error("%s exited with a usage error; not restarting it (see its log)",
-                      child.name)
-            self.child_died.emit(child.name, self.tr("exited (usage error), not restarted"))
-            return
-        delay = RESTART.delay_s(watch.failures + 1)
-        watch.failures += 1
-        watch.restart_at = now + delay
-        log.error("%s died unexpectedly; restarting in %.0f s", child.name, delay)
-        self.child_died.emit(child.name, self.tr("died; restarting in {s:.0f} s").format(s=delay))
+    def restarted(self, name: str) -> None:
+        """SupervisionEvents: a child was started again."""
+        LoggedEvents().restarted(name)
+        self.child_restarted.emit(name)
 
     # ----- shutdown -------------------------------------------------------------------------
 
@@ -351,10 +297,7 @@ class ConsoleRuntime(QObject):
     async def _shut_down(self) -> None:
         log.info("shutdown: begin")
         self.shutting_down.emit()
-        if self._supervisor is not None:
-            self._supervisor.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._supervisor
+        await self.supervisor.stop()
         await self._step("closing node link", self.node_link.close())
         if self.gridsim is not None:
             await self._step("stopping grid simulator", self.gridsim.stop())

@@ -123,6 +123,18 @@ class ClientEndpoint:
             return _error(request_id, "BadRequest", f"{type(error).__name__}: {error}")
 
 
+async def _open(host: str, port: int,
+                timeout_s: float) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    try:
+        return await asyncio.wait_for(asyncio.open_connection(host, port, limit=MAX_LINE),
+                                      timeout_s)
+    except (OSError, TimeoutError) as error:
+        raise ClientError("Unreachable",
+                          f"no node endpoint at {host}:{port} ({error or 'timed out'}): "
+                          "is the node running? Start it (the console, or `main.py node "
+                          "--config FILE`), or check the host and port") from None
+
+
 def _line(obj: Any) -> bytes:
     return (json.dumps(obj, separators=(",", ":")) + "\n").encode()
 
@@ -134,24 +146,28 @@ def _error(request_id: Any, type_: str, message: str) -> bytes:
 class NodeClient:
     """An async client of one node's endpoint; one connection, requests pipelined."""
 
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self._reader, self._writer = reader, writer
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
+                 address: tuple[str, int] = ("", 0)) -> None:
+        self.address = address
+        """The endpoint's (host, port)."""
         self._ids = itertools.count(1)
         self._pending: dict[int, asyncio.Future[Any]] = {}
+        self._attach(reader, writer)
+
+    def _attach(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self._reader, self._writer = reader, writer
         self._events: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self._receiver = asyncio.create_task(self._receive())
 
     @classmethod
     async def connect(cls, host: str, port: int, timeout_s: float = 5.0) -> NodeClient:
-        try:
-            reader, writer = await asyncio.wait_for(
-                asyncio.open_connection(host, port, limit=MAX_LINE), timeout_s)
-        except (OSError, TimeoutError) as error:
-            raise ClientError("Unreachable",
-                              f"no node endpoint at {host}:{port} ({error or 'timed out'}): "
-                              "is the node running? Start it (the console, or `main.py node "
-                              "--config FILE`), or check the host and port") from None
-        return cls(reader, writer)
+        return cls(*await _open(host, port, timeout_s), (host, port))
+
+    async def reconnect(self, timeout_s: float = 5.0) -> None:
+        """A new connection to the same endpoint (the node restarted); subscriptions and
+        requests in flight on the old one are gone."""
+        await self.close()
+        self._attach(*await _open(*self.address, timeout_s))
 
     async def call(self, method: str, timeout_s: float = 30.0, **params: Any) -> Any:
         """One request; raises ClientError with the node's rule name, or on timeout."""

@@ -14,6 +14,7 @@ import random
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 from node_core.api.endpoint import ClientError, NodeClient
 from node_core.ledger.transactions import (
@@ -26,6 +27,7 @@ from node_core.ledger.types import REGIONS
 from node_core.signers.file import FileSigner
 
 BATCH_S = 0.05
+RECONNECT_S = 0.5
 
 
 @dataclass
@@ -111,6 +113,7 @@ class LoadGenerator:
                 "submit", transactions=[encode_transaction(tx).hex() for _, tx in batch])
         except ClientError as error:
             answer = {"results": [{"ok": False, "error": str(error)}] * len(batch)}
+            await _reconnect_if_lost(client, error)
         self.report.submitted += len(batch)
         stale = []
         for (buyer, tx), result in zip(batch, answer["results"], strict=True):
@@ -125,12 +128,23 @@ class LoadGenerator:
             else:
                 self._nonces[buyer] = min(self._nonces[buyer], tx.nonce)
         for buyer in stale:
-            self._nonces[buyer] = await self._nonce(buyer)
+            with contextlib.suppress(ClientError):
+                self._nonces[buyer] = await self._nonce(buyer)
 
     async def _watch_finality(self) -> None:
-        async for event in self._clients[0].subscribe():
-            if event.get("event") != "block":
-                continue
+        """Final blocks as the first node announces them; resubscribes when that node
+        restarts."""
+        client = self._clients[0]
+        while True:
+            with contextlib.suppress(ClientError):
+                async for event in client.subscribe():
+                    self._on_event(event)
+            await asyncio.sleep(RECONNECT_S)
+            with contextlib.suppress(ClientError):
+                await client.reconnect()
+
+    def _on_event(self, event: dict[str, Any]) -> None:
+        if event.get("event") == "block":
             now = time.monotonic()
             hashes = event["data"]["tx_hashes"]
             self.report.chain_transactions += len(hashes)
@@ -139,6 +153,13 @@ class LoadGenerator:
                 if submitted is not None:
                     self.report.finalized += 1
                     self.report.latencies_ms.append(round((now - submitted) * 1000))
+
+
+async def _reconnect_if_lost(client: NodeClient, error: ClientError) -> None:
+    """A node that restarted is connected to again (its trades are then submitted anew)."""
+    if error.type in ("Disconnected", "Unreachable"):
+        with contextlib.suppress(ClientError):
+            await client.reconnect(timeout_s=RECONNECT_S)
 
 
 async def _sleep_until(stop: asyncio.Event, deadline: float, *, wait_for_set: bool = True) -> None:

@@ -9,6 +9,7 @@ The figures returned (and printed by ``main.py devnet``)::
     finality_p99_ms   ... 99th percentile
     forks             heights at which two nodes' final hashes differ (must be 0)
     equivocations     equivocation evidence recorded by the nodes
+    restarts          nodes and simulator restarted after dying (node_core.node.supervision)
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from node_core.devnet.layout import DevnetLayout, prosumer_signer
 from node_core.devnet.loadgen import LoadGenerator, LoadReport
 from node_core.ledger.genesis import load_genesis
 from node_core.node.process import ChildProcess, NodeProcess, main_command
+from node_core.node.supervision import Supervisor
 
 
 def gridsim_process(layout: DevnetLayout, *, trades: float = 0.0, store: str = "bigtable",
@@ -45,21 +47,28 @@ def devnet_processes(layout: DevnetLayout) -> list[NodeProcess]:
 
 async def run_devnet(layout: DevnetLayout, stop: asyncio.Event, *,
                      load: float = 0.0) -> dict[str, Any]:
-    """Start the nodes, run (with load) until ``stop``, stop them; return the figures."""
-    nodes: list[ChildProcess] = [*devnet_processes(layout), gridsim_process(layout)]
+    """Start the nodes and the simulator under a :class:`Supervisor` (one that dies is
+    restarted, as in the console), run (with load) until ``stop``, stop them; return the
+    figures, read over fresh connections so a node restarted meanwhile is counted too."""
+    nodes = devnet_processes(layout)
+    children: list[ChildProcess] = [*nodes, gridsim_process(layout)]
+    supervisor = Supervisor()
     clients: list[NodeClient] = []
     try:
-        for node in nodes:
-            node.start()
-        await asyncio.gather(*(node.wait_ready() for node in nodes))
-        nodes_only = nodes[:-1]
-        clients = [await NodeClient.connect(*node.client) for node in nodes_only]
+        for child in children:
+            child.start()
+            supervisor.watch(child)
+        await asyncio.gather(*(child.wait_ready() for child in children))
+        clients = [await NodeClient.connect(*node.client) for node in nodes]
         report = await _drive(layout, clients, stop, load)
-        return await collect_figures(clients, report)
+        await asyncio.gather(*(node.wait_ready() for node in nodes))
+        figures = await collect_figures(nodes, report)
+        return {**figures, "restarts": sum(supervisor.restarts.values())}
     finally:
+        await supervisor.stop()
         for client in clients:
             await client.close()
-        await asyncio.gather(*(node.stop() for node in reversed(nodes)))
+        await asyncio.gather(*(child.stop() for child in reversed(children)))
 
 
 async def _drive(layout: DevnetLayout, clients: list[NodeClient], stop: asyncio.Event,
@@ -72,7 +81,16 @@ async def _drive(layout: DevnetLayout, clients: list[NodeClient], stop: asyncio.
     return await LoadGenerator(clients, prosumers, genesis.chain_id, load).run(stop)
 
 
-async def collect_figures(clients: list[NodeClient], report: LoadReport) -> dict[str, Any]:
+async def collect_figures(nodes: list[NodeProcess], report: LoadReport) -> dict[str, Any]:
+    clients = [await NodeClient.connect(*node.client) for node in nodes]
+    try:
+        return await _figures(clients, report)
+    finally:
+        for client in clients:
+            await client.close()
+
+
+async def _figures(clients: list[NodeClient], report: LoadReport) -> dict[str, Any]:
     statuses = [await client.call("status") for client in clients]
     final = min(s["height"] for s in statuses)
     return {

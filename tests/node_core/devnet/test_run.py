@@ -1,7 +1,14 @@
 """Three authority processes on loopback: finality, crashes, restarts, a lossy network."""
 
 import asyncio
+import json
+import os
 import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 
@@ -17,6 +24,8 @@ from tests.helpers.devnet import (
     wait_until,
 )
 from tests.helpers.faulty_proxy import FaultyProxy
+
+REPO = Path(__file__).resolve().parents[3]
 
 pytestmark = pytest.mark.slow
 
@@ -117,16 +126,40 @@ async def _risen(nodes, target: int) -> bool:
 
 
 def test_devnet_command_prints_figures_and_continues_the_chain(devnet, capsys):
+    """The headless devnet prints its figures; run again, it continues the chain — and its
+    summary survives a node that dies meanwhile: the devnet restarts it."""
     args = ["devnet", "--headless", "--duration", "4", "--load", "50",
             "--data-dir", str(devnet.data_dir), "--base-port", str(devnet.base_port)]
     assert main(args) == 0
-    first = capsys.readouterr().out.strip().splitlines()[-1]
-    assert main(args) == 0
-    second = capsys.readouterr().out.strip().splitlines()[-1]
-    import json
-    a, b = json.loads(first), json.loads(second)
+    a = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert set(a) == {"finalized_height", "tx_finalized", "tx_per_s", "finality_p50_ms",
-                      "finality_p99_ms", "forks", "equivocations"}
-    assert a["forks"] == b["forks"] == 0
+                      "finality_p99_ms", "forks", "equivocations", "restarts"}
+    assert a["forks"] == 0 and a["restarts"] == 0
+    run = subprocess.Popen([sys.executable, "main.py", *args[:2], "--duration", "14",
+                            *args[4:]], cwd=REPO, stdout=subprocess.PIPE, text=True)
+    mea = wait_for_pid(str(devnet.config("MEA")), timeout_s=20)
+    time.sleep(3)
+    os.kill(mea, signal.SIGKILL)
+    out, _ = run.communicate(timeout=60)
+    assert run.returncode == 0, out
+    b = json.loads(out.strip().splitlines()[-1])
+    assert b["forks"] == 0 and b["restarts"] == 1
     assert b["finalized_height"] > a["finalized_height"] > 0
     assert not any(n.running for n in devnet_processes(devnet))
+
+
+def wait_for_pid(marker: str, timeout_s: float) -> int:
+    """The pid of the process whose command line holds ``marker``."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        for proc in Path("/proc").iterdir():
+            if not proc.name.isdigit():
+                continue
+            try:
+                cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            except OSError:
+                continue
+            if marker in cmdline and " node " in cmdline:
+                return int(proc.name)
+        time.sleep(0.2)
+    raise AssertionError(f"no process with {marker} in its command line")

@@ -21,5 +21,6 @@ The packages, from the specification outwards (import-linter keeps the arrows, s
   the backend REST API).
 * :mod:`node_core.devnet` — tooling for the local three-authority devnet and load generation;
   the node never imports it.
-* :mod:`node_core.clock` — the one wall clock (UTC ms).
+* :mod:`node_core.clock` — the one wall clock (UTC ms); :mod:`node_core.backoff` — the one
+  retry rule.
 """

@@ -21,6 +21,9 @@ from typing import Any
 
 from app.cli.audit import parse_since
 from app.cli.status import add_endpoint_arguments, call_node, endpoint_of
+from node_core.api import methods as m
+from node_core.api import requests as r
+from node_core.api.requests import ALARM_HISTORY_LIMIT
 from node_core.control_room.audit import iso_utc
 from node_core.ledger.exceptions import GridTokenXError
 from node_core.ledger.transactions import EmergencyKind
@@ -47,7 +50,8 @@ def register(subparsers: Any) -> None:
                          help="from this time, e.g. 2025-01-01T00:00:00Z (default: all)")
     history.add_argument("--until", type=parse_since, default=None, metavar="ISO8601",
                          help="up to this time (default: now)")
-    history.add_argument("--limit", type=int, default=10_000, help="most events to show")
+    history.add_argument("--limit", type=int, default=ALARM_HISTORY_LIMIT,
+                         help="most events to show")
     emergency = subparsers.add_parser("emergency", help="select-before-operate drills")
     steps = emergency.add_subparsers(dest="emergency_action", metavar="STEP", required=True)
     select = steps.add_parser("select", help="select an action (expires after 30 s)")
@@ -77,8 +81,8 @@ def _run(args: argparse.Namespace) -> int:
     try:
         if args.operator:
             check_operator_pin(args)
-        method, params = _request(args)
-        result = asyncio.run(call_node(endpoint_of(args), method, **params))
+        method, request = _request(args)
+        result = asyncio.run(call_node(endpoint_of(args), method, request))
     except (GridTokenXError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -99,27 +103,28 @@ def check_operator_pin(args: argparse.Namespace) -> None:
         close()
 
 
-def _request(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
-    if getattr(args, "alarms_action", None) == "list":
-        return "alarms_list", {}
-    if getattr(args, "alarms_action", None) == "ack":
-        return "alarms_ack", {"ids": args.ids, "operator": args.operator}
-    if getattr(args, "alarms_action", None) == "shelve":
-        return "alarms_shelve", {"id": args.id, "operator": args.operator,
-                                 "reason": args.reason, "duration_s": args.minutes * 60}
-    if getattr(args, "alarms_action", None) == "unshelve":
-        return "alarms_unshelve", {"id": args.id, "operator": args.operator}
-    if getattr(args, "alarms_action", None) == "history":
-        return "alarms_history", {"since_ms": args.since, "until_ms": args.until,
-                                  "limit": args.limit}
+def _request(args: argparse.Namespace) -> tuple[m.Method[Any, Any], object]:
+    alarms = getattr(args, "alarms_action", None)
+    if alarms == "list":
+        return m.ALARMS_LIST, r.NoParams()
+    if alarms == "ack":
+        return m.ALARMS_ACK, r.AcknowledgeRequest(args.operator, args.ids)
+    if alarms == "shelve":
+        return m.ALARMS_SHELVE, r.ShelveRequest(args.operator, args.id, args.minutes * 60,
+                                                args.reason)
+    if alarms == "unshelve":
+        return m.ALARMS_UNSHELVE, r.UnshelveRequest(args.operator, args.id)
+    if alarms == "history":
+        return m.ALARMS_HISTORY, r.AlarmHistoryRequest(args.since, args.until, args.limit)
     if args.emergency_action == "status":
-        return "emergency_status", {}
+        return m.EMERGENCY_STATUS, r.NoParams()
     if args.emergency_action == "select":
-        return "emergency_select", {
-            "operator": args.operator, "kind": args.kind, "region": args.region,
-            "stage": args.stage, "mw": args.mw, "duration_s": args.duration_s,
-            "reason": args.reason}
-    return f"emergency_{args.emergency_action}", {"id": args.id, "operator": args.operator}
+        return m.EMERGENCY_SELECT, r.SelectRequest(
+            args.operator, args.kind, args.region, args.stage, args.mw, args.duration_s,
+            args.reason)
+    steps = {"operate": m.EMERGENCY_OPERATE, "approve": m.EMERGENCY_APPROVE,
+             "cancel": m.EMERGENCY_CANCEL}
+    return steps[args.emergency_action], r.SelectionRequest(args.operator, args.id)
 
 
 def _text(result: Any) -> str:

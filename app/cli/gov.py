@@ -16,6 +16,8 @@ from typing import Any
 
 from app.cli.control import check_operator_pin
 from app.cli.status import add_endpoint_arguments, call_node, endpoint_of
+from node_core.api import methods as m
+from node_core.api import requests as r
 from node_core.ledger.exceptions import GridTokenXError
 
 ACTIONS = ("add_authority", "remove_authority", "parameter_change", "signal")
@@ -52,11 +54,11 @@ def register(subparsers: Any) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    method, params = _request(args)
     try:
+        method, request = _request(args)
         if args.gov_action in ("propose", "vote"):
             check_operator_pin(args)
-        result = asyncio.run(call_node(endpoint_of(args), method, **params))
+        result = asyncio.run(call_node(endpoint_of(args), method, request))
     except (GridTokenXError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -64,20 +66,18 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _request(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
+def _request(args: argparse.Namespace) -> tuple[m.Method[Any, Any], object]:
     if args.gov_action == "list":
-        return "gov_list", {}
+        return m.GOV_LIST, r.NoParams()
     if args.gov_action == "show":
-        return "gov_show", {"id": args.id}
+        return m.GOV_SHOW, r.ProposalIdRequest(args.id)
     if args.gov_action == "vote":
-        return "gov_vote", {"id": args.id, "choice": args.choice, "operator": args.operator}
-    return "gov_propose", {
-        "action": args.action, "title": args.title, "description": args.description,
-        "voting_period": args.voting_period, "authority_name": args.authority_name,
-        "authority_public_key": args.authority_public_key,
-        "authority_address": args.authority_address, "parameter": args.parameter,
-        "value": args.value, "operator": args.operator,
-    }
+        return m.GOV_VOTE, r.VoteRequest(args.operator, args.id, args.choice)
+    return m.GOV_PROPOSE, r.ProposalRequest(
+        operator=args.operator, action=args.action, title=args.title,
+        description=args.description, voting_period=args.voting_period,
+        authority_name=args.authority_name, authority_public_key=args.authority_public_key,
+        authority_address=args.authority_address, parameter=args.parameter, value=args.value)
 
 
 def _text(action: str, result: Any) -> str:

@@ -10,7 +10,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from node_core.api import methods as m
+from node_core.api import requests as r
 from node_core.api.endpoint import ClientError, NodeClient
+from node_core.api.methods import Ans, Req
 from node_core.devnet.layout import prosumer_signer
 from node_core.ledger.exceptions import GridTokenXError
 from node_core.ledger.keys import (
@@ -66,17 +69,18 @@ def endpoint_of(args: argparse.Namespace) -> tuple[str, int]:
     return parse_endpoint(args.endpoint)
 
 
-async def call_node(endpoint: tuple[str, int], method: str, **params: Any) -> Any:
+async def call_node(endpoint: tuple[str, int], method: m.Method[Req, Ans], request: Req) -> Ans:
+    """One typed request over a connection of its own."""
     client = await NodeClient.connect(*endpoint)
     try:
-        return await client.call(method, **params)
+        return await client.request(method, request)
     finally:
         await client.close()
 
 
 def _status(args: argparse.Namespace) -> int:
     try:
-        status = asyncio.run(call_node(endpoint_of(args), "status"))
+        status = asyncio.run(call_node(endpoint_of(args), m.STATUS, r.NoParams()))
     except (GridTokenXError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -95,12 +99,12 @@ def _send(args: argparse.Namespace) -> int:
     try:
         signer = _signer(args)
         endpoint = endpoint_of(args)
-        status = asyncio.run(call_node(endpoint, "status"))
-        account = asyncio.run(call_node(endpoint, "account", address=signer.address))
+        status = asyncio.run(call_node(endpoint, m.STATUS, r.NoParams()))
+        account = asyncio.run(call_node(endpoint, m.ACCOUNT, r.AccountRequest(signer.address)))
         tx = sign_transaction(Transaction(status["chain_id"], account["nonce"],
                                           signer.public_key, _payload(args, signer)), signer)
-        answer = asyncio.run(call_node(endpoint, "submit",
-                                   transactions=[encode_transaction(tx).hex()]))
+        answer = asyncio.run(call_node(endpoint, m.SUBMIT,
+                                       r.SubmitRequest([encode_transaction(tx).hex()])))
     except (GridTokenXError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

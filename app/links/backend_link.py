@@ -32,6 +32,9 @@ from typing import Any, Final
 from PySide6.QtCore import QCoreApplication, QObject, Signal, Slot
 
 from app.links.node_link import NodeLink
+from node_core.api import answers as ans
+from node_core.api import methods as m
+from node_core.api import requests as r
 from node_core.api.trading_overview import backend_overview_dict
 from node_core.cloud.backend_api import BackendApi, TokenProvider
 from node_core.cloud.circuit import CircuitState
@@ -104,9 +107,15 @@ def backend_text(cloud: Mapping[str, Any], api: str) -> tuple[str, bool]:
 
 
 class BackendLink(QObject):
-    """Polls the node's cloud status and the trading overview; see the module docstring."""
+    """Polls the node's cloud status and the trading overview; see the module docstring.
 
-    overview_changed = Signal(dict)
+    Signals:
+        overview_changed(TradingOverview): the market overview (``node_core.api.answers``).
+        backend_state(str, bool): the status-bar text of the cloud side, and whether it is
+            degraded.
+    """
+
+    overview_changed = Signal(ans.TradingOverview)
     backend_state = Signal(str, bool)
 
     def __init__(self, node_link: NodeLink, parent: QObject | None = None, *,
@@ -150,7 +159,7 @@ class BackendLink(QObject):
         if not self._node.connected:
             return
         try:
-            cloud = await self._node.call("cloud_status")
+            cloud = await self._node.request(m.CLOUD_STATUS, r.NoParams())
         except GridTokenXError as error:
             log.debug("cloud_status: %s", error)
             return
@@ -175,7 +184,7 @@ class BackendLink(QObject):
             self._api_problem = f"unavailable ({type(error).__name__})"
             log.warning("backend API not available: %s", error)
 
-    async def _overview(self) -> dict[str, Any] | None:
+    async def _overview(self) -> ans.TradingOverview | None:
         if self._api is not None:
             try:
                 o = await self._api.trading_overview()
@@ -185,7 +194,7 @@ class BackendLink(QObject):
                 return backend_overview_dict(o.orders_per_second, dict(o.price_by_region),
                                              o.volume_wh, o.market_halted, o.as_of_ms)
         try:
-            overview: dict[str, Any] = await self._node.call("trading_overview")
+            overview = await self._node.request(m.TRADING_OVERVIEW, r.TradingOverviewRequest())
         except GridTokenXError as error:
             log.debug("trading_overview: %s", error)
             return None

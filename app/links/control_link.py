@@ -48,7 +48,11 @@ from typing import Any, Final
 from PySide6.QtCore import QObject, Signal, Slot
 
 from app.links.node_link import NodeLink
+from node_core.api import answers as ans
+from node_core.api import methods as m
+from node_core.api import requests as r
 from node_core.api.endpoint import ClientError
+from node_core.api.methods import Req
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +101,20 @@ def _message(error: ClientError) -> str:
 
 
 class ControlLink(QObject):
-    """Alarm and emergency requests of one console; ``stop()`` on shutdown."""
+    """Alarm and emergency requests of one console; ``stop()`` on shutdown.
+
+    Signals (payloads are the typed answers of ``node_core.api``):
+        operator_changed(str): the console's session operator.
+        alarms_loaded(list[AlarmView], int): the full alarm list and its last event
+            sequence number.
+        alarm_events(list[AlarmEventView]): alarm state changes pushed by the node.
+        alarm_marked(float, str, str): a chart mark: time (s), label, priority.
+        alarm_failed(str, str, str): an alarm request was refused: action, rule, message.
+        session_failed(str, str, str): a login/logout was refused: action, rule, message.
+        selection_changed(SelectionView): the node's answer to a desk step.
+        emergency_failed(str, str, str): a desk step was refused: step, rule, message.
+        emergency_status(list[SelectionView]): every selection, newest first.
+    """
 
     operator_changed = Signal(str)
     alarms_loaded = Signal(list, int)
@@ -105,7 +122,7 @@ class ControlLink(QObject):
     alarm_marked = Signal(float, str, str)
     alarm_failed = Signal(str, str, str)
     session_failed = Signal(str, str, str)
-    selection_changed = Signal(dict)
+    selection_changed = Signal(ans.SelectionView)
     emergency_failed = Signal(str, str, str)
     emergency_status = Signal(list)
 
@@ -162,7 +179,8 @@ class ControlLink(QObject):
 
     async def _session_call(self, action: str, operator: str) -> bool:
         try:
-            await self._node.call(f"operator_{action}", operator=operator, client="console")
+            method = m.OPERATOR_LOGIN if action == "login" else m.OPERATOR_LOGOUT
+            await self._node.request(method, r.SessionRequest(operator, "console"))
         except ClientError as error:
             log.warning("operator %s of %s refused by the node: %s", action, operator, error)
             self.session_failed.emit(action, error.type, _message(error))
@@ -200,32 +218,33 @@ class ControlLink(QObject):
 
     @Slot(list)
     def acknowledge(self, alarm_ids: list[str]) -> None:
-        self._spawn(self._alarm_request("acknowledge", "alarms_ack", operator=self._operator,
-                                        ids=list(alarm_ids)))
+        self._spawn(self._alarm_request("acknowledge", m.ALARMS_ACK,
+                                        r.AcknowledgeRequest(self._operator, list(alarm_ids))))
 
     @Slot(str, str, int)
     def shelve(self, alarm_id: str, reason: str, duration_s: int) -> None:
-        self._spawn(self._alarm_request("shelve", "alarms_shelve", operator=self._operator,
-                                        id=alarm_id, reason=reason, duration_s=int(duration_s)))
+        self._spawn(self._alarm_request("shelve", m.ALARMS_SHELVE, r.ShelveRequest(
+            self._operator, alarm_id, int(duration_s), reason)))
 
     @Slot(str)
     def unshelve(self, alarm_id: str) -> None:
-        self._spawn(self._alarm_request("unshelve", "alarms_unshelve", operator=self._operator,
-                                        id=alarm_id))
+        self._spawn(self._alarm_request("unshelve", m.ALARMS_UNSHELVE,
+                                        r.UnshelveRequest(self._operator, alarm_id)))
 
     async def _load_alarms(self) -> None:
         try:
-            answer = await self._node.call("alarms_list")
+            answer = await self._node.request(m.ALARMS_LIST, r.NoParams())
         except ClientError as error:
             log.warning("alarm list not read: %s", error)
             return
         self.alarms_loaded.emit(list(answer["alarms"]), int(answer.get("last_seq") or 0))
 
-    async def _alarm_request(self, action: str, method: str, **params: Any) -> None:
+    async def _alarm_request(self, action: str, method: m.Method[Req, Any],
+                             request: Req) -> None:
         try:
-            await self._node.call(method, **params)
+            await self._node.request(method, request)
         except ClientError as error:
-            log.info("%s refused for %s: %s", action, params["operator"], error)
+            log.info("%s refused: %s", action, error)
             self.alarm_failed.emit(action, error.type, _message(error))
 
     # ----- emergency --------------------------------------------------------------------------
@@ -233,23 +252,23 @@ class ControlLink(QObject):
     @Slot(dict)
     def select(self, action: dict[str, Any]) -> None:
         """``action``: kind, region, stage, mw, duration_s, reason (the panel's intent)."""
-        self._spawn(self._step("select", "emergency_select",
-                               **{**action, "operator": self._operator}))
+        self._spawn(self._step("select", m.EMERGENCY_SELECT,
+                               r.SelectRequest(operator=self._operator, **action)))
 
     @Slot(int)
     def operate(self, selection_id: int) -> None:
-        self._spawn(self._step("operate", "emergency_operate", id=int(selection_id),
-                               operator=self._operator))
+        self._spawn(self._step("operate", m.EMERGENCY_OPERATE,
+                               r.SelectionRequest(self._operator, int(selection_id))))
 
     @Slot(int)
     def cancel(self, selection_id: int) -> None:
-        self._spawn(self._step("cancel", "emergency_cancel", id=int(selection_id),
-                               operator=self._operator))
+        self._spawn(self._step("cancel", m.EMERGENCY_CANCEL,
+                               r.SelectionRequest(self._operator, int(selection_id))))
 
     def approve(self, selection_id: int, supervisor: str) -> None:
         """Approve as ``supervisor`` (who just logged in for it; the session operator stays)."""
-        self._spawn(self._step("approve", "emergency_approve", id=int(selection_id),
-                               operator=supervisor))
+        self._spawn(self._step("approve", m.EMERGENCY_APPROVE,
+                               r.SelectionRequest(supervisor, int(selection_id))))
 
     @Slot()
     def refresh_status(self) -> None:
@@ -259,16 +278,18 @@ class ControlLink(QObject):
             return
         self._status_task = self._spawn(self._read_status())
 
-    async def _step(self, step: str, method: str, **params: Any) -> None:
-        """``params`` carry the operator as it was when the operator asked (not when sent)."""
+    async def _step(self, step: str, method: m.Method[Req, ans.SelectionView],
+                    request: Req) -> None:
+        """``request`` carries the operator as it was when the operator asked (not when
+        sent)."""
         try:
-            selection = await self._node.call(method, **params)
+            selection = await self._node.request(method, request)
         except ClientError as error:
-            log.info("emergency %s by %s refused: %s", step, params["operator"], error)
+            log.info("emergency %s refused: %s", step, error)
             self.emergency_failed.emit(step, error.type, _message(error))
         else:
-            log.info("emergency %s by %s: selection %s is %s", step, params["operator"],
-                     selection.get("id"), selection.get("step"))
+            log.info("emergency %s: selection %s is %s", step, selection["id"],
+                     selection["step"])
             self.selection_changed.emit(selection)
         self.refresh_status()
 
@@ -276,7 +297,8 @@ class ControlLink(QObject):
         while True:
             self._status_again = False
             try:
-                self.emergency_status.emit(list(await self._node.call("emergency_status")))
+                self.emergency_status.emit(
+                    await self._node.request(m.EMERGENCY_STATUS, r.NoParams()))
             except ClientError as error:
                 log.debug("emergency status: %s", error)
             if not self._status_again:

@@ -30,6 +30,9 @@ from typing import Any, Final
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from app.links.node_link import NodeLink
+from node_core.api import answers as ans
+from node_core.api import methods as m
+from node_core.api import requests as r
 from node_core.api.endpoint import ClientError
 
 log = logging.getLogger(__name__)
@@ -39,12 +42,22 @@ REFRESH_MS: Final = 5000
 
 
 class GovernanceLink(QObject):
-    """Governance requests of one console; ``stop()`` on shutdown."""
+    """Governance requests of one console; ``stop()`` on shutdown.
+
+    Signals (payloads are the typed answers of ``node_core.api``):
+        proposals_loaded(list[ProposalView]): every proposal, newest first.
+        proposal_loaded(ProposalView): the selected proposal with its votes verified.
+        refresh_failed(str, str): reading proposals failed: rule, message.
+        proposal_submitted(Submitted): a proposal was signed and submitted.
+        proposal_failed(str, str): a proposal was refused: rule, message.
+        vote_submitted(int, str, str): proposal id, choice, transaction hash.
+        vote_failed(int, str, str, str): proposal id, choice, rule, message.
+    """
 
     proposals_loaded = Signal(list)
-    proposal_loaded = Signal(dict)
+    proposal_loaded = Signal(ans.ProposalView)
     refresh_failed = Signal(str, str)
-    proposal_submitted = Signal(dict)
+    proposal_submitted = Signal(ans.Submitted)
     proposal_failed = Signal(str, str)
     vote_submitted = Signal(int, str, str)
     vote_failed = Signal(int, str, str, str)
@@ -121,7 +134,7 @@ class GovernanceLink(QObject):
         while True:
             self._again = False
             try:
-                self.proposals_loaded.emit(await self._node.call("gov_list"))
+                self.proposals_loaded.emit(await self._node.request(m.GOV_LIST, r.NoParams()))
                 if self._selected is not None:
                     await self._show(self._selected)
             except ClientError as error:
@@ -132,7 +145,7 @@ class GovernanceLink(QObject):
 
     async def _show(self, proposal_id: int) -> None:
         try:
-            proposal = await self._node.call("gov_show", id=proposal_id)
+            proposal = await self._node.request(m.GOV_SHOW, r.ProposalIdRequest(proposal_id))
         except ClientError as error:
             self.refresh_failed.emit(error.type, _message(error))
             return
@@ -140,7 +153,7 @@ class GovernanceLink(QObject):
 
     async def _propose(self, params: dict[str, Any]) -> None:
         try:
-            result = await self._node.call("gov_propose", **params)
+            result = await self._node.request(m.GOV_PROPOSE, r.ProposalRequest(**params))
         except ClientError as error:
             log.info("proposal %r refused: %s", params.get("title"), error)
             self.proposal_failed.emit(error.type, _message(error))
@@ -150,8 +163,8 @@ class GovernanceLink(QObject):
 
     async def _vote(self, proposal_id: int, choice: str, operator: str) -> None:
         try:
-            result = await self._node.call("gov_vote", id=proposal_id, choice=choice,
-                                           operator=operator)
+            result = await self._node.request(m.GOV_VOTE,
+                                              r.VoteRequest(operator, proposal_id, choice))
         except ClientError as error:
             log.info("vote %s on proposal %d refused: %s", choice, proposal_id, error)
             self.vote_failed.emit(proposal_id, choice, error.type, _message(error))

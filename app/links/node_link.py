@@ -21,30 +21,48 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import Any, Final
+from typing import Any, Final, cast
 
 from PySide6.QtCore import QObject, Signal, Slot
 
+from node_core.api import answers as ans
+from node_core.api import methods as m
+from node_core.api import requests as r
 from node_core.api.endpoint import ClientError, NodeClient
+from node_core.api.methods import Ans, Req
+from node_core.backoff import Backoff
 
 log = logging.getLogger(__name__)
 
 RECENT_BLOCKS: Final = 50
 """Blocks fetched for the explorer on (re)connect."""
-RETRY_S: Final = (0.5, 1.0, 2.0, 5.0)
+RECONNECT: Final = Backoff(0.5, 5.0)
+"""Between attempts to reach the node."""
 """Reconnect delays; the last repeats."""
 
 
 class NodeLink(QObject):
-    """Bridges one node endpoint to Qt; ``await start(host, port)``, ``await close()``."""
+    """Bridges one node endpoint to Qt; ``start(host, port)``, ``await close()``.
+
+    Signals (payloads are the typed answers of ``node_core.api``):
+        connection_changed(bool): connected to the node, or the connection dropped.
+        status_changed(StatusAnswer): the node's status (on connect, then every second).
+        block_finalized(BlockSummary): a block became final.
+        blocks_loaded(list[BlockSummary]): the recent blocks, read on connect.
+        authority_names_changed(dict[str, str]): address -> name of the authority set.
+        block_detail_ready(BlockDetail | None): the answer to :meth:`request_block`
+            (None: no such block).
+        equivocation(EquivocationEvent): an authority signed two conflicting messages.
+        event_pushed(str, object): every pushed event (name, data) for the other links.
+    """
 
     connection_changed = Signal(bool)
-    status_changed = Signal(dict)
-    block_finalized = Signal(dict)
+    status_changed = Signal(ans.StatusAnswer)
+    block_finalized = Signal(ans.BlockSummary)
     blocks_loaded = Signal(list)
     authority_names_changed = Signal(dict)
     block_detail_ready = Signal(object)
-    equivocation = Signal(dict)
+    equivocation = Signal(ans.EquivocationEvent)
     event_pushed = Signal(str, object)
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -52,7 +70,7 @@ class NodeLink(QObject):
         self._client: NodeClient | None = None
         self._task: asyncio.Task[None] | None = None
         self._requests: set[asyncio.Task[Any]] = set()
-        self.last_status: dict[str, Any] | None = None
+        self.last_status: ans.StatusAnswer | None = None
 
     @property
     def connected(self) -> bool:
@@ -63,14 +81,15 @@ class NodeLink(QObject):
         if self._task is None:
             self._task = asyncio.get_running_loop().create_task(self._run(host, port))
 
-    async def call(self, method: str, **params: Any) -> Any:
-        """One request to the node; ClientError("Unreachable") while disconnected."""
+    async def request(self, method: m.Method[Req, Ans], request: Req) -> Ans:
+        """One typed request to the node (``node_core.api.methods``);
+        ClientError("Unreachable") while disconnected."""
         if self._client is None:
             raise ClientError("Unreachable", "not connected to the node")
-        return await self._client.call(method, **params)
+        return await self._client.request(method, request)
 
     @Slot(dict)
-    def request_block(self, selector: dict) -> None:
+    def request_block(self, selector: dict[str, Any]) -> None:
         """Fetch a block by ``{"height": n}`` or ``{"hash": h}``; answers block_detail_ready."""
         task = asyncio.get_running_loop().create_task(self._fetch_block(selector))
         self._requests.add(task)
@@ -99,20 +118,20 @@ class NodeLink(QObject):
                 failures += 1
             finally:
                 await self._drop_client()
-            await asyncio.sleep(RETRY_S[min(failures, len(RETRY_S) - 1)])
+            await asyncio.sleep(RECONNECT.delay_s(failures))
 
     async def _session(self, host: str, port: int) -> None:
         """One connection: initial status and blocks, then pushed events until it drops."""
         self._client = await NodeClient.connect(host, port, timeout_s=2.0)
-        status = await self._client.call("status")
+        status = await self._client.request(m.STATUS, r.NoParams())
         log.info("connected to node %s at %s:%d (height %d)", status["authority"], host, port,
                  status["height"])
         self.connection_changed.emit(True)
         self._emit_status(status)
         height = int(status["height"])
         if height > 0:
-            recent = await self._client.call("blocks", start=max(1, height - RECENT_BLOCKS + 1),
-                                             end=height)
+            recent = await self._client.request(
+                m.BLOCKS, r.BlocksRequest(max(1, height - RECENT_BLOCKS + 1), height))
             self.blocks_loaded.emit(recent)
         async for event in self._client.subscribe():
             self._dispatch(event)
@@ -121,17 +140,17 @@ class NodeLink(QObject):
     def _dispatch(self, event: dict[str, Any]) -> None:
         kind, data = event.get("event"), event.get("data")
         self.event_pushed.emit(str(kind), data)
-        if kind == "status" and isinstance(data, dict):
-            self._emit_status(data)
-        elif kind == "block":
+        if kind == m.STATUS_EVENT.name and isinstance(data, dict):
+            self._emit_status(cast(ans.StatusAnswer, data))
+        elif kind == m.BLOCK_EVENT.name:
             self.block_finalized.emit(data)
-        elif kind == "equivocation":
+        elif kind == m.EQUIVOCATION_EVENT.name:
             log.warning("equivocation reported: %s", data)
             self.equivocation.emit(data)
 
-    def _emit_status(self, status: dict[str, Any]) -> None:
-        names = status.get("authority_names")
-        if names is not None and names != (self.last_status or {}).get("authority_names"):
+    def _emit_status(self, status: ans.StatusAnswer) -> None:
+        names = status["authority_names"]
+        if self.last_status is None or names != self.last_status["authority_names"]:
             self.authority_names_changed.emit(names)
         self.last_status = status
         self.status_changed.emit(status)
@@ -145,7 +164,7 @@ class NodeLink(QObject):
 
     async def _fetch_block(self, selector: dict[str, Any]) -> None:
         try:
-            detail = await self.call("block", **selector)
+            detail = await self.request(m.BLOCK, r.BlockRequest(**selector))
         except ClientError as error:
             log.warning("block %s not fetched: %s", selector, error)
             detail = None

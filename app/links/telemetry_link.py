@@ -35,6 +35,9 @@ from typing import Any, Final
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
+from node_core.api import answers as ans
+from node_core.api import methods as m
+from node_core.api import requests as r
 from node_core.api.endpoint import ClientError, NodeClient
 from node_core.clock import now_ms
 from node_core.telemetry import (
@@ -56,9 +59,18 @@ WAITING: Final = "waiting for grid simulator"
 
 
 class TelemetryLink(QObject):
-    """Bridges the grid simulator stream and the telemetry store to Qt."""
+    """Bridges the grid simulator stream and the telemetry store to Qt.
 
-    grid_sample = Signal(dict)
+    Signals:
+        grid_sample(GridSampleView): one simulator sample (``node_core.api.answers``).
+        gridsim_state(str): the simulator's connection, in words for the status bar.
+        store_state(str): where telemetry goes, in words for the status bar.
+        history_ready(str, object, object): a history read: series name, times (float64
+            numpy array, s) and values.
+        history_busy(bool): a history read started or ended.
+    """
+
+    grid_sample = Signal(ans.GridSampleView)
     gridsim_state = Signal(str)
     store_state = Signal(str)
     history_ready = Signal(str, object, object)
@@ -124,13 +136,13 @@ class TelemetryLink(QObject):
         """Ask the simulator to script ``event`` (e.g. ``generator_trip@+5:1000``)."""
         if self._client is None:
             raise ClientError("Unreachable", WAITING)
-        return await self._client.call("schedule_event", event=event)
+        return await self._client.request(m.SCHEDULE_EVENT, r.ScheduleEventRequest(event))
 
     async def _run(self, host: str, port: int) -> None:
         while True:
             try:
                 self._client = await NodeClient.connect(host, port, timeout_s=2.0)
-                await self._client.call("status")
+                await self._client.request(m.GRIDSIM_STATUS, r.NoParams())
                 log.info("grid simulator stream connected at %s:%d", host, port)
                 self.gridsim_state.emit(self.tr("live"))
                 async for event in self._client.subscribe():

@@ -20,12 +20,15 @@ from __future__ import annotations
 import asyncio
 import collections
 import logging
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QDockWidget
 
+from node_core.api import methods as m
+from node_core.api import requests as r
 from node_core.api.endpoint import ClientError
 from node_core.control_room.incident import build_incident, frequency_samples
 from node_core.telemetry import SYSTEM_FREQUENCY
@@ -52,7 +55,9 @@ class TimelineLink(QObject):
     """Gathers an incident record for a window.
 
     Signals:
-        record_ready(IncidentRecord), failed(str).
+        record_ready(IncidentRecord): the window's record
+            (``node_core.control_room.incident``).
+        failed(str): what went wrong gathering it.
     """
 
     record_ready = Signal(object)
@@ -85,12 +90,12 @@ class TimelineLink(QObject):
 
     async def _gather(self, start_ms: int, end_ms: int) -> None:
         try:
+            actions = await self._node.request(m.AUDIT_TAIL, r.AuditTailRequest(AUDIT_COUNT))
+            proposals = await self._node.request(m.GOV_LIST, r.NoParams())
             record = build_incident(
                 start_ms, end_ms, frequency=await self._frequency(start_ms, end_ms),
-                alarms=await self._alarms(start_ms, end_ms), actions=await self._node.call(
-                    "audit_tail", count=AUDIT_COUNT),
-                blocks=await self._blocks(start_ms, end_ms),
-                proposals=await self._node.call("gov_list"))
+                alarms=await self._alarms(start_ms, end_ms), actions=actions,
+                blocks=await self._blocks(start_ms, end_ms), proposals=proposals)
         except ClientError as error:
             self.failed.emit(f"{error}")
             return
@@ -114,10 +119,10 @@ class TimelineLink(QObject):
             return []
         return frequency_samples(t, v)
 
-    async def _alarms(self, start_ms: int, end_ms: int) -> list[dict[str, Any]]:
+    async def _alarms(self, start_ms: int, end_ms: int) -> list[Mapping[str, Any]]:
         try:
-            page = await self._node.call("alarms_history", since_ms=start_ms, until_ms=end_ms,
-                                         limit=ALARM_BUFFER)
+            page = await self._node.request(
+                m.ALARMS_HISTORY, r.AlarmHistoryRequest(start_ms, end_ms, ALARM_BUFFER))
         except ClientError as error:
             if error.type != "UnknownMethod":
                 raise
@@ -127,11 +132,11 @@ class TimelineLink(QObject):
                         "shown", ALARM_BUFFER, ALARM_BUFFER)
         return list(page["events"])
 
-    async def _live_alarms(self) -> list[dict[str, Any]]:
+    async def _live_alarms(self) -> list[Mapping[str, Any]]:
         """Alarms seen since the console started, and the standing ones (older nodes)."""
         events = list(self._alarm_events)
         known = {(e.get("alarm_id"), e.get("time_ms")) for e in events}
-        listed = await self._node.call("alarms_list")
+        listed = await self._node.request(m.ALARMS_LIST, r.NoParams())
         for alarm in listed.get("alarms", []):  # standing alarms raised before we listened
             since = alarm.get("active_since_ms")
             if since is not None and (alarm["alarm_id"], since) not in known:
@@ -142,22 +147,24 @@ class TimelineLink(QObject):
                                "operator": "system", "message": alarm.get("message", "")})
         return events
 
-    async def _blocks(self, start_ms: int, end_ms: int) -> list[dict[str, Any]]:
-        status = await self._node.call("status")
+    async def _blocks(self, start_ms: int, end_ms: int) -> list[Mapping[str, Any]]:
+        status = await self._node.request(m.STATUS, r.NoParams())
         end, found = int(status.get("height", 0)), []
         for _ in range(MAX_BLOCK_PAGES):
             if end < 1:
                 break
-            page = await self._node.call("blocks", start=max(1, end - BLOCK_PAGE + 1), end=end)
+            page = await self._node.request(
+                m.BLOCKS, r.BlocksRequest(max(1, end - BLOCK_PAGE + 1), end))
             found += [b for b in page if start_ms <= int(b["timestamp"]) <= end_ms]
             if not page or int(page[0]["timestamp"]) < start_ms:
                 break
             end = int(page[0]["height"]) - 1
         found.sort(key=lambda b: int(b["height"]))
-        detailed = []
+        detailed: list[Mapping[str, Any]] = []
         for block in found:
             if block.get("tx_count") and len(detailed) < MAX_DETAILS:
-                detail = await self._node.call("block", height=int(block["height"]))
+                detail = await self._node.request(m.BLOCK,
+                                                  r.BlockRequest(height=int(block["height"])))
                 detailed.append(detail or block)
             else:
                 detailed.append(block)

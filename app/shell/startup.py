@@ -57,6 +57,8 @@ from app.links.node_link import NodeLink
 from app.links.telemetry_link import TelemetryLink
 from app.shell.login import LoginRequest
 from node_core.api.endpoint import ClientError, NodeClient
+from node_core.api.methods import STATUS
+from node_core.api.requests import NoParams
 from node_core.devnet.layout import DEVNET_PIN, DEVNET_TOKEN, DevnetLayout, prepare_devnet
 from node_core.devnet.run import devnet_processes, gridsim_process
 from node_core.node.config import NodeConfig, load_node_config
@@ -333,7 +335,7 @@ async def _answers(host: str, port: int) -> bool:
     except ClientError:
         return False
     try:
-        await asyncio.wait_for(client.call("status"), 2.0)
+        await client.request(STATUS, NoParams(), 2.0)
         return True
     except (ClientError, TimeoutError):
         return False

@@ -11,8 +11,10 @@ per line each way::
     <- {"event": "block", "data": {...}}   (pushed for every final block;
                                              "status" every second)
 
-Errors carry the exception class name of the rule broken (e.g. ``NonceMismatch``,
-``MempoolFull``), so scripts can act on them.
+The methods, their parameters and answers are declared once, in
+:mod:`node_core.api.methods` (typed: :meth:`NodeClient.request`); the endpoint refuses
+parameters that do not fit (``BadRequest``). Errors carry the exception class name of the rule
+broken (e.g. ``NonceMismatch``, ``MempoolFull``), so scripts can act on them.
 """
 
 from __future__ import annotations
@@ -22,15 +24,15 @@ import contextlib
 import itertools
 import json
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Iterable, Mapping
 from typing import Any, Final
 
+from node_core.api.methods import Ans, Handler, Method, Req, parse_request, request_params
 from node_core.ledger.exceptions import GridTokenXError
 
 log = logging.getLogger(__name__)
 
 MAX_LINE: Final = 64 * 1024 * 1024
-Handler = Callable[[dict[str, Any]], Awaitable[Any]]
 
 
 class ClientError(GridTokenXError):
@@ -42,11 +44,17 @@ class ClientError(GridTokenXError):
 
 
 class ClientEndpoint:
-    """Serves ``handlers`` (method name -> async function of params) to local clients."""
+    """Serves ``handlers`` (method name -> async function of the parsed request, see
+    :func:`node_core.api.methods.bind`) for the ``methods`` of a registry to local clients."""
 
-    def __init__(self, host: str, port: int, handlers: Mapping[str, Handler]) -> None:
+    def __init__(self, host: str, port: int, methods: Mapping[str, Method[Any, Any]],
+                 handlers: Iterable[tuple[str, Handler]]) -> None:
         self._address = (host, port)
-        self._handlers = handlers
+        self._methods = methods
+        self._handlers = dict(handlers)
+        missing = sorted(set(methods) ^ set(self._handlers))
+        if missing:
+            raise ValueError(f"methods and handlers differ: {missing}")
         self._server: asyncio.Server | None = None
         self._subscribers: set[asyncio.Queue[bytes]] = set()
         self._connections: set[asyncio.Task[None]] = set()
@@ -113,7 +121,8 @@ class ClientEndpoint:
             handler = self._handlers.get(method)
             if handler is None:
                 raise ClientError("UnknownMethod", f"no method {method!r}")
-            result = await handler(request.get("params") or {})
+            parsed = parse_request(self._methods[method], request.get("params") or {})
+            result = await handler(parsed)
             return _line({"id": request_id, "result": result})
         except ClientError as error:
             return _error(request_id, error.type, str(error).split(": ", 1)[-1])
@@ -169,8 +178,16 @@ class NodeClient:
         await self.close()
         self._attach(*await _open(*self.address, timeout_s))
 
+    async def request(self, method: Method[Req, Ans], request: Req,
+                      timeout_s: float = 30.0) -> Ans:
+        """One typed request (:mod:`node_core.api.methods`); raises ClientError with the
+        node's rule name, or on timeout."""
+        answer: Ans = await self.call(method.name, timeout_s, **request_params(request))
+        return answer
+
     async def call(self, method: str, timeout_s: float = 30.0, **params: Any) -> Any:
-        """One request; raises ClientError with the node's rule name, or on timeout."""
+        """One request by name with raw JSON params (what :meth:`request` sends); raises
+        ClientError with the node's rule name, or on timeout."""
         if self._receiver.done():
             raise ClientError("Disconnected", f"{method}: the connection to the node is closed")
         request_id = next(self._ids)

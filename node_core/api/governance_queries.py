@@ -8,9 +8,14 @@ was proposed or the proposal and choice, and the outcome — goes to the audit t
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from enum import Enum
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from node_core.api import answers as ans
+from node_core.api import methods as m
+from node_core.api import requests as r
 from node_core.api.endpoint import ClientError
+from node_core.api.methods import BadRequest, Handler, bind
 from node_core.control_room.desk import Role
 from node_core.ledger.governance import ProposalRecord
 from node_core.ledger.keys import verify_signature
@@ -34,29 +39,31 @@ class GovernanceQueries:
     def __init__(self, node: AuthorityNode) -> None:
         self._node = node
 
-    def handlers(self) -> dict[str, Any]:
-        return {"gov_list": self._list, "gov_show": self._show, "gov_propose": self._propose,
-                "gov_vote": self._vote}
+    def handlers(self) -> list[tuple[str, Handler]]:
+        return [bind(m.GOV_LIST, self._list), bind(m.GOV_SHOW, self._show),
+                bind(m.GOV_PROPOSE, self._propose), bind(m.GOV_VOTE, self._vote)]
 
-    async def _list(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+    async def _list(self, request: r.NoParams) -> list[ans.ProposalView]:
         proposals = self._node.state.proposals
         return [self.proposal_view(proposals[i]) for i in sorted(proposals, reverse=True)]
 
-    async def _show(self, params: dict[str, Any]) -> dict[str, Any]:
-        record = self._node.state.proposals.get(int(params["id"]))
+    async def _show(self, request: r.ProposalIdRequest) -> ans.ProposalView:
+        record = self._node.state.proposals.get(request.id)
         if record is None:
-            raise ClientError("UnknownProposal", f"no proposal {params['id']}")
+            raise ClientError("UnknownProposal", f"no proposal {request.id}")
         return self.proposal_view(record, verify=True)
 
-    async def _propose(self, params: dict[str, Any]) -> dict[str, Any]:
-        action = ProposalAction[str(params["action"]).upper()]
+    async def _propose(self, request: r.ProposalRequest) -> ans.Submitted:
+        action = _member(ProposalAction, request.action, "action")
+        try:
+            key = bytes.fromhex(request.authority_public_key)
+        except ValueError:
+            raise BadRequest("authority_public_key is not hex") from None
         proposal = GovernanceProposal(
-            title=str(params["title"]), description=str(params.get("description", "")),
-            action=action, voting_period=int(params.get("voting_period", 100)),
-            authority_name=str(params.get("authority_name", "")),
-            authority_public_key=bytes.fromhex(str(params.get("authority_public_key", ""))),
-            authority_address=Address(str(params.get("authority_address", ""))),
-            parameter=str(params.get("parameter", "")), value=int(params.get("value", 0)))
+            title=request.title, description=request.description, action=action,
+            voting_period=request.voting_period, authority_name=request.authority_name,
+            authority_public_key=key, authority_address=Address(request.authority_address),
+            parameter=request.parameter, value=request.value)
         details: dict[str, Any] = {"action": action.name.lower(), "title": proposal.title,
                                    "voting_period": proposal.voting_period}
         if action in (ProposalAction.ADD_AUTHORITY, ProposalAction.REMOVE_AUTHORITY):
@@ -64,28 +71,29 @@ class GovernanceQueries:
         if action is ProposalAction.PARAMETER_CHANGE:
             details.update(parameter=proposal.parameter, value=proposal.value)
         return self._node.control.audited(
-            _operator(params, "a proposal"), "propose", f"proposal '{proposal.title}'",
+            _operator(request.operator, "a proposal"), "propose", f"proposal '{proposal.title}'",
             lambda _now: self._submit(proposal), roles=GOVERNANCE_ROLES, details=details,
             outcome=lambda result: f"submitted {result['tx_hash']}")
 
-    async def _vote(self, params: dict[str, Any]) -> dict[str, Any]:
-        proposal_id, choice = int(params["id"]), VoteChoice[str(params["choice"]).upper()]
+    async def _vote(self, request: r.VoteRequest) -> ans.Submitted:
+        proposal_id = request.id
+        choice = _member(VoteChoice, request.choice, "choice")
         return self._node.control.audited(
-            _operator(params, "a vote"), "vote", f"proposal {proposal_id}",
+            _operator(request.operator, "a vote"), "vote", f"proposal {proposal_id}",
             lambda _now: self._submit(GovernanceVote(proposal_id, choice)),
             roles=GOVERNANCE_ROLES,
             details={"proposal": proposal_id, "choice": choice.name.lower()},
             outcome=lambda result: f"submitted {result['tx_hash']}")
 
-    def _submit(self, payload: Payload) -> dict[str, Any]:
+    def _submit(self, payload: Payload) -> ans.Submitted:
         tx = self._node.submit_as_authority(payload)
         return {"tx_hash": tx.hash, "nonce": tx.nonce}
 
     # --- views ------------------------------------------------------------------------------
 
-    def proposal_view(self, record: ProposalRecord, *, verify: bool = False) -> dict[str, Any]:
+    def proposal_view(self, record: ProposalRecord, *, verify: bool = False) -> ans.ProposalView:
         state = self._node.state
-        names = {a.address: a.name for a in state.authorities}
+        names: dict[str, str] = {a.address: a.name for a in state.authorities}
         p = record.proposal
         tally = record.tally()
         return {
@@ -108,28 +116,39 @@ class GovernanceQueries:
         }
 
     def _vote_view(self, voter: Address, choice: VoteChoice, tx_hash: str,
-                   names: dict[Address, str], verify: bool) -> dict[str, Any]:
-        view: dict[str, Any] = {"authority": voter, "name": names.get(voter),
-                                "choice": choice.name.lower(), "tx_hash": tx_hash}
+                   names: dict[str, str], verify: bool) -> ans.VoteView:
+        view = ans.VoteView(authority=voter, name=names.get(voter),
+                            choice=choice.name.lower(), tx_hash=tx_hash)
         if verify:
-            view.update(self._vote_signature(tx_hash))
+            view["height"], view["signature_valid"] = self._vote_signature(tx_hash)
         return view
 
-    def _vote_signature(self, tx_hash: str) -> dict[str, Any]:
-        """Find the vote transaction in its final block and check its signature."""
+    def _vote_signature(self, tx_hash: str) -> tuple[int | None, bool | None]:
+        """The vote transaction's final block, and whether its signature checks out."""
         store = self._node.store
         location = store.transaction_location(tx_hash)
         block = store.block_at(location[0]) if location else None
         if block is None or location is None:
-            return {"height": None, "signature_valid": None}
+            return None, None
         tx = block.transactions[location[1]]
         valid = tx.hash == tx_hash and verify_signature(tx.sender_public_key, tx.digest,
                                                         tx.signature)
-        return {"height": location[0], "signature_valid": valid}
+        return location[0], valid
 
 
-def _operator(params: dict[str, Any], what: str) -> str:
-    operator = str(params.get("operator", ""))
+E = TypeVar("E", bound=Enum)
+
+
+def _member(enum: type[E], text: str, field: str) -> E:
+    """The member of ``enum`` named ``text`` (any case); BadRequest names the choices."""
+    member = enum.__members__.get(text.upper())
+    if member is None:
+        choices = ", ".join(name.lower() for name in enum.__members__)
+        raise BadRequest(f"{field} must be one of {choices}, not {text!r}")
+    return member
+
+
+def _operator(operator: str, what: str) -> str:
     if not operator:
         raise ClientError("MissingOperator", f"{what} names the operator who makes it "
                           "(operator; CLI: --operator NAME)")

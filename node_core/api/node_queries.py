@@ -3,10 +3,12 @@ the CLI and the console receive."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
-from node_core.api.endpoint import ClientError
+from node_core.api import answers as ans
+from node_core.api import methods as m
+from node_core.api import requests as r
+from node_core.api.methods import BadRequest, Handler, bind
 from node_core.api.trading_overview import DEFAULT_WINDOW_MS, recent_blocks, trading_overview
 from node_core.clock import now_ms
 from node_core.ledger.blocks import Block, commit_digest, finality_quorum
@@ -21,6 +23,7 @@ from node_core.ledger.transactions import (
     decode_transaction,
 )
 from node_core.ledger.types import Address, is_address
+from node_core.node.metrics import percentile
 
 if TYPE_CHECKING:
     from node_core.node.authority_node import AuthorityNode
@@ -28,29 +31,26 @@ if TYPE_CHECKING:
 HEALTH_WINDOW = 100
 
 
-def percentile(values: list[int], share: float) -> int | None:
-    if not values:
-        return None
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def transaction_view(tx: Transaction) -> dict[str, Any]:
+def transaction_view(tx: Transaction) -> ans.TransactionView:
     """A transaction as plain data; an emergency action with its order (``emergency`` kind,
     region, stage, MW, duration), which the grid simulator follows."""
     payload = tx.payload
-    view: dict[str, Any] = {"hash": tx.hash, "kind": tx.kind.name.lower(), "sender": tx.sender,
-                            "nonce": tx.nonce}
+    view = ans.TransactionView(hash=tx.hash, kind=tx.kind.name.lower(), sender=tx.sender,
+                             nonce=tx.nonce)
     if isinstance(payload, Transfer):
-        view.update(recipient=payload.recipient, amount_satang=payload.amount)
+        view["recipient"], view["amount_satang"] = payload.recipient, payload.amount
     elif isinstance(payload, EnergyTrade):
-        view.update(seller=payload.seller, buyer=payload.buyer, energy_wh=payload.energy_wh,
-                    price_satang_per_kwh=payload.price_per_kwh, region=payload.region,
-                    payment_satang=payload.payment)
+        view["seller"], view["buyer"] = payload.seller, payload.buyer
+        view["energy_wh"], view["price_satang_per_kwh"] = payload.energy_wh, payload.price_per_kwh
+        view["region"], view["payment_satang"] = payload.region, payload.payment
     elif isinstance(payload, EmergencyAction):
-        view.update(emergency=payload.kind.name.lower(), region=payload.region,
-                    stage=payload.stage, mw=payload.mw, duration_s=payload.duration_s,
-                    reason=payload.reason, operator=payload.operator, approver=payload.approver)
+        view["emergency"], view["region"] = payload.kind.name.lower(), payload.region
+        view["stage"], view["mw"] = payload.stage, payload.mw
+        view["duration_s"] = payload.duration_s
+        view["reason"], view["operator"] = payload.reason, payload.operator
+        view["approver"] = payload.approver
     return view
 
 
@@ -60,20 +60,22 @@ class NodeQueries:
     def __init__(self, node: AuthorityNode) -> None:
         self._node = node
 
-    def handlers(self) -> dict[str, Callable[[dict[str, Any]], Awaitable[Any]]]:
-        return {
-            "status": self._status, "submit": self._submit, "account": self._account,
-            "block": self._block, "blocks": self._blocks, "evidence": self._evidence,
-            "transaction": self._transaction, "attest_grid": self._attest_grid,
-            "trading_overview": self._trading_overview, "cloud_status": self._cloud_status,
-        }
+    def handlers(self) -> list[tuple[str, Handler]]:
+        return [
+            bind(m.STATUS, self._status), bind(m.SUBMIT, self._submit),
+            bind(m.ACCOUNT, self._account), bind(m.BLOCK, self._block),
+            bind(m.BLOCKS, self._blocks), bind(m.EVIDENCE, self._evidence),
+            bind(m.TRANSACTION, self._transaction), bind(m.ATTEST_GRID, self._attest_grid),
+            bind(m.TRADING_OVERVIEW, self._trading_overview),
+            bind(m.CLOUD_STATUS, self._cloud_status),
+        ]
 
     # --- views ------------------------------------------------------------------------------
 
-    def status_summary(self) -> dict[str, Any]:
+    def status_summary(self) -> ans.StatusAnswer:
         node, state = self._node, self._node.state
         latencies = list(node.metrics.finality_ms)
-        names = {a.address: a.name for a in state.authorities}
+        names = {str(a.address): a.name for a in state.authorities}
         connected = set(node.network.connected())
         return {
             "authority": node.authority_name, "address": node.signer.address,
@@ -94,13 +96,13 @@ class NodeQueries:
             "rejected": dict(node.rejections.counts),
         }
 
-    def trading_overview(self, window_ms: int = DEFAULT_WINDOW_MS) -> dict[str, Any]:
+    def trading_overview(self, window_ms: int = DEFAULT_WINDOW_MS) -> ans.TradingOverview:
         """The market from this chain's own settlements (``node_core.api.trading_overview``)."""
         node, now = self._node, now_ms()
         blocks = recent_blocks(node.store.blocks, node.state.height, now - window_ms)
         return trading_overview(blocks, node.state, now, window_ms)
 
-    def _peer_view(self, address: Address, name: str, connected: bool) -> dict[str, Any]:
+    def _peer_view(self, address: Address, name: str, connected: bool) -> ans.PeerView:
         view = self._node.peers.get(address)
         return {"name": name, "address": address, "connected": connected,
                 "height": view.height if view else None,
@@ -117,7 +119,7 @@ class NodeQueries:
         healthy = sum(1 for _, r, signed in record if r == 0 and signed >= everyone)
         return round(healthy / len(record), 3)
 
-    def block_summary(self, block: Block, final_ms: int | None = None) -> dict[str, Any]:
+    def block_summary(self, block: Block, final_ms: int | None = None) -> ans.BlockSummary:
         state = self._node.state
         return {
             "height": block.height, "hash": block.hash, "timestamp": block.header.timestamp,
@@ -128,7 +130,7 @@ class NodeQueries:
             "tx_hashes": [tx.hash for tx in block.transactions],
         }
 
-    def block_detail(self, block: Block) -> dict[str, Any]:
+    def block_detail(self, block: Block) -> ans.BlockDetail:
         names = {a.address: a for a in self._node.state.authorities}
         h = block.header
         digest = commit_digest(block.hash)
@@ -138,7 +140,7 @@ class NodeQueries:
             "state_root": h.state_root, "grid_state_hash": h.grid_state_hash,
             "grid_snapshot": {"timestamp": block.grid_snapshot.timestamp,
                               "frequency_mhz": block.grid_snapshot.frequency_mhz,
-                              "regions": [[r.region, r.load_kw, r.generation_kw]
+                              "regions": [(r.region, r.load_kw, r.generation_kw)
                                           for r in block.grid_snapshot.regions]},
             "transactions": [transaction_view(tx) for tx in block.transactions],
             "authority_signatures": [
@@ -151,16 +153,14 @@ class NodeQueries:
 
     # --- methods ----------------------------------------------------------------------------
 
-    async def _status(self, params: dict[str, Any]) -> dict[str, Any]:
+    async def _status(self, request: r.NoParams) -> ans.StatusAnswer:
         return self.status_summary()
 
-    async def _submit(self, params: dict[str, Any]) -> dict[str, Any]:
-        results = []
-        for encoded in params["transactions"]:
-            results.append(self._submit_one(encoded))
+    async def _submit(self, request: r.SubmitRequest) -> ans.SubmitAnswer:
+        results = [self._submit_one(encoded) for encoded in request.transactions]
         return {"accepted": sum(1 for r in results if r["ok"]), "results": results}
 
-    def _submit_one(self, encoded: str) -> dict[str, Any]:
+    def _submit_one(self, encoded: str) -> ans.SubmitResult:
         try:
             tx = decode_transaction(bytes.fromhex(encoded))
         except (DecodeError, ValueError) as error:
@@ -171,54 +171,63 @@ class NodeQueries:
             return {"ok": False, "hash": tx.hash, "error": f"{type(error).__name__}: {error}"}
         return {"ok": True, "hash": tx.hash, "duplicate": not added}
 
-    async def _account(self, params: dict[str, Any]) -> dict[str, Any]:
-        address = params["address"]
+    async def _account(self, request: r.AccountRequest) -> ans.AccountAnswer:
+        address = request.address
         if not is_address(address):
-            raise ClientError("BadRequest", f"{address!r} is not an address")
+            raise BadRequest(f"{address!r} is not an address")
         account = self._node.state.account(Address(address))
         return {"address": account.address, "balance": account.balance,
                 "energy_credits": account.energy_credits, "nonce": account.nonce}
 
-    async def _block(self, params: dict[str, Any]) -> dict[str, Any] | None:
+    async def _block(self, request: r.BlockRequest) -> ans.BlockDetail | None:
         store = self._node.store
-        block = (store.block_at(int(params["height"])) if "height" in params
-                 else store.block_by_hash(str(params["hash"])))
+        if (request.height is None) == (request.hash is None):
+            raise BadRequest("block: give one of height or hash")
+        block = (store.block_at(request.height) if request.height is not None
+                 else store.block_by_hash(str(request.hash)))
         return None if block is None else self.block_detail(block)
 
-    async def _blocks(self, params: dict[str, Any]) -> list[dict[str, Any]]:
-        start = max(1, int(params["start"]))
-        end = min(int(params["end"]), start + 999)
+    async def _blocks(self, request: r.BlocksRequest) -> list[ans.BlockSummary]:
+        start = max(1, request.start)
+        end = min(request.end, start + 999)
         return [self.block_summary(b) for b in self._node.store.blocks(start, end)]
 
-    async def _evidence(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+    async def _evidence(self, request: r.NoParams) -> list[ans.EvidenceView]:
         return [{"authority": a.sender, "height": a.height, "round": a.round,
                  "kind": a.kind.name, "first_block": a.block_hash, "second_block": b.block_hash,
                  "detected_at": at} for a, b, at in self._node.store.evidence()]
 
-    async def _transaction(self, params: dict[str, Any]) -> dict[str, Any] | None:
-        location = self._node.store.transaction_location(str(params["hash"]))
+    async def _transaction(self, request: r.TransactionRequest) -> ans.TransactionLocation | None:
+        location = self._node.store.transaction_location(request.hash)
         return None if location is None else {"height": location[0], "position": location[1]}
 
-    async def _trading_overview(self, params: dict[str, Any]) -> dict[str, Any]:
-        return self.trading_overview(int(params.get("window_ms", DEFAULT_WINDOW_MS)))
+    async def _trading_overview(self, request: r.TradingOverviewRequest) -> ans.TradingOverview:
+        return self.trading_overview(request.window_ms)
 
-    async def _cloud_status(self, params: dict[str, Any]) -> dict[str, Any]:
+    async def _cloud_status(self, request: r.NoParams) -> ans.CloudStatus:
         """Per-part state of the cloud side; every part ``off`` on a devnet node."""
         cloud = getattr(self._node, "cloud", None)
         profile = self._node.config.cloud_profile
-        view = cloud.state() if cloud is not None else {
+        view: dict[str, Any] = cloud.state() if cloud is not None else {
             **dict.fromkeys(("monitoring", "pubsub", "spanner", "backend"), "off"),
             "since_ms": {}, "details": {}}
-        return {**view, "profile": "gcp" if profile is not None else "devnet",
-                "profile_path": str(profile) if profile is not None else None}
+        return ans.CloudStatus(
+            monitoring=view["monitoring"], pubsub=view["pubsub"], spanner=view["spanner"],
+            backend=view["backend"], since_ms=view["since_ms"], details=view["details"],
+            profile="gcp" if profile is not None else "devnet",
+            profile_path=str(profile) if profile is not None else None)
 
-    async def _attest_grid(self, params: dict[str, Any]) -> dict[str, Any]:
+    async def _attest_grid(self, request: r.AttestGridRequest) -> ans.Done:
         """The grid snapshot this node's proposals will commit to (from the simulator or a
         SCADA feed)."""
-        data = params["snapshot"]
-        regions = tuple(RegionLoad(str(r), int(load), int(gen)) for r, load, gen in data["regions"])
-        self._node.grid_snapshot = GridSnapshot(int(data["timestamp"]), int(data["frequency_mhz"]),
-                                                regions)
-        self._node.control.grid = {"frequency_hz": int(data["frequency_mhz"]) / 1000,
-                                   "voltages": params.get("voltages", {})}
+        data = request.snapshot
+        regions = tuple(RegionLoad(region, load, generation)
+                        for region, load, generation in data.regions)
+        try:
+            snapshot = GridSnapshot(data.timestamp, data.frequency_mhz, regions)
+        except ValueError as error:
+            raise BadRequest(f"attest_grid: {error}") from None
+        self._node.grid_snapshot = snapshot
+        self._node.control.grid = {"frequency_hz": data.frequency_mhz / 1000,
+                                   "voltages": dict(request.voltages)}
         return {"ok": True}

@@ -22,8 +22,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Final
 
+from node_core.api.answers import TradingOverview
 from node_core.ledger.blocks import Block
 from node_core.ledger.state import State
 from node_core.ledger.transactions import EnergyTrade
@@ -81,7 +82,7 @@ def halted_by_region(halted_regions: Iterable[str]) -> dict[str, bool]:
 
 
 def trading_overview(blocks: Iterable[Block], state: State, as_of_ms: int,
-                     window_ms: int = DEFAULT_WINDOW_MS) -> dict[str, Any]:
+                     window_ms: int = DEFAULT_WINDOW_MS) -> TradingOverview:
     """The overview (see the module docstring) as a plain, JSON-ready dict.
 
     Keys: ``source`` (``chain``), ``as_of_ms``, ``window_ms``, ``height``, ``orders``,
@@ -124,7 +125,7 @@ def _average_price(region: _Region) -> int | None:
 
 
 def backend_overview_dict(orders_per_second: float, price_by_region: dict[str, int],
-                          volume_wh: int, market_halted: bool, as_of_ms: int) -> dict[str, Any]:
+                          volume_wh: int, market_halted: bool, as_of_ms: int) -> TradingOverview:
     """The backend API's overview in the same dict shape (``source`` = ``backend``). The API
     reports one market-wide halt flag, so every region shows it."""
     names = list(dict.fromkeys([*REGIONS, *price_by_region]))

@@ -80,6 +80,7 @@ from node_core.consensus.messages import (
     message_signature_valid,
     sign_message,
 )
+from node_core.consensus.timing import ConsensusConfig
 from node_core.ledger.blocks import AuthoritySignature, Block, commit_digest, finality_quorum
 from node_core.ledger.exceptions import InvalidBlock, InvalidTransaction
 from node_core.ledger.keys import Signer, verify_signature
@@ -89,22 +90,6 @@ from node_core.ledger.types import ZERO_HASH, Address, Hash32
 
 MAX_FUTURE_PACKETS: Final = 2048
 FUTURE_HEIGHTS: Final = 3
-
-
-@dataclass(frozen=True, slots=True)
-class ConsensusConfig:
-    round_timeout_ms: int = 2000
-    """Timeout of round 0; doubles each round."""
-    max_round_timeout_ms: int = 10_000
-    """The cap: no round waits longer."""
-    retransmit_ms: int = 1000
-    """Re-broadcast own messages of an undecided height this often."""
-    commit_grace_ms: int = 100
-    """After a quorum of commits, wait this long for the remaining authorities' seals so the
-    final block records everyone who signed (consensus_health reads it from the chain)."""
-
-    def timeout(self, round: int) -> int:
-        return min(self.round_timeout_ms << min(round, 30), self.max_round_timeout_ms)
 
 
 _DEFAULT_CONFIG: Final = ConsensusConfig()

@@ -20,8 +20,10 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, cast
 
+from node_core.api.answers import StoredAlarmEvent
+from node_core.api.requests import ALARM_HISTORY_LIMIT
 from node_core.control_room.alarms import AlarmEvent
 from node_core.ledger.exceptions import StoreError
 from node_core.node.store import WriteTransaction
@@ -55,8 +57,7 @@ class InvalidHistoryQuery(StoreError, ValueError):
 class HistoryPage:
     """The answer to one query: events in time order, and whether more matched."""
 
-    events: tuple[dict[str, Any], ...]
-    """``AlarmEvent.to_dict()`` shapes plus ``session_ms``."""
+    events: tuple[StoredAlarmEvent, ...]
     truncated: bool
     """True if the window held more than ``limit`` events (the newest were left off)."""
 
@@ -105,7 +106,7 @@ class AlarmHistory:
     # ----- reading ----------------------------------------------------------------------------
 
     def query(self, since_ms: int | None = None, until_ms: int | None = None,
-              limit: int = 10_000) -> HistoryPage:
+              limit: int = ALARM_HISTORY_LIMIT) -> HistoryPage:
         """Events with ``since_ms <= time_ms <= until_ms`` (None: unbounded), oldest first,
         at most ``limit`` of them (1..:data:`MAX_QUERY`)."""
         if not 0 < limit <= MAX_QUERY:
@@ -120,7 +121,8 @@ class AlarmHistory:
             f"SELECT session_ms, {_COLUMNS} "
             "FROM AlarmEvents WHERE time_ms BETWEEN ? AND ? ORDER BY time_ms, id LIMIT ?",
             (low, high, limit + 1)).fetchall()
-        events = tuple({"session_ms": row[0], **dict(zip(FIELDS, row[1:], strict=True))}
+        events = tuple(cast(StoredAlarmEvent, {"session_ms": row[0],
+                                               **dict(zip(FIELDS, row[1:], strict=True))})
                        for row in rows[:limit])
         return HistoryPage(events, len(rows) > limit)
 

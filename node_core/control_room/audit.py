@@ -41,6 +41,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final, Literal, TextIO
 
+from node_core.api.answers import AuditRecord
 from node_core.ledger.exceptions import StoreError
 from node_core.ledger.types import ZERO_HASH, Hash32
 from node_core.node.store import WriteTransaction
@@ -118,7 +119,7 @@ class AuditEntry:
     def details_obj(self) -> Any:
         return json.loads(self.details)
 
-    def to_record(self) -> dict[str, Any]:
+    def to_record(self) -> AuditRecord:
         """The export shape: the columns plus ``time`` (ISO 8601 UTC), details as an object."""
         return {"seq": self.seq, "time": iso_utc(self.time_ms), "time_ms": self.time_ms,
                 "operator": self.operator, "role": self.role, "action": self.action,
@@ -329,8 +330,8 @@ class AuditLog:
             if writer is None:
                 out.write(canonical_json(record) + "\n")
             else:
-                record["details"] = entry.details
-                writer.writerow([record[key] for key in RECORD_KEYS])
+                row: dict[str, Any] = {**record, "details": entry.details}
+                writer.writerow([row[key] for key in RECORD_KEYS])
             count += 1
         return count
 

@@ -39,6 +39,8 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
+from node_core.api.answers import EmergencyFinal
+from node_core.api.methods import ALARM_EVENTS, EMERGENCY_EVENT
 from node_core.clock import now_ms
 from node_core.control_room.alarm_history import HISTORY_FILENAME, AlarmHistory
 from node_core.control_room.alarms import (
@@ -57,7 +59,6 @@ from node_core.ledger.exceptions import GridTokenXError
 from node_core.ledger.genesis import ChainParameters
 from node_core.ledger.transactions import (
     EmergencyAction,
-    EmergencyKind,
     Transaction,
 )
 
@@ -66,8 +67,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 AUDIT_FILENAME = "audit.sqlite3"
-_ALARM_ROLES = frozenset({Role.OPERATOR, Role.SUPERVISOR})
-ALL_ROLES: Final = frozenset(Role)
 LIMITS_ALARM: Final = "alarm.limits"
 """External alarm: the chain's alarm limits are inconsistent; the previous ones stay in use."""
 T = TypeVar("T")
@@ -145,7 +144,7 @@ class ControlRoom:
         """One evaluation of every rule (called each second by the node)."""
         if now_ms >= self._next_prune_ms:
             self.prune(now_ms)
-        self._publish(self.follow_chain(now_ms))
+        self.publish(self.follow_chain(now_ms))
         node = self._node
         status = node.queries.status_summary()
         inputs = AlarmInputs(
@@ -160,80 +159,16 @@ class ControlRoom:
             authority=node.authority_name,
         )
         events = self.alarms.evaluate(inputs, now_ms) + self.alarms.tick(now_ms)
-        self._publish(events)
+        self.publish(events)
         return events
 
-    def _publish(self, events: list[AlarmEvent]) -> None:
+    def publish(self, events: list[AlarmEvent]) -> None:
+        """Store alarm events in the history and push them to the node's subscribers."""
         self.history.flush()
         if events:
-            self._node.endpoint.publish("alarm_events", [e.to_dict() for e in events])
+            self._node.endpoint.publish(ALARM_EVENTS.name, [e.to_dict() for e in events])
 
-    # --- operator requests ------------------------------------------------------------------
-
-    def handlers(self) -> dict[str, Any]:
-        return {
-            "alarms_list": self._alarms_list, "alarms_ack": self._alarms_ack,
-            "alarms_shelve": self._alarms_shelve, "alarms_unshelve": self._alarms_unshelve,
-            "alarms_history": self._alarms_history,
-            "operator_login": self._login, "operator_logout": self._logout,
-            "emergency_select": self._select, "emergency_operate": self._operate,
-            "emergency_approve": self._approve, "emergency_cancel": self._cancel,
-            "emergency_status": self._status, "audit_tail": self._audit_tail,
-        }
-
-    async def _alarms_list(self, params: dict[str, Any]) -> dict[str, Any]:
-        return {"alarms": [a.to_dict() for a in self.alarms.alarms()],
-                "last_seq": self.alarms.last_seq}
-
-    async def _alarms_ack(self, params: dict[str, Any]) -> dict[str, Any]:
-        operator, ids = str(params["operator"]), [str(i) for i in params["ids"]]
-        return self._alarm_step(operator, "acknowledge", ",".join(ids),
-                                lambda now: self.alarms.acknowledge_all(ids, operator, now))
-
-    async def _alarms_shelve(self, params: dict[str, Any]) -> dict[str, Any]:
-        operator, alarm_id = str(params["operator"]), str(params["id"])
-        reason, seconds = str(params.get("reason", "")), int(params["duration_s"])
-        return self._alarm_step(operator, "shelve", alarm_id,
-                                lambda now: self.alarms.shelve(alarm_id, operator, reason,
-                                                               seconds * 1000, now),
-                                {"reason": reason, "duration_s": seconds})
-
-    async def _alarms_unshelve(self, params: dict[str, Any]) -> dict[str, Any]:
-        operator, alarm_id = str(params["operator"]), str(params["id"])
-        return self._alarm_step(operator, "unshelve", alarm_id,
-                                lambda now: self.alarms.unshelve(alarm_id, operator, now))
-
-    def _alarm_step(self, operator: str, action: str, target: str,
-                    work: Callable[[int], list[AlarmEvent]],
-                    details: dict[str, Any] | None = None) -> dict[str, Any]:
-        events = self.audited(operator, action, target, work, roles=_ALARM_ROLES,
-                              details=details)
-        self._publish(events)
-        return {"events": [e.to_dict() for e in events]}
-
-    async def _alarms_history(self, params: dict[str, Any]) -> dict[str, Any]:
-        """Stored alarm events in ``[since_ms, until_ms]`` (either may be None), oldest first;
-        ``truncated``: more matched than ``limit``."""
-        since, until = params.get("since_ms"), params.get("until_ms")
-        page = self.history.query(None if since is None else int(since),
-                                  None if until is None else int(until),
-                                  int(params.get("limit", 10_000)))
-        return {"events": list(page.events), "truncated": page.truncated}
-
-    # --- operator sessions ------------------------------------------------------------------
-
-    async def _login(self, params: dict[str, Any]) -> dict[str, Any]:
-        """The client checked the operator's token PIN; record the session's start."""
-        return self._session("login", params)
-
-    async def _logout(self, params: dict[str, Any]) -> dict[str, Any]:
-        return self._session("logout", params)
-
-    def _session(self, action: str, params: dict[str, Any]) -> dict[str, Any]:
-        operator, client = str(params["operator"]), str(params.get("client", "console"))
-        role = self.audited(operator, action, client, lambda now: self.desk.role_of(operator),
-                            roles=ALL_ROLES, details={"client": client})
-        return {"operator": operator, "role": role.value}
+    # --- the one audited path ----------------------------------------------------------------
 
     def audited(self, operator: str, action: str, target: str, work: Callable[[int], T], *,
                 roles: frozenset[Role] | None = None, details: dict[str, Any] | None = None,
@@ -258,39 +193,7 @@ class ControlRoom:
                      {**(details or {}), **result_details(result)} or None)
         return result
 
-    async def _select(self, params: dict[str, Any]) -> dict[str, Any]:
-        action = EmergencyAction(
-            kind=EmergencyKind[str(params["kind"]).upper()], region=str(params["region"]),
-            stage=int(params.get("stage", 0)), mw=int(params.get("mw", 0)),
-            duration_s=int(params.get("duration_s", 0)), reason=str(params.get("reason", "")))
-        operator = str(params["operator"])
-        selection = self._desk_step("select", operator, action.kind.name.lower(),
-                                    lambda now: self.desk.select(operator, action, now))
-        return selection_view(selection)
-
-    async def _operate(self, params: dict[str, Any]) -> dict[str, Any]:
-        return self._selection_step("operate", params, self.desk.operate)
-
-    async def _approve(self, params: dict[str, Any]) -> dict[str, Any]:
-        return self._selection_step("approve", params, self.desk.approve)
-
-    async def _cancel(self, params: dict[str, Any]) -> dict[str, Any]:
-        return self._selection_step("cancel", params, self.desk.cancel)
-
-    async def _status(self, params: dict[str, Any]) -> list[dict[str, Any]]:
-        return [selection_view(s) for s in self.desk.selections(now_ms())]
-
-    async def _audit_tail(self, params: dict[str, Any]) -> list[dict[str, Any]]:
-        entries = list(self.audit.entries())[-int(params.get("count", 100)):]
-        return [e.to_record() for e in entries]
-
-    def _selection_step(self, step: str, params: dict[str, Any], work: Any) -> dict[str, Any]:
-        selection_id, operator = int(params["id"]), str(params["operator"])
-        selection = self._desk_step(step, operator, f"selection {selection_id}",
-                                    lambda now: work(selection_id, operator, now))
-        return selection_view(selection)
-
-    def _desk_step(self, action: str, operator: str, target: str,
+    def desk_step(self, action: str, operator: str, target: str,
                    work: Callable[[int], Selection]) -> Selection:
         return self.audited(operator, action, target, work,
                             outcome=lambda s: s.step.value,
@@ -311,23 +214,12 @@ class ControlRoom:
 
     def on_final_block(self, tx_hashes: list[str], height: int) -> None:
         """A block is final (the node's state is already the new one)."""
-        self._publish(self.follow_chain(now_ms()))
+        self.publish(self.follow_chain(now_ms()))
         for tx_hash in tx_hashes:
             if self.desk.record_final(tx_hash, height) is not None:
-                self._node.endpoint.publish("emergency", {"tx_hash": tx_hash, "height": height})
+                final: EmergencyFinal = {"tx_hash": tx_hash, "height": height}
+                self._node.endpoint.publish(EMERGENCY_EVENT.name, final)
 
     def on_dropped(self, tx: Transaction, error: GridTokenXError) -> None:
         self.desk.record_rejected(tx.hash, f"{type(error).__name__}: {error}")
-
-
-def selection_view(selection: Selection) -> dict[str, Any]:
-    a = selection.action
-    return {"id": selection.selection_id, "kind": a.kind.name.lower(), "region": a.region,
-            "stage": a.stage, "mw": a.mw, "duration_s": a.duration_s, "reason": a.reason,
-            "operator": selection.operator, "approver": selection.approver or None,
-            "critical": selection.critical, "step": selection.step.value,
-            "selected_ms": selection.selected_ms, "expires_ms": selection.expires_ms,
-            "consequence": selection.consequence(),
-            "tx_hash": selection.tx_hash or None, "height": selection.height or None,
-            "outcome": selection.outcome}
 

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from node_core.api.endpoint import ClientError, NodeClient
+from node_core.api.methods import ACCOUNT, SUBMIT
+from node_core.api.requests import AccountRequest, SubmitRequest
 from node_core.ledger.transactions import (
     EnergyTrade,
     Transaction,
@@ -81,8 +83,8 @@ class LoadGenerator:
 
     async def _nonce(self, index: int) -> int:
         client = self._clients[index % len(self._clients)]
-        account = await client.call("account", address=self._prosumers[index].address)
-        return int(account["nonce"])
+        account = await client.request(ACCOUNT, AccountRequest(self._prosumers[index].address))
+        return account["nonce"]
 
     def _trade(self, buyer: int) -> Transaction:
         seller = (buyer + 1 + self._rng.randrange(len(self._prosumers) - 1)) % len(self._prosumers)
@@ -109,10 +111,11 @@ class LoadGenerator:
         for _, tx in batch:
             self._submitted_at[tx.hash] = now
         try:
-            answer = await client.call(
-                "submit", transactions=[encode_transaction(tx).hex() for _, tx in batch])
+            answer = await client.request(SUBMIT, SubmitRequest(
+                [encode_transaction(tx).hex() for _, tx in batch]))
         except ClientError as error:
-            answer = {"results": [{"ok": False, "error": str(error)}] * len(batch)}
+            answer = {"accepted": 0,
+                      "results": [{"ok": False, "error": str(error)}] * len(batch)}
             await _reconnect_if_lost(client, error)
         self.report.submitted += len(batch)
         stale = []
@@ -120,7 +123,7 @@ class LoadGenerator:
             if result["ok"]:
                 self.report.accepted += 1
                 continue
-            rule = result["error"].split(":")[0]
+            rule = result.get("error", "").split(":")[0]
             self.report.rejected[rule] += 1
             self._submitted_at.pop(tx.hash, None)
             if rule == "NonceMismatch":

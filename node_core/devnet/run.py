@@ -17,11 +17,13 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from node_core.api.endpoint import NodeClient
-from node_core.api.node_queries import percentile
+from node_core.api.endpoint import ClientError, NodeClient
+from node_core.api.methods import BLOCKS, STATUS
+from node_core.api.requests import BlocksRequest, NoParams
 from node_core.devnet.layout import DevnetLayout, prosumer_signer
 from node_core.devnet.loadgen import LoadGenerator, LoadReport
 from node_core.ledger.genesis import load_genesis
+from node_core.node.metrics import percentile
 from node_core.node.process import ChildProcess, NodeProcess, main_command
 from node_core.node.supervision import Supervisor
 
@@ -59,9 +61,8 @@ async def run_devnet(layout: DevnetLayout, stop: asyncio.Event, *,
             child.start()
             supervisor.watch(child)
         await asyncio.gather(*(child.wait_ready() for child in children))
-        clients = [await NodeClient.connect(*node.client) for node in nodes]
+        clients = [await _connect_when_up(node) for node in nodes]
         report = await _drive(layout, clients, stop, load)
-        await asyncio.gather(*(node.wait_ready() for node in nodes))
         figures = await collect_figures(nodes, report)
         return {**figures, "restarts": sum(supervisor.restarts.values())}
     finally:
@@ -81,8 +82,23 @@ async def _drive(layout: DevnetLayout, clients: list[NodeClient], stop: asyncio.
     return await LoadGenerator(clients, prosumers, genesis.chain_id, load).run(stop)
 
 
+async def _connect_when_up(node: NodeProcess, timeout_s: float = 30.0) -> NodeClient:
+    """A connection to ``node`` once it answers; a node that died meanwhile is waited for
+    while its supervisor restarts it."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout_s
+    while True:
+        try:
+            await node.wait_ready(timeout_s=max(1.0, deadline - loop.time()))
+            return await NodeClient.connect(*node.client)
+        except ClientError:
+            if loop.time() > deadline:
+                raise
+            await asyncio.sleep(0.5)
+
+
 async def collect_figures(nodes: list[NodeProcess], report: LoadReport) -> dict[str, Any]:
-    clients = [await NodeClient.connect(*node.client) for node in nodes]
+    clients = [await _connect_when_up(node) for node in nodes]
     try:
         return await _figures(clients, report)
     finally:
@@ -91,7 +107,7 @@ async def collect_figures(nodes: list[NodeProcess], report: LoadReport) -> dict[
 
 
 async def _figures(clients: list[NodeClient], report: LoadReport) -> dict[str, Any]:
-    statuses = [await client.call("status") for client in clients]
+    statuses = [await client.request(STATUS, NoParams()) for client in clients]
     final = min(s["height"] for s in statuses)
     return {
         "finalized_height": final,
@@ -110,7 +126,7 @@ async def count_forks(clients: list[NodeClient], final_height: int) -> int:
     forks = 0
     for start in range(1, final_height + 1, 1000):
         end = min(final_height, start + 999)
-        hashes = [[b["hash"] for b in await c.call("blocks", start=start, end=end)]
+        hashes = [[b["hash"] for b in await c.request(BLOCKS, BlocksRequest(start, end))]
                   for c in clients]
         forks += sum(1 for row in zip(*hashes, strict=True) if len(set(row)) > 1)
     return forks

@@ -33,6 +33,8 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any, Final
 
 from node_core.api.endpoint import ClientError, NodeClient
+from node_core.api.methods import BLOCK, BLOCKS, STATUS
+from node_core.api.requests import BlockRequest, BlocksRequest, NoParams
 from node_core.clock import now_ms
 from node_core.grid.orders import OrderLedger, first_height_since
 from node_core.grid.simulator import GridSimulator
@@ -109,7 +111,7 @@ class ChainOrderFollower:
         caught_up = False
         async for event in client.subscribe():
             if not caught_up:
-                tip = int((await client.call("status", CALL_TIMEOUT_S))["height"])
+                tip = (await client.request(STATUS, NoParams(), CALL_TIMEOUT_S))["height"]
                 await self._catch_up(client, tip)
                 log.info("following final orders on %s:%d from height %s", *endpoint,
                          self._ledger.next_height)
@@ -131,8 +133,8 @@ class ChainOrderFollower:
             ledger.skip_to(await self._first_height_since_start(client, tip))
         while ledger.next_height is not None and ledger.next_height <= tip:
             end = min(tip, ledger.next_height + PAGE - 1)
-            page = await client.call("blocks", CALL_TIMEOUT_S, start=ledger.next_height,
-                                     end=end)
+            page = await client.request(BLOCKS, BlocksRequest(ledger.next_height, end),
+                                        CALL_TIMEOUT_S)
             if not page:
                 return
             for summary in page:
@@ -142,7 +144,7 @@ class ChainOrderFollower:
         end = tip
         while end >= 1:
             start = max(1, end - PAGE + 1)
-            page = await client.call("blocks", CALL_TIMEOUT_S, start=start, end=end)
+            page = await client.request(BLOCKS, BlocksRequest(start, end), CALL_TIMEOUT_S)
             first = first_height_since(page, self._ledger.start_ms)
             if first is None:
                 return end + 1
@@ -154,7 +156,9 @@ class ChainOrderFollower:
     async def _read(self, client: NodeClient, summary: Mapping[str, Any]) -> None:
         block: Mapping[str, Any] | None = summary
         if summary.get("tx_count") and int(summary["timestamp"]) >= self._ledger.start_ms:
-            block = await client.call("block", CALL_TIMEOUT_S, height=int(summary["height"]))
+            detail = await client.request(BLOCK, BlockRequest(height=int(summary["height"])),
+                                          CALL_TIMEOUT_S)
+            block = detail
         if block is None:
             raise ClientError("MissingBlock", f"no block {summary['height']} on the node")
         for order in self._ledger.admit(block, now_ms()):

@@ -21,9 +21,24 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any
 
+from node_core.api.answers import GridSampleView, GridsimStatus, ScheduledEvents
 from node_core.api.endpoint import ClientEndpoint, ClientError, NodeClient
+from node_core.api.methods import (
+    ATTEST_GRID,
+    GRID_SAMPLE_EVENT,
+    GRIDSIM_METHODS,
+    GRIDSIM_STATUS,
+    SCHEDULE_EVENT,
+    STATUS,
+    bind,
+)
+from node_core.api.requests import (
+    AttestGridRequest,
+    GridSnapshotData,
+    NoParams,
+    ScheduleEventRequest,
+)
 from node_core.clock import now_ms
 from node_core.devnet.layout import prosumer_signer
 from node_core.devnet.loadgen import LoadGenerator
@@ -42,25 +57,26 @@ ATTEST_TIMEOUT_S = 5.0
 @contextlib.asynccontextmanager
 async def live_endpoint(address: tuple[str, int], simulator: GridSimulator,
                         ledger: OrderLedger | None = None) -> AsyncIterator[Sink]:
-    latest: dict[str, Any] = {}
+    latest: list[GridSampleView] = []
 
-    async def status(params: dict[str, Any]) -> dict[str, Any]:
+    async def status(request: NoParams) -> GridsimStatus:
         orders = [o.view() for o in ledger.applied] if ledger is not None else []
-        return {"latest": latest.get("sample"), "lines_out": sorted(simulator.lines_out),
-                "orders": orders}
+        return {"latest": latest[-1] if latest else None,
+                "lines_out": sorted(simulator.lines_out), "orders": orders}
 
-    async def schedule(params: dict[str, Any]) -> dict[str, Any]:
-        events = parse_event(str(params["event"]), now_ms())
+    async def schedule(request: ScheduleEventRequest) -> ScheduledEvents:
+        events = parse_event(request.event, now_ms())
         for event in events:
             simulator.schedule(event)
         return {"scheduled": [type(e).__name__ for e in events]}
 
-    endpoint = ClientEndpoint(*address, {"status": status, "schedule_event": schedule})
+    endpoint = ClientEndpoint(*address, GRIDSIM_METHODS, [bind(GRIDSIM_STATUS, status),
+                                                         bind(SCHEDULE_EVENT, schedule)])
     await endpoint.start()
 
     async def publish(sample: GridSample) -> None:
-        latest["sample"] = sample_view(sample)
-        endpoint.publish("grid_sample", latest["sample"])
+        latest[:] = [sample_view(sample)]
+        endpoint.publish(GRID_SAMPLE_EVENT.name, latest[0])
 
     try:
         yield publish
@@ -76,17 +92,17 @@ async def grid_attestation(nodes: list[tuple[str, int]],
 
     async def attest(sample: GridSample) -> None:
         snapshot = snapshot_of(sample)
-        data = {"timestamp": snapshot.timestamp, "frequency_mhz": snapshot.frequency_mhz,
-                "regions": [[r.region, r.load_kw, r.generation_kw] for r in snapshot.regions]}
-        voltages = {s["id"]: [s["voltage_kv"], s["nominal_kv"], s["region"]]
-                    for s in sample_view(sample)["substations"]}
+        request = AttestGridRequest(
+            GridSnapshotData(snapshot.timestamp, snapshot.frequency_mhz,
+                             [(r.region, r.load_kw, r.generation_kw) for r in snapshot.regions]),
+            {s["id"]: (s["voltage_kv"], s["nominal_kv"], s["region"])
+             for s in sample_view(sample)["substations"]})
         for endpoint in nodes:
             client = await _client(clients, endpoint)
             if client is None:
                 continue
             try:
-                await client.call("attest_grid", ATTEST_TIMEOUT_S, snapshot=data,
-                                  voltages=voltages)
+                await client.request(ATTEST_GRID, request, ATTEST_TIMEOUT_S)
             except ClientError as error:
                 log.debug("attestation to %s failed: %s", endpoint, error)
                 await clients.pop(endpoint).close()
@@ -137,7 +153,7 @@ async def _client(clients: dict[tuple[str, int], NodeClient],
 
 async def _trade(clients: list[NodeClient], rate: float) -> None:
     try:
-        status = await clients[0].call("status", 5.0)
+        status = await clients[0].request(STATUS, NoParams(), 5.0)
     except ClientError as error:
         log.info("prosumer trading not started: %s", error)
         return

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from node_core.api.answers import GridSampleView, SubstationSample
 from node_core.grid.simulator import GridSample
 from node_core.grid.substations import substation_by_id
 
 
-def sample_view(sample: GridSample) -> dict[str, Any]:
+def sample_view(sample: GridSample) -> GridSampleView:
     """A sample as JSON-ready data (the shape ``GridChartsPanel.on_grid_sample`` takes)."""
-    substations = []
+    substations: list[SubstationSample] = []
     for reading in sample.substations:
         station = substation_by_id(reading.substation_id)
         substations.append({

@@ -32,6 +32,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from node_core.api.answers import GridOrderView
 from node_core.grid.events import REGION_AREAS, DemandResponse, LoadShed
 
 GRID_ORDER_KINDS: Final = frozenset({"load_shed", "demand_response"})
@@ -67,7 +68,7 @@ class FinalOrder:
                     f"{event.duration_s:.0f} s")
         return f"{what} (block {self.height}, tx {self.tx_hash[:16]})"
 
-    def view(self) -> dict[str, Any]:
+    def view(self) -> GridOrderView:
         """JSON-ready form, for the simulator's ``status``."""
         event = self.event
         return {"tx_hash": self.tx_hash, "height": self.height, "at_ms": event.at_ms,

@@ -2,6 +2,9 @@
 
 * ``authority_node`` — :class:`~node_core.node.authority_node.AuthorityNode`
 * ``mempool`` — transactions admitted and waiting for a block
+* ``rejections`` — what the node dropped, by rule (counted, warned once a minute)
+* ``metrics`` — what the node counts about itself
+* ``supervision`` — child processes restarted when they die (console and devnet)
 * ``store`` — the SQLite block store (blocks, accounts, state parts, index, evidence)
 * ``chain_verify`` — re-check a stored chain from genesis (``main.py chain verify``)
 * ``config`` — the node's TOML configuration and opening its signer

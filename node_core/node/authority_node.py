@@ -11,12 +11,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from node_core.api.endpoint import ClientEndpoint
 from node_core.api.governance_queries import GovernanceQueries
+from node_core.api.methods import NODE_METHODS
 from node_core.api.node_queries import NodeQueries
 from node_core.clock import now_ms
 from node_core.consensus.engine import (
@@ -39,6 +39,7 @@ from node_core.consensus.messages import (
     decode_wire,
     encode_wire,
 )
+from node_core.control_room.operator_requests import OperatorRequests
 from node_core.control_room.room import ControlRoom
 from node_core.ledger.blocks import Block, finality_quorum
 from node_core.ledger.exceptions import (
@@ -62,6 +63,7 @@ from node_core.ledger.transition import apply_block, build_block, validate_trans
 from node_core.ledger.types import Address
 from node_core.node.config import NodeConfig
 from node_core.node.mempool import Mempool
+from node_core.node.metrics import NodeMetrics
 from node_core.node.rejections import Rejections
 from node_core.node.store import STORE_FILENAME, BlockStore
 from node_core.p2p import PeerLinks, PeerNetwork
@@ -79,16 +81,6 @@ GOSSIP_BATCH = 2000
 SYNC_RETRY_MS = 2000
 FETCH_RETRY_MS = 250
 """How often a node asks its peers again for a committed block it lacks."""
-
-
-@dataclass
-class NodeMetrics:
-    """What the node counts, for status and the console."""
-
-    tx_finalized: int = 0
-    finality_ms: deque[int] = field(default_factory=lambda: deque(maxlen=20_000))
-    equivocations: int = 0
-    last_block_ms: int = 0
 
 
 @dataclass
@@ -126,9 +118,9 @@ class AuthorityNode:
             peer_addresses=self._peer_addresses(), on_message=self._on_peer_message)
         self.queries = NodeQueries(self)
         self.control = ControlRoom(self, config.operators)
-        self.endpoint = ClientEndpoint(*config.client, {**self.queries.handlers(),
-                                                        **GovernanceQueries(self).handlers(),
-                                                        **self.control.handlers()})
+        self.endpoint = ClientEndpoint(*config.client, NODE_METHODS, [
+            *self.queries.handlers(), *GovernanceQueries(self).handlers(),
+            *OperatorRequests(self.control).handlers()])
         self._tasks: list[asyncio.Task[None]] = []
         self.cloud: CloudServices | None = None
         """The optional cloud side (``[cloud] profile``); None on a devnet node."""

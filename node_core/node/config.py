@@ -55,7 +55,7 @@ from pathlib import Path
 from typing import Any
 
 from node_core.backoff import Backoff
-from node_core.consensus.engine import ConsensusConfig
+from node_core.consensus.timing import ConsensusConfig
 from node_core.control_room.alarms.tuning import AlarmTuning, alarm_tuning, tuning_problems
 from node_core.control_room.desk import Role
 from node_core.ledger.exceptions import GridTokenXError, TokenNotFound

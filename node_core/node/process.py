@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import IO
 
 from node_core.api.endpoint import ClientError, NodeClient
+from node_core.api.methods import STATUS
+from node_core.api.requests import NoParams
 
 log = logging.getLogger(__name__)
 MAIN = Path(__file__).resolve().parents[2] / "main.py"
@@ -77,7 +79,7 @@ class ChildProcess:
             with contextlib.suppress(ClientError, OSError):
                 client = await NodeClient.connect(*self.client, timeout_s=1.0)
                 try:
-                    await client.call("status")
+                    await client.request(STATUS, NoParams())
                     return
                 finally:
                     await client.close()

@@ -9,9 +9,11 @@ import asyncio
 from collections.abc import Sequence
 from pathlib import Path
 
+from node_core.api.methods import NODE_METHODS, parse_request
 from node_core.clock import now_ms
 from node_core.consensus.messages import FinalBlocks, WireMessage, decode_wire, encode_wire
 from node_core.control_room.audit import AuditLog
+from node_core.control_room.operator_requests import OperatorRequests
 from node_core.ledger.genesis import AuthorityInfo
 from node_core.node.authority_node import AuthorityNode
 from node_core.node.config import load_node_config
@@ -111,9 +113,11 @@ class NodeHarness:
                                    encode_wire(message))
 
     def call(self, method: str, **params):  # type: ignore[no-untyped-def]
-        """A client request, answered by the node's own handler."""
-        handlers = {**self.node.queries.handlers(), **self.node.control.handlers()}
-        return asyncio.run(handlers[method](params))
+        """A client request, answered by the node's own handler (as its endpoint would)."""
+        handlers = dict([*self.node.queries.handlers(),
+                         *OperatorRequests(self.node.control).handlers()])
+        request = parse_request(NODE_METHODS[method], params)
+        return asyncio.run(handlers[method](request))
 
     def attest_frequency(self, hz: float) -> None:
         snapshot = {"timestamp": self.chain.state.tip_timestamp,

@@ -22,11 +22,11 @@ from pathlib import Path
 from typing import Any
 
 from node_core.api.endpoint import NodeClient
-from node_core.api.node_queries import percentile
 from node_core.devnet.layout import DevnetLayout, prepare_devnet, prosumer_signer
 from node_core.devnet.loadgen import LoadGenerator
 from node_core.devnet.run import devnet_processes
 from node_core.ledger.genesis import load_genesis
+from node_core.node.metrics import percentile
 from tests.helpers.devnet import free_base_port
 from tests.perf.ledger import raw_verify_per_s
 

@@ -10,8 +10,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from types import MappingProxyType
-from typing import Any, Final
+from typing import Final
 
+from node_core.api.answers import AlarmEventView, AlarmView
 from node_core.control_room.alarms.states import AlarmState, Trigger
 
 SYSTEM: Final = "system"
@@ -112,10 +113,8 @@ class Alarm:
     shelf: Shelf | None
     out_of_service: OutOfService | None
 
-    def to_dict(self) -> dict[str, Any]:
-        """Keys: alarm_id, kind, priority, region, substation, state, active, value, message,
-        since_ms, active_since_ms, shelved_by, shelve_reason, shelved_until_ms,
-        out_of_service_by, out_of_service_reason."""
+    def to_dict(self) -> AlarmView:
+        """The alarm as plain data (:class:`node_core.api.answers.AlarmView`)."""
         shelf, oos = self.shelf, self.out_of_service
         return {
             "alarm_id": self.alarm_id, "kind": self.kind, "priority": str(self.priority),
@@ -156,9 +155,8 @@ class AlarmEvent:
     until_ms: int | None = None
     """Shelving expiry (UTC ms) when ``new_state`` is shelved."""
 
-    def to_dict(self) -> dict[str, Any]:
-        """Keys: seq, time_ms, alarm_id, kind, priority, region, substation, old_state,
-        new_state, trigger, value, operator, message, reason, until_ms."""
+    def to_dict(self) -> AlarmEventView:
+        """The event as plain data (:class:`node_core.api.answers.AlarmEventView`)."""
         return {
             "seq": self.seq, "time_ms": self.time_ms, "alarm_id": self.alarm_id,
             "kind": self.kind, "priority": str(self.priority), "region": self.area.region,

@@ -10,6 +10,7 @@ from PySide6.QtCore import QObject, Signal
 
 from app.links.timeline_link import TimelineLink
 from node_core.api.endpoint import ClientError
+from node_core.api.methods import Method, request_params
 from node_core.control_room.incident import EventKind
 from tests.app.conftest import when
 from tests.helpers.devnet import wait_until
@@ -34,7 +35,8 @@ class ScriptedNode(QObject):
         self.has_history = has_history
         self.calls: list[tuple[str, dict[str, Any]]] = []
 
-    async def call(self, method: str, **params: Any) -> Any:
+    async def request(self, method_: Method[Any, Any], request: object) -> Any:
+        method, params = method_.name, request_params(request)
         self.calls.append((method, params))
         if method == "alarms_history":
             if not self.has_history:

@@ -21,6 +21,7 @@ from app.shell.console import Console, RunMode
 from app.shell.login import LoginDialog
 from app.shell.startup import ConsoleOptions
 from node_core.api.endpoint import ClientError
+from node_core.api.methods import Method, request_params
 from node_core.control_room.audit import AUDIT_FILENAME, AuditLog
 from node_core.devnet.layout import DevnetLayout
 from tests.app.conftest import alive, console_session, when
@@ -53,7 +54,8 @@ class ScriptedNode(QObject):
         self.connected = False
         self.connection_changed.connect(lambda up: setattr(self, "connected", up))
 
-    async def call(self, method: str, **params: Any) -> Any:
+    async def request(self, method_: Method[Any, Any], request: object) -> Any:
+        method, params = method_.name, request_params(request)
         self.calls.append((method, params))
         if method == "operator_login" and params["operator"] == "mallory":
             raise ClientError("RoleRefused", "operator 'mallory' is not registered on this node")

@@ -16,6 +16,7 @@ from app.links.governance_link import GovernanceLink
 from app.shell.console import Console, RunMode
 from app.shell.startup import ConsoleOptions
 from node_core.api.endpoint import ClientError, NodeClient
+from node_core.api.methods import Method, request_params
 from node_core.control_room.audit import AUDIT_FILENAME, AuditLog
 from node_core.devnet.layout import DevnetLayout
 from tests.app.conftest import alive, console_session, when
@@ -35,7 +36,8 @@ class ScriptedNode(QObject):
         self.gate = asyncio.Event()
         self.gate.set()
 
-    async def call(self, method: str, **params: Any) -> Any:
+    async def request(self, method_: Method[Any, Any], request: object) -> Any:
+        method, params = method_.name, request_params(request)
         self.calls.append((method, params))
         await self.gate.wait()
         if method == "gov_list":

@@ -9,12 +9,12 @@ from dataclasses import dataclass, field, replace
 
 from node_core.consensus.engine import (
     Broadcast,
-    ConsensusConfig,
     ConsensusEngine,
     Decide,
     Equivocation,
 )
 from node_core.consensus.messages import ConsensusPacket, MessageKind, sign_message
+from node_core.consensus.timing import ConsensusConfig
 from node_core.ledger.blocks import Block
 from node_core.ledger.genesis import ChainParameters
 from node_core.ledger.state import State

@@ -2,7 +2,7 @@
 
 import pytest
 
-from node_core.consensus.engine import ConsensusConfig
+from node_core.consensus.timing import ConsensusConfig
 from tests.node_core.consensus.consensus_sim import Network, heartbeat_chain
 
 

@@ -184,7 +184,7 @@ def test_records_past_their_retention_are_pruned_at_start_and_the_audit_still_ve
     try:
         harness.node.control.evaluate(now)  # the first evaluation after start prunes
         assert harness.node.control.prune(now) == (0, 0)  # nothing left to prune
-        stored = harness.call("alarms_history", since=now - 1000 * day)["events"]
+        stored = harness.call("alarms_history", since_ms=now - 1000 * day)["events"]
         assert [e["alarm_id"] for e in stored] == ["feeder.8"]
     finally:
         harness.close()

@@ -7,7 +7,7 @@ PKGS=(
   libgl1 libegl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 libglib2.0-0
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0
   libxcb-shape0 libxcb-randr0 libxcb-xinerama0 libxcb-xkb1
-  fonts-thai-tlwg poppler-utils
+  fonts-thai-tlwg poppler-utils sqlite3
 )
 missing=()
 for p in "${PKGS[@]}"; do

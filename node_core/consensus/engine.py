@@ -81,7 +81,13 @@ from node_core.consensus.messages import (
     sign_message,
 )
 from node_core.consensus.timing import ConsensusConfig
-from node_core.ledger.blocks import AuthoritySignature, Block, commit_digest, finality_quorum
+from node_core.ledger.blocks import (
+    AuthoritySignature,
+    Block,
+    commit_digest,
+    finality_quorum,
+    proposer_of,
+)
 from node_core.ledger.exceptions import InvalidBlock, InvalidTransaction
 from node_core.ledger.keys import Signer, verify_signature
 from node_core.ledger.state import State
@@ -229,8 +235,7 @@ class ConsensusEngine:
         return self._h.state.authority_by_address(self._signer.address) is not None
 
     def proposer(self, height: int, round: int) -> Address:
-        authorities = self._h.state.authorities
-        return authorities[(height + round) % len(authorities)].address
+        return proposer_of(self._h.state.authorities, height, round)
 
     def start_height(self, state: State, now_ms: int) -> list[Action]:
         """Begin the height after ``state``'s tip; replay packets buffered for it."""

@@ -8,11 +8,13 @@ signatures bind to it through the hash.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
 from node_core.ledger.encoding import Reader, Writer, check_u64
 from node_core.ledger.exceptions import DecodeError
+from node_core.ledger.genesis import AuthorityInfo
 from node_core.ledger.grid_state import GridSnapshot, read_grid_snapshot, write_grid_snapshot
 from node_core.ledger.hashing import COMMIT_DOMAIN, HEADER_DOMAIN, tagged_digest, tagged_hash
 from node_core.ledger.transactions import Transaction, encode_transaction, read_transaction
@@ -24,6 +26,12 @@ MAX_BLOCK_BYTES: Final = 64 * 1024 * 1024
 def finality_quorum(authority_count: int) -> int:
     """Commit signatures needed for finality: ceil(2n/3)."""
     return (2 * authority_count + 2) // 3
+
+
+def proposer_of(authorities: Sequence[AuthorityInfo], height: int, round: int) -> Address:
+    """The authority that proposes at (height, round): ``A[(height + round) mod n]``, ``A``
+    the parent state's authority set in its order."""
+    return authorities[(height + round) % len(authorities)].address
 
 
 @dataclass(frozen=True, slots=True)

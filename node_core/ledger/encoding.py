@@ -17,33 +17,11 @@ Primitives (all integers big-endian, unsigned)::
     signature           64 raw bytes (r || s, 32 bytes each, low-S)
     sequence<T>         u32 count || T ...
 
-Objects are the concatenation of their fields in declaration order. Every top-level object
-starts with a ``u8`` version (currently ``1``); a transaction follows it with a ``u8`` kind
-tag, so later kinds (governance, emergency actions) are new tags and old blocks keep their
-bytes and hashes. The layouts (the defining code is in the module named)::
-
-    Transaction (transactions.py)
-        u8 version=1 || u8 kind || str chain_id || u64 nonce || public_key sender
-        || payload(kind) [|| signature]        -- signature only in the signed form
-      kind 1 Transfer:     address recipient || u64 amount_satang
-      kind 2 EnergyTrade:  address seller || address buyer || u64 energy_wh
-                           || u64 price_satang_per_kwh || str region
-    GridSnapshot (grid_state.py)
-        u8 version=1 || u64 timestamp_ms || u64 frequency_mhz
-        || sequence<str region || u64 load_kw || u64 generation_kw>
-    BlockHeader (blocks.py)
-        u8 version=1 || u64 height || hash32 previous_hash || u64 timestamp_ms
-        || address proposer || u32 round || hash32 merkle_root || hash32 state_root
-        || u64 total_energy_wh || hash32 grid_state_hash
-    Block (blocks.py)
-        header || GridSnapshot || sequence<bytes signed Transaction>
-        || sequence<address authority || signature>
-    Account leaf (state.py)
-        u8 version=1 || address || u64 balance || u64 energy_credits || u64 nonce
-    Genesis (genesis.py): see ``genesis.encode_genesis``.
-
-Hashes are SHA-256 over these bytes, prefixed by a short ASCII domain tag so that a
-transaction can never be confused with a header (tags are in :mod:`node_core.ledger.hashing`).
+Objects are the concatenation of their fields in declaration order; every top-level object
+starts with a ``u8`` version (currently ``1``). The layout of every object — transactions of
+each kind, grid snapshot, header, block, account leaf, proposal record, genesis, consensus
+message — and every hash over them is specified in ``docs/protocol.md`` (their one home
+in prose; the defining code is in the module of each object).
 '''
 
 from __future__ import annotations

@@ -142,6 +142,11 @@ class DuplicateTransaction(InvalidBlock):
     """The same transaction appears twice in a block."""
 
 
+class WrongProposer(InvalidBlock):
+    """The header's proposer is not the proposer of its height and round,
+    ``A[(height + round) mod n]`` over the parent state's authority set."""
+
+
 # --- genesis --------------------------------------------------------------------------------
 
 
@@ -185,3 +190,28 @@ class StoreCorrupted(StoreError):
 
 class GenesisMismatch(StoreError):
     """The store belongs to another chain than the configured genesis."""
+
+
+class UnknownSchemaVersion(StoreError):
+    """The store's ``PRAGMA user_version`` is not the schema version this code reads."""
+
+
+class SchemaAltered(StoreCorrupted):
+    """The store's tables, indexes or triggers are not exactly the ones this code creates."""
+
+
+class StoredValueMismatch(StoreCorrupted):
+    """A stored column differs, in type or in value, from what the replayed chain derives."""
+
+
+class MissingRow(StoreCorrupted):
+    """A row the replayed chain derives is not in the store."""
+
+
+class UnexpectedRow(StoreCorrupted):
+    """The store holds a row the replayed chain does not derive."""
+
+
+class InvalidEvidence(StoreCorrupted):
+    """A stored equivocation is not two validly signed, conflicting messages of an authority
+    (or its columns do not describe them)."""

@@ -9,11 +9,8 @@ On disk a genesis is a JSON file::
      "authorities": [{"name": "EGAT", "address": "0x…", "public_key": "04…"}, …],
      "accounts": [{"address": "0x…", "balance": 100000, "energy_credits": 50000}, …]}
 
-The canonical encoding hashed for the genesis hash is ``u8 version || str chain_id ||
-u64 timestamp || parameters || sequence<authority> || sequence<account>`` where
-``parameters = sequence<str name || u64 value>`` (see :class:`ChainParameters`),
-``authority = str name || address || public_key`` and
-``account = address || u64 balance || u64 energy_credits``.
+The encoding hashed for the genesis hash, and the JSON's defaults, are specified in
+``docs/protocol.md`` §7.
 """
 
 from __future__ import annotations

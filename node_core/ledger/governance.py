@@ -12,10 +12,11 @@ Rules (checked in :func:`check_governance`, applied in :func:`apply_governance`)
   quorum as finality. Abstentions count as not-yes. There are no ties: a proposal passes
   exactly when its yes votes reach the quorum, and is **rejected** as soon as so many
   authorities voted no or abstained that the quorum is out of reach.
-* A proposal passes in the block carrying its deciding vote and **executes at the end of that
-  block** (its ``executed_height``): an authority-set change takes effect from the next block
-  (whose commit signatures and proposer are checked against the new set, quorum recomputed);
-  a parameter change applies to blocks after the executing height. A proposal that can no
+* A proposal passes with its deciding vote and **executes at once** (its ``closed_height`` is
+  that block's): the rest of the block's transactions see the new authority set or parameter
+  (a later proposal, emergency action or trade of the same block is checked against it), and
+  the next block's header checks (proposer, commit signatures, quorum, transaction count) use
+  it as their parent state's. A proposal that can no
   longer be applied when it passes (the authority was added meanwhile, removing would leave no
   authority) is closed as rejected with the reason.
 * At the end of each block, open proposals whose deadline has passed close as **expired**.

@@ -1,10 +1,8 @@
 """The ledger state after a block: accounts, the authority set and chain parameters.
 
-``state_root`` commits to all of it: the RFC 6962 merkle root over leaves in a fixed order —
-every account (sorted by address) as ``"A" || account encoding``, then every authority (in
-set order) as ``"U" || str name || address || public_key``, then ``"P" || parameters``, then
-every governance proposal (by id) as ``"G" || record``, then every region where trading is
-halted (sorted) as ``"H" || region``.
+``state_root`` commits to all of it: the RFC 6962 merkle root over one leaf per account,
+authority, the parameters, each proposal and each halted region, in the order and with the
+bytes specified in ``docs/protocol.md`` §8.1.
 """
 
 from __future__ import annotations

@@ -19,6 +19,7 @@ from node_core.ledger.blocks import (
     BlockHeader,
     commit_digest,
     finality_quorum,
+    proposer_of,
 )
 from node_core.ledger.emergency_rules import check_emergency_sender, halted_after
 from node_core.ledger.exceptions import (
@@ -45,6 +46,7 @@ from node_core.ledger.exceptions import (
     UnknownAuthority,
     WrongChain,
     WrongHeight,
+    WrongProposer,
 )
 from node_core.ledger.governance import (
     apply_governance,
@@ -218,6 +220,10 @@ def validate_header(state: State, header: BlockHeader, *, now_ms: int | None = N
         raise TimestampInFuture(f"{where}: timestamp {header.timestamp - now_ms} ms in the future")
     if state.authority_by_address(header.proposer) is None:
         raise UnknownAuthority(f"{where}: proposer {header.proposer} is not an authority")
+    expected = proposer_of(state.authorities, header.height, header.round)
+    if header.proposer != expected:
+        raise WrongProposer(f"{where}: proposer {header.proposer} is not the proposer of round "
+                            f"{header.round}, {expected}")
 
 
 def validate_body(state: State, block: Block) -> None:

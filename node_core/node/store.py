@@ -1,21 +1,27 @@
-"""The embedded store: SQLite in WAL mode, one file per node.
+"""The embedded store: SQLite in WAL mode, one file per node (``docs/protocol.md`` §
+"The store" describes it as a reader sees it).
 
-Tables ``Blocks`` and ``Accounts`` carry the seed design's columns; every consensus value is
-an integer (``timestamp`` and ``last_updated`` in ms since epoch UTC, ``total_energy`` in Wh,
-balances in satang, energy credits in Wh). Added columns: ``state_root``, ``proposer``,
-``round`` and ``grid_snapshot``. The rest of the state — authorities, chain parameters,
-governance proposals, halted regions — is kept in ``StateParts`` as the canonical parts of
-:func:`node_core.ledger.state.governed_parts`, so a restarted node has exactly the state its tip's
-``state_root`` commits to. ``authority_signatures`` and ``transactions_data`` hold the
-canonical encodings of :mod:`node_core.ledger.blocks`, so a block is rebuilt exactly from its row
-and
-any edited column changes a hash that verification recomputes.
+Every table is ``STRICT`` (a value of the wrong type is refused by SQLite, never converted
+behind the reader's back) and the schema version is ``PRAGMA user_version``
+(:data:`SCHEMA_VERSION`); a store of another version is refused with what to do. ``Blocks``
+and ``Accounts`` carry the seed design's columns; every consensus value is an integer
+(``timestamp`` and ``last_updated`` in ms since epoch UTC, ``total_energy`` in Wh, balances
+in satang, energy credits in Wh). Added columns: ``state_root``, ``proposer``, ``round`` and
+``grid_snapshot``. The rest of the state — authorities, chain parameters, governance
+proposals, halted regions — is kept in ``StateParts`` as the canonical parts of
+:func:`node_core.ledger.state.governed_parts`, so a restarted node has exactly the state its
+tip's ``state_root`` commits to. ``authority_signatures``, ``transactions_data`` and
+``grid_snapshot`` hold the canonical encodings of :mod:`node_core.ledger.blocks`, so a block
+is rebuilt exactly from its row. Each row is made by one function here (:func:`block_row`,
+:func:`index_rows`, :func:`account_row`, :func:`meta_rows`), which chain verification
+compares the stored rows with (:mod:`node_core.node.chain_verify`).
 
 Crash safety: :meth:`BlockStore.commit_block` writes the block, its transaction index and the
 accounts and state parts it changed in one SQLite transaction with ``synchronous=FULL``: a
 process killed at any instant leaves the store at the previous or the new block. On open the
 store checks its tip (header hash, link to the parent, and state root against the Accounts
-and StateParts tables).
+and StateParts tables). The write-ahead log is bounded by :data:`WAL_SIZE_LIMIT_BYTES` once
+no reader holds an old snapshot (a reader that stays open lets it grow meanwhile).
 """
 
 from __future__ import annotations
@@ -38,7 +44,14 @@ from node_core.ledger.blocks import (
     encode_transactions,
 )
 from node_core.ledger.encoding import Reader, Writer
-from node_core.ledger.exceptions import DecodeError, GenesisMismatch, StoreCorrupted, StoreError
+from node_core.ledger.exceptions import (
+    DecodeError,
+    GenesisMismatch,
+    StoreCorrupted,
+    StoredValueMismatch,
+    StoreError,
+    UnknownSchemaVersion,
+)
 from node_core.ledger.genesis import Genesis, genesis_from_json, genesis_hash, genesis_to_json
 from node_core.ledger.grid_state import decode_grid_snapshot, encode_grid_snapshot
 from node_core.ledger.state import (
@@ -52,12 +65,18 @@ from node_core.ledger.state import (
 from node_core.ledger.transactions import EnergyTrade, Transfer
 from node_core.ledger.types import Address, Hash32
 
-SCHEMA_VERSION: Final = 1
+SCHEMA_VERSION: Final = 2
+"""``PRAGMA user_version`` of the stores this code writes and reads (2: STRICT tables, no
+Meta ``schema_version`` row). A store of any other version is refused, never migrated."""
 STORE_FILENAME: Final = "chain.sqlite3"
+WAL_SIZE_LIMIT_BYTES: Final = 4 * 1024 * 1024
+"""``PRAGMA journal_size_limit``: after a checkpoint that resets the write-ahead log, SQLite
+truncates the WAL file to this size, so a WAL that grew behind a long reader shrinks again
+once the reader has ended."""
 
 _SCHEMA: Final = """
-CREATE TABLE IF NOT EXISTS Meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS Blocks (
+CREATE TABLE Meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT, WITHOUT ROWID;
+CREATE TABLE Blocks (
     height INTEGER PRIMARY KEY,
     hash TEXT NOT NULL UNIQUE,
     previous_hash TEXT NOT NULL,
@@ -71,15 +90,15 @@ CREATE TABLE IF NOT EXISTS Blocks (
     proposer TEXT NOT NULL,
     round INTEGER NOT NULL,
     grid_snapshot BLOB NOT NULL
-);
-CREATE TABLE IF NOT EXISTS Accounts (
+) STRICT;
+CREATE TABLE Accounts (
     address TEXT PRIMARY KEY,
     balance INTEGER NOT NULL,
     energy_credits INTEGER NOT NULL,
     nonce INTEGER NOT NULL,
     last_updated INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS Evidence (
+) STRICT, WITHOUT ROWID;
+CREATE TABLE Evidence (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     height INTEGER NOT NULL,
     round INTEGER NOT NULL,
@@ -88,22 +107,23 @@ CREATE TABLE IF NOT EXISTS Evidence (
     first_message BLOB NOT NULL,
     second_message BLOB NOT NULL,
     detected_at INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS StateParts (
+) STRICT;
+CREATE TABLE StateParts (
     name TEXT PRIMARY KEY,
     data BLOB NOT NULL
-);
-CREATE TABLE IF NOT EXISTS TransactionIndex (
+) STRICT, WITHOUT ROWID;
+CREATE TABLE TransactionIndex (
     hash TEXT PRIMARY KEY,
     height INTEGER NOT NULL,
     position INTEGER NOT NULL
-);
+) STRICT, WITHOUT ROWID;
 """
 
-_BLOCK_COLUMNS: Final = (
-    "height, hash, previous_hash, merkle_root, timestamp, total_energy, grid_state_hash, "
-    "authority_signatures, transactions_data, state_root, proposer, round, grid_snapshot"
-)
+BLOCK_COLUMNS: Final = ("height", "hash", "previous_hash", "merkle_root", "timestamp",
+                        "total_energy", "grid_state_hash", "authority_signatures",
+                        "transactions_data", "state_root", "proposer", "round", "grid_snapshot")
+"""The Blocks table's columns in their declared order (the order of :func:`block_row`)."""
+_BLOCK_COLUMNS: Final = ", ".join(BLOCK_COLUMNS)
 
 
 def touched_addresses(block: Block) -> set[Address]:
@@ -117,6 +137,68 @@ def touched_addresses(block: Block) -> set[Address]:
         elif isinstance(payload, EnergyTrade):
             touched.add(payload.seller)
     return touched
+
+
+def block_row(block: Block) -> tuple[int | str | bytes, ...]:
+    """The Blocks row of ``block``, in the order of ``_BLOCK_COLUMNS``."""
+    h = block.header
+    return (h.height, h.hash, h.previous_hash, h.merkle_root, h.timestamp, h.total_energy,
+            h.grid_state_hash, encode_signatures(block.authority_signatures),
+            encode_transactions(block.transactions), h.state_root, h.proposer, h.round,
+            encode_grid_snapshot(block.grid_snapshot))
+
+
+def index_rows(block: Block) -> list[tuple[str, int, int]]:
+    """The TransactionIndex rows of ``block``: (hash, height, position in the block)."""
+    return [(tx.hash, block.height, i) for i, tx in enumerate(block.transactions)]
+
+
+def account_row(account: Account, last_updated: int) -> tuple[str, int, int, int, int]:
+    """An Accounts row. ``last_updated`` is the timestamp (ms, UTC) of the last block whose
+    transactions touched the account (:func:`touched_addresses`), or the genesis timestamp
+    for an account no block has touched."""
+    return (account.address, account.balance, account.energy_credits, account.nonce,
+            last_updated)
+
+
+def meta_rows(genesis: Genesis) -> list[tuple[str, str]]:
+    """The Meta rows, by key: the genesis hash and the genesis JSON the store was made for."""
+    return [("genesis", json.dumps(genesis_to_json(genesis))),
+            ("genesis_hash", genesis_hash(genesis))]
+
+
+def schema_objects(db: sqlite3.Connection) -> list[tuple[str, str, str, str | None]]:
+    """(type, name, table, SQL) of every table, index and trigger in ``db``."""
+    return [tuple(row) for row in db.execute(
+        "SELECT type, name, tbl_name, sql FROM sqlite_schema ORDER BY type, name")]
+
+
+def expected_schema() -> list[tuple[str, str, str, str | None]]:
+    """:func:`schema_objects` of a store this code creates."""
+    db = sqlite3.connect(":memory:")
+    try:
+        db.executescript(_SCHEMA)
+        return schema_objects(db)
+    finally:
+        db.close()
+
+
+def _create_or_check_schema(db: sqlite3.Connection, path: Path) -> None:
+    """Create the tables in an empty file; refuse a store of another schema version."""
+    with WriteTransaction(db):
+        version = int(db.execute("PRAGMA user_version").fetchone()[0])
+        if not db.execute("SELECT count(*) FROM sqlite_schema").fetchone()[0]:
+            for statement in _SCHEMA.split(";")[:-1]:
+                db.execute(statement)
+            db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        elif version != SCHEMA_VERSION:
+            made_by = "an older" if version < SCHEMA_VERSION else "a newer"
+            raise UnknownSchemaVersion(
+                f"the store {path} has schema version {version}, this node reads version "
+                f"{SCHEMA_VERSION} only: it was made by {made_by} version of the node. For a "
+                "devnet delete its data directory to start a new chain; for a configured node "
+                "move its data directory aside and start it on an empty one (it fetches the "
+                "chain from its peers)")
 
 
 def block_from_row(row: Sequence[Any]) -> tuple[Block, Hash32]:
@@ -159,7 +241,8 @@ class BlockStore:
             db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=FULL")
-            db.executescript(_SCHEMA)
+            db.execute(f"PRAGMA journal_size_limit={WAL_SIZE_LIMIT_BYTES}")
+            _create_or_check_schema(db, path)
         except sqlite3.Error as error:
             raise StoreError(f"cannot open store {path}: {error}") from None
         store = cls(db, genesis)
@@ -183,18 +266,24 @@ class BlockStore:
             db.close()
         if row is None:
             raise StoreError(f"{path} holds no genesis")
-        return cls.open(path, genesis_from_json(json.loads(row[0])), check_tip=check_tip)
+        try:
+            genesis = genesis_from_json(json.loads(row[0]))
+        except ValueError as error:
+            raise StoredValueMismatch(f"Meta row genesis does not read as a genesis: "
+                                      f"{error}") from None
+        try:
+            return cls.open(path, genesis, check_tip=check_tip)
+        except GenesisMismatch:
+            raise StoredValueMismatch(f"Meta row genesis_hash is not the hash of Meta row "
+                                      f"genesis, {genesis_hash(genesis)}") from None
 
     def _bind_genesis(self) -> None:
         row = self._db.execute("SELECT value FROM Meta WHERE key='genesis_hash'").fetchone()
         if row is None:
             with self._transaction():
-                self._db.executemany("INSERT INTO Meta (key, value) VALUES (?, ?)", [
-                    ("schema_version", str(SCHEMA_VERSION)),
-                    ("genesis_hash", self.genesis_hash),
-                    ("genesis", json.dumps(genesis_to_json(self.genesis))),
-                ])
-                self._write_accounts(initial_state(self.genesis), None, 0)
+                self._db.executemany("INSERT INTO Meta (key, value) VALUES (?, ?)",
+                                     meta_rows(self.genesis))
+                self._write_accounts(initial_state(self.genesis), None, self.genesis.timestamp)
         elif row[0] != self.genesis_hash:
             raise GenesisMismatch(
                 f"the store at this data directory belongs to chain {row[0][:16]}…, but the "
@@ -235,6 +324,18 @@ class BlockStore:
             (start, last))
         for row in cursor:
             yield block_from_row(row)
+
+    def table_rows(self, table: str, order: str) -> sqlite3.Cursor:
+        """Every row of ``table`` as stored (columns in their declared order), ordered by
+        ``order``: what verification compares with the chain."""
+        return self._db.execute(f"SELECT * FROM {table} ORDER BY {order}")
+
+    def row_count(self, table: str) -> int:
+        return int(self._db.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+
+    def schema(self) -> list[tuple[str, str, str, str | None]]:
+        """The store's tables, indexes and triggers (see :func:`schema_objects`)."""
+        return schema_objects(self._db)
 
     def blocks(self, start: int = 1, end: int | None = None) -> Iterator[Block]:
         for block, _ in self.rows(start, end):
@@ -303,14 +404,10 @@ class BlockStore:
         h = block.header
         with self._transaction():
             self._db.execute(f"INSERT INTO Blocks ({_BLOCK_COLUMNS}) VALUES "
-                             "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (
-                h.height, h.hash, h.previous_hash, h.merkle_root, h.timestamp, h.total_energy,
-                h.grid_state_hash, encode_signatures(block.authority_signatures),
-                encode_transactions(block.transactions), h.state_root, h.proposer, h.round,
-                encode_grid_snapshot(block.grid_snapshot)))
+                             "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", block_row(block))
             self._db.executemany(
-                "INSERT OR IGNORE INTO TransactionIndex (hash, height, position) VALUES (?, ?, ?)",
-                [(tx.hash, h.height, i) for i, tx in enumerate(block.transactions)])
+                "INSERT INTO TransactionIndex (hash, height, position) VALUES (?, ?, ?)",
+                index_rows(block))
             self._write_accounts(state_after, touched_addresses(block), h.timestamp)
             parts = self._write_parts(state_after)
         self._parts = parts
@@ -335,8 +432,7 @@ class BlockStore:
         self._db.executemany(
             "INSERT OR REPLACE INTO Accounts (address, balance, energy_credits, nonce, "
             "last_updated) VALUES (?, ?, ?, ?, ?)",
-            [(a, state.account(a).balance, state.account(a).energy_credits,
-              state.account(a).nonce, when) for a in sorted(chosen)])
+            [account_row(state.account(a), when) for a in sorted(chosen)])
 
     def _write_parts(self, state: State) -> dict[str, bytes]:
         """Write the state parts that differ from the stored ones; return them all."""

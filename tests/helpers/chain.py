@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from node_core.ledger.blocks import AuthoritySignature, Block, commit_digest
+from node_core.ledger.blocks import AuthoritySignature, Block, commit_digest, proposer_of
 from node_core.ledger.genesis import AuthorityInfo, ChainParameters, Genesis, GenesisAccount
 from node_core.ledger.state import State, initial_state
 from node_core.ledger.transactions import EnergyTrade, Transaction, Transfer, sign_transaction
@@ -59,10 +59,11 @@ class TestChain:
         tx = Transaction(chain_id, nonce, signer.public_key, payload)
         return sign_transaction(tx, signer)
 
-    def propose(self, txs: list[Transaction], *, proposer: int = 0, signers: int | None = None,
+    def propose(self, txs: list[Transaction], *, signers: int | None = None,
                 timestamp: int | None = None) -> Block:
-        """A finalized next block (not yet applied)."""
-        built = build_block(self.state, txs, proposer=self.authorities[proposer].address,
+        """A finalized next block (not yet applied), built by the proposer of its round 0."""
+        built = build_block(self.state, txs,
+                            proposer=proposer_of(self.state.authorities, self.state.height + 1, 0),
                             timestamp=timestamp or self.state.tip_timestamp + 1000)
         count = len(self.authorities) if signers is None else signers
         return seal(built.block, self.authorities[:count])

@@ -82,7 +82,7 @@ def test_two_of_three_yes_add_an_authority_and_quorum_becomes_three_of_four(chai
     chain.authorities.append(NEWCOMER)
     with pytest.raises(InsufficientFinality, match="2 of 4 authorities signed, quorum is 3"):
         apply_block(chain.state, chain.propose([], signers=2))
-    chain.extend([], proposer=3, signers=3)
+    chain.extend([], signers=3)
 
 
 def test_removing_an_authority_takes_effect_from_the_next_block(chain):

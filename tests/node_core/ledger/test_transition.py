@@ -26,6 +26,7 @@ from node_core.ledger.exceptions import (
     UnknownAuthority,
     WrongChain,
     WrongHeight,
+    WrongProposer,
 )
 from node_core.ledger.genesis import ChainParameters
 from node_core.ledger.grid_state import GridSnapshot, RegionLoad
@@ -133,6 +134,17 @@ def test_unknown_proposer(chain):
         apply_block(chain.state, resealed(chain, block, proposer=chain.prosumers[0].address))
 
 
+def test_the_proposer_must_be_the_one_of_its_height_and_round(chain):
+    """proposer(h, r) = A[(h + r) mod n]: block 1 round 0 is MEA's, round 1 PEA's."""
+    block = chain.propose([])
+    assert block.header.proposer == chain.authorities[1].address
+    egat, pea = chain.authorities[0].address, chain.authorities[2].address
+    with pytest.raises(WrongProposer, match=f"block 1: proposer {egat} is not the proposer "
+                                            f"of round 0, {chain.authorities[1].address}"):
+        apply_block(chain.state, resealed(chain, block, proposer=egat))
+    assert apply_block(chain.state, resealed(chain, block, proposer=pea, round=1)).height == 1
+
+
 def test_signature_by_non_authority(chain):
     block = chain.propose([], signers=2)
     outsider = chain.prosumers[0]
@@ -173,7 +185,7 @@ def test_proposal_without_signatures_validates_when_finality_not_required(chain)
 def test_too_many_transactions():
     chain = make_chain(parameters=ChainParameters(max_transactions_per_block=1))
     txs = [chain.transfer(0, 1, 1), chain.transfer(1, 0, 1)]
-    built = build_block(chain.state, txs, proposer=chain.authorities[0].address,
+    built = build_block(chain.state, txs, proposer=chain.authorities[1].address,
                         timestamp=chain.state.tip_timestamp + 1)
     assert len(built.block.transactions) == 1
     forged = replace(built.block, transactions=tuple(txs))

@@ -75,7 +75,7 @@ def commit(harness: NodeHarness, signer: int, block_hash: str, height: int) -> C
 
 def test_a_committed_block_the_node_never_saw_is_fetched_at_once(harness) -> None:
     chain = harness.chain
-    block = chain.propose([chain.transfer(0, 1, 500)], proposer=1)
+    block = chain.propose([chain.transfer(0, 1, 500)])
     for signer in (1, 2):
         harness.receive(commit(harness, signer, block.hash, block.height), sender=signer)
     harness.advance(500)  # past the commit grace

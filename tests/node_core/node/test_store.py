@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from node_core.ledger.exceptions import GenesisMismatch, StoreCorrupted
+from node_core.ledger.exceptions import GenesisMismatch, StoreCorrupted, UnknownSchemaVersion
 from node_core.node.chain_verify import verify_chain
-from node_core.node.store import STORE_FILENAME, BlockStore
+from node_core.node.store import STORE_FILENAME, WAL_SIZE_LIMIT_BYTES, BlockStore
 from tests.helpers.chain import make_chain
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -151,3 +151,42 @@ def test_an_edited_state_part_is_caught(tmp_path):
     db.close()
     with pytest.raises(StoreCorrupted, match=r"StateParts|state_root"):
         BlockStore.open(path, chain.genesis)
+
+
+def test_a_store_of_another_schema_version_is_refused_with_what_to_do(tmp_path):
+    """A store made before STRICT tables (user_version 0, a Meta schema_version row)."""
+    path = tmp_path / STORE_FILENAME
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE Meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    db.execute("INSERT INTO Meta VALUES ('schema_version', '1')")
+    db.commit()
+    db.close()
+    with pytest.raises(UnknownSchemaVersion, match=r"has schema version 0, this node reads "
+                       r"version 2 only: it was made by an older version of the node\. For a "
+                       r"devnet delete its data directory"):
+        BlockStore.open(path, make_chain().genesis)
+
+
+def test_the_wal_shrinks_to_its_limit_once_a_long_reader_ends(tmp_path):
+    """A reader holding a snapshot keeps SQLite from recycling the write-ahead log, so it
+    grows; once the reader ends, two block commits bring it back to WAL_SIZE_LIMIT_BYTES."""
+    chain = make_chain(prosumer_count=40)
+    path = tmp_path / STORE_FILENAME
+    wal = tmp_path / f"{STORE_FILENAME}-wal"
+    with BlockStore.open(path, chain.genesis) as store:
+        def extend(blocks):
+            for _ in range(blocks):
+                txs = [chain.transfer(i, (i + 1) % 40, 1) for i in range(40)]
+                store.commit_block(chain.extend(txs), chain.state)
+
+        reader = sqlite3.connect(path, isolation_level=None)
+        reader.execute("BEGIN")
+        reader.execute("SELECT count(*) FROM Blocks").fetchone()
+        extend(100)
+        grown = wal.stat().st_size
+        reader.execute("COMMIT")
+        reader.close()
+        extend(2)
+        assert grown > 3 * WAL_SIZE_LIMIT_BYTES
+        assert wal.stat().st_size <= WAL_SIZE_LIMIT_BYTES
+        assert verify_chain(store).height == 102

@@ -11,13 +11,27 @@ from __future__ import annotations
 import argparse
 import errno
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
-from app.cli import audit, chain, cloud, control, devnet, gov, gridsim, keys, node, status
+from app.cli import (
+    audit,
+    chain,
+    cloud,
+    control,
+    devnet,
+    gov,
+    gridsim,
+    keys,
+    node,
+    roster,
+    status,
+)
 from app.cli.console_args import add_console_arguments, check_console_arguments
 
-_COMMAND_MODULES = (node, devnet, status, gov, control, keys, chain, audit, cloud, gridsim)
+_COMMAND_MODULES = (node, devnet, status, gov, control, roster, keys, chain, audit, cloud,
+                    gridsim)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -34,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    os.umask(0o077)  # every file a node, the console or a command writes is its user's only
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(

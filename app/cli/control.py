@@ -1,8 +1,11 @@
 """``main.py alarms ...`` and ``main.py emergency ...``: scripted drills under exactly the
 rules the console uses — roles, selection expiry and approvals are enforced by the node.
 
-Each command names the operator (``--operator``) and logs in to the authority's token with
-its PIN (read from ``--pin-env``, else prompted; never stored or printed), as at the console.
+Each command that changes something names the operator (``--operator``), logs in to their own
+token with their PIN (``--pin-env``, else prompted; never stored or printed) and signs the
+request with their key, as at the console (:mod:`app.cli.node_access`). ``emergency operate``
+and ``approve`` also endorse the selected order with that key: the endorsement goes on the
+chain, where every authority checks the two-person rule.
 
 ``alarms history [--since ISO] [--until ISO]`` reads the alarm events the node stored, also
 those of earlier node sessions (times without an offset are UTC).
@@ -12,22 +15,29 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import getpass
 import json
-import os
 import sys
-from dataclasses import replace
 from typing import Any
 
 from app.cli.audit import parse_since
-from app.cli.status import add_endpoint_arguments, call_node, endpoint_of
+from app.cli.node_access import (
+    add_endpoint_arguments,
+    add_operator_arguments,
+    address_of,
+    bound_signer,
+    open_operator,
+    run_signed,
+)
+from node_core.api import answers as ans
 from node_core.api import methods as m
 from node_core.api import requests as r
+from node_core.api.client import NodeClient
+from node_core.api.endorsing import endorse_order
 from node_core.api.requests import ALARM_HISTORY_LIMIT
+from node_core.api.wire import ClientError
 from node_core.control_room.audit import iso_utc
 from node_core.ledger.exceptions import GridTokenXError
 from node_core.ledger.transactions import EmergencyKind
-from node_core.node.config import load_node_config, open_signer
 
 KINDS = [k.name.lower() for k in EmergencyKind]
 
@@ -70,19 +80,17 @@ def register(subparsers: Any) -> None:
     for parser in (listing, ack, shelve, unshelve, history, select, status, *by_id):
         add_endpoint_arguments(parser)
         parser.add_argument("--json", action="store_true")
-        parser.add_argument("--operator", required=parser not in (listing, history, status),
-                            help="operator identity (logs in with the token PIN)")
-        parser.add_argument("--pin-env", default="GRIDTOKENX_PIN",
-                            help="environment variable holding the token PIN")
+        if parser not in (listing, history, status):
+            add_operator_arguments(parser, required=True)
         parser.set_defaults(handler=_run)
 
 
 def _run(args: argparse.Namespace) -> int:
     try:
-        if args.operator:
-            check_operator_pin(args)
-        method, request = _request(args)
-        result = asyncio.run(call_node(endpoint_of(args), method, request))
+        if getattr(args, "emergency_action", None) in ("operate", "approve"):
+            result: Any = _endorsed_step(args)
+        else:
+            result = run_signed(args, *_request(args))
     except (GridTokenXError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -90,17 +98,27 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
-def check_operator_pin(args: argparse.Namespace) -> None:
-    """Prove the operator holds the token PIN: a real PKCS#11 login, then logout."""
-    if args.config is None:
-        return
-    config = load_node_config(args.config)
-    if args.pin_env not in os.environ:
-        os.environ[args.pin_env] = getpass.getpass(f"token PIN for {args.operator}: ")
-    signer = open_signer(replace(config.signer, pin_env=args.pin_env))
-    close = getattr(signer, "close", None)
-    if close is not None:
-        close()
+def _endorsed_step(args: argparse.Namespace) -> ans.SelectionView:
+    """Operate or approve: find the selection, endorse its order, send the signed step."""
+    operator = open_operator(args)
+    method = m.EMERGENCY_OPERATE if args.emergency_action == "operate" else m.EMERGENCY_APPROVE
+
+    async def step() -> ans.SelectionView:
+        client = await NodeClient.connect(address_of(args))
+        try:
+            signer = await bound_signer(client, operator)
+            selections = await client.request(m.EMERGENCY_STATUS, r.NoParams())
+            selection = next((s for s in selections if s["id"] == args.id), None)
+            if selection is None:
+                raise ClientError("WrongStep", f"no selection {args.id}")
+            request = r.EndorsedSelectionRequest(args.id, endorse_order(signer, selection))
+            return await client.request(method, request, signer=signer)
+        finally:
+            await client.close()
+    try:
+        return asyncio.run(step())
+    finally:
+        operator.close()
 
 
 def _request(args: argparse.Namespace) -> tuple[m.Method[Any, Any], object]:
@@ -108,23 +126,19 @@ def _request(args: argparse.Namespace) -> tuple[m.Method[Any, Any], object]:
     if alarms == "list":
         return m.ALARMS_LIST, r.NoParams()
     if alarms == "ack":
-        return m.ALARMS_ACK, r.AcknowledgeRequest(args.operator, args.ids)
+        return m.ALARMS_ACK, r.AcknowledgeRequest(args.ids)
     if alarms == "shelve":
-        return m.ALARMS_SHELVE, r.ShelveRequest(args.operator, args.id, args.minutes * 60,
-                                                args.reason)
+        return m.ALARMS_SHELVE, r.ShelveRequest(args.id, args.minutes * 60, args.reason)
     if alarms == "unshelve":
-        return m.ALARMS_UNSHELVE, r.UnshelveRequest(args.operator, args.id)
+        return m.ALARMS_UNSHELVE, r.UnshelveRequest(args.id)
     if alarms == "history":
         return m.ALARMS_HISTORY, r.AlarmHistoryRequest(args.since, args.until, args.limit)
     if args.emergency_action == "status":
         return m.EMERGENCY_STATUS, r.NoParams()
     if args.emergency_action == "select":
         return m.EMERGENCY_SELECT, r.SelectRequest(
-            args.operator, args.kind, args.region, args.stage, args.mw, args.duration_s,
-            args.reason)
-    steps = {"operate": m.EMERGENCY_OPERATE, "approve": m.EMERGENCY_APPROVE,
-             "cancel": m.EMERGENCY_CANCEL}
-    return steps[args.emergency_action], r.SelectionRequest(args.operator, args.id)
+            args.kind, args.region, args.stage, args.mw, args.duration_s, args.reason)
+    return m.EMERGENCY_CANCEL, r.SelectionRequest(args.id)
 
 
 def _text(result: Any) -> str:

@@ -16,9 +16,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from node_core.devnet.layout import DevnetLayout, prepare_devnet
+from node_core.devnet.layout import DevnetLayout, generate_devnet_keys, prepare_devnet
 from node_core.devnet.run import run_devnet
 from node_core.ledger.exceptions import GridTokenXError
+from node_core.signers.softhsm import activate_config
 
 DEFAULT_DATA_DIR = Path("devnet-data")
 
@@ -31,8 +32,23 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
     parser.add_argument("--load", type=float, default=0.0, metavar="TX_PER_S",
                         help="signed energy trades per second from simulated prosumers")
-    parser.add_argument("--base-port", type=int, default=30300)
+    parser.add_argument("--base-port", type=int, default=DevnetLayout(DEFAULT_DATA_DIR).base_port)
     parser.set_defaults(handler=_run)
+    keys = subparsers.add_parser("devnet-keys", help=argparse.SUPPRESS)
+    keys.add_argument("--softhsm-conf", type=Path, required=True)
+    keys.add_argument("labels", nargs="+")
+    keys.set_defaults(handler=_run_keys)
+
+
+def _run_keys(args: argparse.Namespace) -> int:
+    """(Internal: ``prepare_devnet``'s child.) A key per label on its devnet token."""
+    activate_config(args.softhsm_conf)
+    try:
+        print(json.dumps(generate_devnet_keys(args.labels)))
+    except GridTokenXError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    return 0
 
 
 def _run(args: argparse.Namespace) -> int:

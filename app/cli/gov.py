@@ -9,13 +9,11 @@ the node checks the role and records the proposal or vote in its audit trail.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import sys
 from typing import Any
 
-from app.cli.control import check_operator_pin
-from app.cli.status import add_endpoint_arguments, call_node, endpoint_of
+from app.cli.node_access import add_endpoint_arguments, add_operator_arguments, run_signed
 from node_core.api import methods as m
 from node_core.api import requests as r
 from node_core.ledger.exceptions import GridTokenXError
@@ -43,10 +41,7 @@ def register(subparsers: Any) -> None:
     vote.add_argument("id", type=int)
     vote.add_argument("choice", choices=("yes", "no", "abstain"))
     for signed in (propose, vote):
-        signed.add_argument("--operator", required=True,
-                            help="operator identity making it (logs in with the token PIN)")
-        signed.add_argument("--pin-env", default="GRIDTOKENX_PIN",
-                            help="environment variable holding the token PIN")
+        add_operator_arguments(signed, required=True)
     for parser in (listing, show, propose, vote):
         add_endpoint_arguments(parser)
         parser.add_argument("--json", action="store_true", help="print JSON")
@@ -56,9 +51,7 @@ def register(subparsers: Any) -> None:
 def _run(args: argparse.Namespace) -> int:
     try:
         method, request = _request(args)
-        if args.gov_action in ("propose", "vote"):
-            check_operator_pin(args)
-        result = asyncio.run(call_node(endpoint_of(args), method, request))
+        result = run_signed(args, method, request)
     except (GridTokenXError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -72,9 +65,9 @@ def _request(args: argparse.Namespace) -> tuple[m.Method[Any, Any], object]:
     if args.gov_action == "show":
         return m.GOV_SHOW, r.ProposalIdRequest(args.id)
     if args.gov_action == "vote":
-        return m.GOV_VOTE, r.VoteRequest(args.operator, args.id, args.choice)
+        return m.GOV_VOTE, r.VoteRequest(args.id, args.choice)
     return m.GOV_PROPOSE, r.ProposalRequest(
-        operator=args.operator, action=args.action, title=args.title,
+        action=args.action, title=args.title,
         description=args.description, voting_period=args.voting_period,
         authority_name=args.authority_name, authority_public_key=args.authority_public_key,
         authority_address=args.authority_address, parameter=args.parameter, value=args.value)

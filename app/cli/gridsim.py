@@ -22,17 +22,24 @@ import contextlib
 import logging
 import os
 import signal
+import sys
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Final
 
+from node_core.api.client import NodeAddress
+from node_core.api.wire import cookie_path
 from node_core.clock import now_ms
+from node_core.devnet.layout import FEED_PIN_ENV, GRID_FEED
 from node_core.grid import GridEvent, GridSample, GridSimulator, parse_event
 from node_core.grid.chain_orders import follow_chain_orders
 from node_core.grid.feeds import grid_attestation, live_endpoint
 from node_core.grid.orders import OrderLedger
-from node_core.node.config import parse_endpoint
+from node_core.ledger.exceptions import GridTokenXError, SignerError
+from node_core.node.config import load_node_config, parse_endpoint
+from node_core.signers.pkcs11 import Pkcs11Signer, pin_from_environment
+from node_core.signers.softhsm import find_softhsm_module
 from node_core.telemetry import (
     BigtableEmulator,
     BigtableTelemetryStore,
@@ -70,22 +77,44 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--duration", type=float, default=None,
                         help="stop after this many seconds (default: run until Ctrl-C)")
     parser.add_argument("--serve", type=parse_endpoint, metavar="HOST:PORT",
-                        help="serve the live sample stream and scheduling (JSON lines)")
-    parser.add_argument("--nodes", type=_endpoints, default=[], metavar="HOST:PORT,...",
-                        help="node client endpoints: attest each sample's grid snapshot")
+                        help="serve the live sample stream and scheduling (JSON lines; its "
+                             "credential is node.cookie in --data-dir)")
+    parser.add_argument("--nodes", type=_node_addresses, default=[], metavar="NODE.toml,...",
+                        help="the nodes' configuration files: attest each sample's grid "
+                             "snapshot to their endpoints, follow their final orders")
+    feed = parser.add_argument_group("the grid feed's own key (a grid_feed on the roster)")
+    feed.add_argument("--feed-token", default=GRID_FEED, help=f"token label ({GRID_FEED})")
+    feed.add_argument("--feed-key", default=GRID_FEED, help=f"key label ({GRID_FEED})")
+    feed.add_argument("--feed-pin-env", default=FEED_PIN_ENV,
+                      help=f"variable holding the token's PIN ({FEED_PIN_ENV})")
+    feed.add_argument("--module", help="PKCS#11 library (default: SoftHSM2)")
     parser.add_argument("--trades", type=float, default=0.0, metavar="TX_PER_S",
                         help="energy trades per second between the devnet's prosumers")
     parser.set_defaults(handler=run)
 
 
-def _endpoints(text: str) -> list[tuple[str, int]]:
-    return [parse_endpoint(part) for part in text.split(",") if part]
+def _node_addresses(text: str) -> list[NodeAddress]:
+    try:
+        return [load_node_config(Path(part)).address for part in text.split(",") if part]
+    except GridTokenXError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _feed_signer(args: argparse.Namespace) -> Pkcs11Signer:
+    """The grid feed's key on its own token (its PIN from ``--feed-pin-env``)."""
+    module = args.module or find_softhsm_module()
+    return Pkcs11Signer.open(module, args.feed_token, args.feed_key,
+                             pin_from_environment(args.feed_pin_env))
 
 
 def run(args: argparse.Namespace) -> int:
     """Handler: run until ``--duration``, SIGTERM or Ctrl-C (see the module docstring)."""
-    with contextlib.suppress(KeyboardInterrupt):
-        return asyncio.run(_serve(args))
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            return asyncio.run(_serve(args))
+    except SignerError as error:  # the feed's token: restarting cannot help
+        print(f"error: the grid feed's key: {error}", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -136,9 +165,11 @@ def _sink_contexts(args: argparse.Namespace, simulator: GridSimulator,
                    ledger: OrderLedger | None = None) -> list[SinkContext]:
     contexts: list[SinkContext] = []
     if args.serve:
-        contexts.append(live_endpoint(args.serve, simulator, ledger))
+        host, port = args.serve
+        address = NodeAddress(host, port, cookie_path(args.data_dir))
+        contexts.append(live_endpoint(address, simulator, ledger))
     if args.nodes:
-        contexts.append(grid_attestation(args.nodes, args.trades))
+        contexts.append(grid_attestation(args.nodes, _feed_signer(args), args.trades))
     return contexts
 
 

@@ -10,10 +10,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from app.cli.node_access import add_endpoint_arguments, address_of, call_node
 from node_core.api import methods as m
 from node_core.api import requests as r
-from node_core.api.endpoint import ClientError, NodeClient
-from node_core.api.methods import Ans, Req
+from node_core.api.wire import ClientError
 from node_core.devnet.layout import prosumer_signer
 from node_core.ledger.exceptions import GridTokenXError
 from node_core.ledger.keys import (
@@ -27,10 +27,7 @@ from node_core.ledger.transactions import (
     sign_transaction,
 )
 from node_core.ledger.types import REGIONS, Address
-from node_core.node.config import load_node_config, parse_endpoint
 from node_core.signers.file import FileSigner
-
-DEFAULT_ENDPOINT = "127.0.0.1:30401"
 
 
 def register(subparsers: Any) -> None:
@@ -56,31 +53,9 @@ def register(subparsers: Any) -> None:
     send.set_defaults(handler=_send)
 
 
-def add_endpoint_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--endpoint", default=DEFAULT_ENDPOINT,
-                        help=f"node client endpoint host:port (default {DEFAULT_ENDPOINT}, "
-                        "the devnet's EGAT)")
-    parser.add_argument("--config", type=Path, help="take the endpoint from a node config")
-
-
-def endpoint_of(args: argparse.Namespace) -> tuple[str, int]:
-    if args.config is not None:
-        return load_node_config(args.config).client
-    return parse_endpoint(args.endpoint)
-
-
-async def call_node(endpoint: tuple[str, int], method: m.Method[Req, Ans], request: Req) -> Ans:
-    """One typed request over a connection of its own."""
-    client = await NodeClient.connect(*endpoint)
-    try:
-        return await client.request(method, request)
-    finally:
-        await client.close()
-
-
 def _status(args: argparse.Namespace) -> int:
     try:
-        status = asyncio.run(call_node(endpoint_of(args), m.STATUS, r.NoParams()))
+        status = asyncio.run(call_node(address_of(args), m.STATUS, r.NoParams()))
     except (GridTokenXError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -98,7 +73,7 @@ def _status(args: argparse.Namespace) -> int:
 def _send(args: argparse.Namespace) -> int:
     try:
         signer = _signer(args)
-        endpoint = endpoint_of(args)
+        endpoint = address_of(args)
         status = asyncio.run(call_node(endpoint, m.STATUS, r.NoParams()))
         account = asyncio.run(call_node(endpoint, m.ACCOUNT, r.AccountRequest(signer.address)))
         tx = sign_transaction(Transaction(status["chain_id"], account["nonce"],

@@ -33,7 +33,7 @@ from app.links.node_link import NodeLink
 from node_core.api import answers as ans
 from node_core.api import methods as m
 from node_core.api import requests as r
-from node_core.api.endpoint import ClientError
+from node_core.api.wire import ClientError
 
 log = logging.getLogger(__name__)
 

@@ -28,8 +28,9 @@ from PySide6.QtCore import QObject, Signal, Slot
 from node_core.api import answers as ans
 from node_core.api import methods as m
 from node_core.api import requests as r
-from node_core.api.endpoint import ClientError, NodeClient
+from node_core.api.client import NodeClient
 from node_core.api.methods import Ans, Req
+from node_core.api.wire import ClientError
 from node_core.backoff import Backoff
 
 log = logging.getLogger(__name__)

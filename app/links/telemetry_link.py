@@ -38,7 +38,8 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from node_core.api import answers as ans
 from node_core.api import methods as m
 from node_core.api import requests as r
-from node_core.api.endpoint import ClientError, NodeClient
+from node_core.api.client import NodeClient
+from node_core.api.wire import ClientError
 from node_core.clock import now_ms
 from node_core.telemetry import (
     SYSTEM_FREQUENCY,

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import QDockWidget
 
 from node_core.api import methods as m
 from node_core.api import requests as r
-from node_core.api.endpoint import ClientError
+from node_core.api.wire import ClientError
 from node_core.control_room.incident import build_incident, frequency_samples
 from node_core.telemetry import SYSTEM_FREQUENCY
 from views.timeline.timeline_view import TimelineView

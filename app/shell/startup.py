@@ -56,9 +56,10 @@ from PySide6.QtCore import QObject, Signal
 from app.links.node_link import NodeLink
 from app.links.telemetry_link import TelemetryLink
 from app.shell.login import LoginRequest
-from node_core.api.endpoint import ClientError, NodeClient
+from node_core.api.client import NodeClient
 from node_core.api.methods import STATUS
 from node_core.api.requests import NoParams
+from node_core.api.wire import ClientError
 from node_core.devnet.layout import DEVNET_PIN, DEVNET_TOKEN, DevnetLayout, prepare_devnet
 from node_core.devnet.run import devnet_processes, gridsim_process
 from node_core.node.config import NodeConfig, load_node_config

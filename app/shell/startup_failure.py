@@ -13,7 +13,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication
 
-from node_core.api.endpoint import ClientError
+from node_core.api.wire import ClientError
 from node_core.ledger.exceptions import (
     GridTokenXError,
     KeyNotFound,

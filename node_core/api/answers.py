@@ -114,8 +114,16 @@ class TransactionView(TypedDict, total=False):
     mw: int
     duration_s: int
     reason: str
+    selected_ms: int
     operator: str
+    """The roster name of the member who operated it (their key's address if not on it)."""
     approver: str
+    """... who approved it (critical actions; ``""`` for none)."""
+    roster_action: str
+    """Roster changes: ``add`` or ``remove`` the ``member`` in ``role``."""
+    member: str
+    role: str
+    requested_by: str
 
 
 class GridSnapshotView(TypedDict):
@@ -258,6 +266,15 @@ class ProposalView(TypedDict):
     block_interval_ms: int
 
 
+class RosterMemberView(TypedDict):
+    """One member of this authority's roster."""
+
+    name: str
+    role: str
+    address: str
+    public_key: str
+
+
 class Submitted(TypedDict):
     """A transaction the node signed with its authority key and submitted."""
 
@@ -380,6 +397,9 @@ class AuditRecord(TypedDict):
     target: str
     outcome: str
     details: dict[str, Any]
+    request: dict[str, Any] | None
+    """The operator's signed request the entry records (None: the node's own entry, or a
+    refusal of an unsigned request)."""
     prev_hash: str
     hash: str
 

@@ -1,63 +1,86 @@
-"""The node's local client endpoint: JSON lines over TCP on loopback.
+"""The node's local client endpoint: the server side of :mod:`node_core.api.wire`.
 
-Used by the CLI (``main.py status``, ``tx send``, ...) and by the console. One JSON object
-per line each way::
+Used by the CLI (``main.py status``, ``tx send``, ...) and by the console. What it enforces
+before a handler runs:
 
-    -> {"id": 1, "method": "status", "params": {}}
-    <- {"id": 1, "result": {...}}
-       or {"id": 1, "error": {"type": "...", "message": "..."}}
-    -> {"id": 2, "method": "subscribe", "params": {}}
-    <- {"id": 2, "result": "subscribed"}
-    <- {"event": "block", "data": {...}}   (pushed for every final block;
-                                             "status" every second)
-
-The methods, their parameters and answers are declared once, in
-:mod:`node_core.api.methods` (typed: :meth:`NodeClient.request`); the endpoint refuses
-parameters that do not fit (``BadRequest``). Errors carry the exception class name of the rule
-broken (e.g. ``NonceMismatch``, ``MempoolFull``), so scripts can act on them.
+* **The credential.** A connection's first line must carry the node's cookie
+  (:mod:`node_core.api.wire`) within :attr:`EndpointLimits.auth_timeout_s`; anything else
+  is answered ``Unauthenticated`` and the connection closed.
+* **The operator.** A method with ``roles`` runs only for a verified member of the
+  authority's roster (:mod:`node_core.api.operator_auth`); a refusal is answered with its
+  rule and reported to ``on_refused`` (the node records it in the audit trail).
+* **Bounds.** A request line is at most :attr:`EndpointLimits.max_request_bytes` (a bigger
+  one is answered ``RequestTooLarge`` and the connection closed, without reading more); at
+  most :attr:`EndpointLimits.max_connections` connections, of which at most
+  :attr:`EndpointLimits.max_pending` still unauthenticated — a new one pushes out the oldest
+  pending one, so idle connections cannot lock the console out; a subscriber that does not
+  read loses old events, never blocks the node. Handlers that do a lot (``submit``) yield to
+  the loop as they go.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import itertools
+import hmac
 import json
 import logging
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Final
 
-from node_core.api.methods import Ans, Handler, Method, Req, parse_request, request_params
+from node_core.api.methods import BadRequest, Handler, Method, parse_request
+from node_core.api.operator_auth import Refusal, RequestGate, RequestRefused
+from node_core.api.wire import ClientError, error_line, line, write_cookie
 from node_core.ledger.exceptions import GridTokenXError
 
 log = logging.getLogger(__name__)
 
-MAX_LINE: Final = 64 * 1024 * 1024
+SUBSCRIBER_QUEUE: Final = 1000
+"""Events held for a subscriber that reads slowly (older ones are dropped)."""
 
 
-class ClientError(GridTokenXError):
-    """The node answered a request with an error; ``type`` names the rule."""
+@dataclass(frozen=True, slots=True)
+class EndpointLimits:
+    """The endpoint's bounds (see the module docstring); one home for them."""
 
-    def __init__(self, type_: str, message: str) -> None:
-        super().__init__(f"{type_}: {message}")
-        self.type = type_
+    max_request_bytes: int = 1024 * 1024
+    """One request line; a ``submit`` of thousands of transactions is split by the client."""
+    max_connections: int = 64
+    max_pending: int = 16
+    """Connections still to present the cookie."""
+    auth_timeout_s: float = 2.0
+
+
+OnRefused = Callable[[Method[Any, Any], Refusal], None]
 
 
 class ClientEndpoint:
-    """Serves ``handlers`` (method name -> async function of the parsed request, see
-    :func:`node_core.api.methods.bind`) for the ``methods`` of a registry to local clients."""
+    """Serves ``handlers`` (see :func:`node_core.api.methods.bind`) for the ``methods`` of a
+    registry to local clients holding the cookie written to ``cookie_file``."""
 
     def __init__(self, host: str, port: int, methods: Mapping[str, Method[Any, Any]],
-                 handlers: Iterable[tuple[str, Handler]]) -> None:
+                 handlers: Iterable[tuple[str, Handler]], *, cookie_file: Path,
+                 gate: RequestGate | None = None, on_refused: OnRefused | None = None,
+                 limits: EndpointLimits = EndpointLimits()) -> None:
         self._address = (host, port)
         self._methods = methods
         self._handlers = dict(handlers)
         missing = sorted(set(methods) ^ set(self._handlers))
         if missing:
             raise ValueError(f"methods and handlers differ: {missing}")
+        if gate is None and any(m.roles for m in methods.values()):
+            raise ValueError("methods with roles need a RequestGate")
+        self._gate, self._on_refused, self.limits = gate, on_refused, limits
+        self._cookie_file = cookie_file
+        self._cookie = b""
         self._server: asyncio.Server | None = None
         self._subscribers: set[asyncio.Queue[bytes]] = set()
         self._connections: set[asyncio.Task[None]] = set()
+        self._pending: list[asyncio.StreamWriter] = []
+        self.refused_connections = 0
+        """Connections closed for the limits (too many, pushed out while pending)."""
 
     @property
     def port(self) -> int:
@@ -65,7 +88,9 @@ class ClientEndpoint:
         return int(self._server.sockets[0].getsockname()[1])
 
     async def start(self) -> None:
-        self._server = await asyncio.start_server(self._serve, *self._address, limit=MAX_LINE)
+        self._cookie = write_cookie(self._cookie_file).encode()
+        self._server = await asyncio.start_server(self._serve, *self._address,
+                                                  limit=self.limits.max_request_bytes)
 
     async def stop(self) -> None:
         if self._server is not None:
@@ -75,174 +100,130 @@ class ClientEndpoint:
         await asyncio.gather(*self._connections, return_exceptions=True)
         if self._server is not None:
             await self._server.wait_closed()
+        self._cookie_file.unlink(missing_ok=True)
 
     def publish(self, event: str, data: Any) -> None:
         """Push an event to every subscriber (a slow subscriber loses old events)."""
-        line = _line({"event": event, "data": data})
+        payload = line({"event": event, "data": data})
         for queue in self._subscribers:
             if queue.full():
                 queue.get_nowait()
-            queue.put_nowait(line)
+            queue.put_nowait(payload)
+
+    # --- connections ------------------------------------------------------------------------
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if len(self._connections) >= self.limits.max_connections:
+            self.refused_connections += 1
+            writer.close()
+            return
         task = asyncio.current_task()
         assert task is not None
         self._connections.add(task)
-        queue: asyncio.Queue[bytes] = asyncio.Queue(maxsize=1000)
-        pusher = asyncio.create_task(self._push(queue, writer))
+        queue: asyncio.Queue[bytes] = asyncio.Queue(maxsize=SUBSCRIBER_QUEUE)
+        pusher: asyncio.Task[None] | None = None
         try:
-            while line := await reader.readline():
-                writer.write(await self._answer(line, queue))
-                await writer.drain()
-        except (ConnectionError, asyncio.IncompleteReadError, ValueError):
+            if await self._authenticated(reader, writer):
+                pusher = asyncio.create_task(self._push(queue, writer))
+                await self._requests(reader, writer, queue)
+        except (ConnectionError, asyncio.IncompleteReadError):
             pass
         finally:
             self._subscribers.discard(queue)
-            pusher.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await pusher
+            if pusher is not None:
+                pusher.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await pusher
             writer.close()
             self._connections.discard(task)
+
+    async def _authenticated(self, reader: asyncio.StreamReader,
+                             writer: asyncio.StreamWriter) -> bool:
+        """The first line must be the cookie; the oldest of too many pending goes."""
+        self._pending.append(writer)
+        if len(self._pending) > self.limits.max_pending:
+            self.refused_connections += 1
+            self._pending.pop(0).close()
+        try:
+            first = await asyncio.wait_for(reader.readline(), self.limits.auth_timeout_s)
+            if hmac.compare_digest(_cookie_of(first), self._cookie):
+                writer.write(line({"authenticated": True}))
+                await writer.drain()
+                return True
+        except (TimeoutError, ValueError, ConnectionError):
+            pass
+        finally:
+            with contextlib.suppress(ValueError):
+                self._pending.remove(writer)
+        with contextlib.suppress(ConnectionError):
+            writer.write(error_line(None, "Unauthenticated", "present the node's cookie "
+                                    "(node.cookie in its data directory) first"))
+            await writer.drain()
+        return False
+
+    async def _requests(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
+                        queue: asyncio.Queue[bytes]) -> None:
+        while True:
+            try:
+                request = await reader.readline()
+            except ValueError:
+                writer.write(error_line(None, "RequestTooLarge", f"a request is at most "
+                                        f"{self.limits.max_request_bytes} bytes; split it"))
+                await writer.drain()
+                return
+            if not request:
+                return
+            writer.write(await self._answer(request, queue))
+            await writer.drain()
 
     async def _push(self, queue: asyncio.Queue[bytes], writer: asyncio.StreamWriter) -> None:
         while True:
             writer.write(await queue.get())
             await writer.drain()
 
-    async def _answer(self, line: bytes, queue: asyncio.Queue[bytes]) -> bytes:
+    # --- one request ------------------------------------------------------------------------
+
+    async def _answer(self, raw: bytes, queue: asyncio.Queue[bytes]) -> bytes:
         request_id = None
         try:
-            request = json.loads(line)
+            request = json.loads(raw)
+            if not isinstance(request, dict):
+                raise BadRequest("a request is a JSON object")
             request_id = request.get("id")
-            method = request["method"]
-            if method == "subscribe":
+            name = request.get("method")
+            if name == "subscribe":
                 self._subscribers.add(queue)
-                return _line({"id": request_id, "result": "subscribed"})
-            handler = self._handlers.get(method)
-            if handler is None:
-                raise ClientError("UnknownMethod", f"no method {method!r}")
-            parsed = parse_request(self._methods[method], request.get("params") or {})
-            result = await handler(parsed)
-            return _line({"id": request_id, "result": result})
+                return line({"id": request_id, "result": "subscribed"})
+            method, handler = self._methods.get(str(name)), self._handlers.get(str(name))
+            if method is None or handler is None:
+                raise ClientError("UnknownMethod", f"no method {name!r}")
+            params = request.get("params") or {}
+            caller = self._caller(method, params, request.get("auth"))
+            result = await handler(parse_request(method, params), caller)
+            return line({"id": request_id, "result": result})
         except ClientError as error:
-            return _error(request_id, error.type, str(error).split(": ", 1)[-1])
+            return error_line(request_id, error.type, str(error).split(": ", 1)[-1])
         except GridTokenXError as error:
-            return _error(request_id, type(error).__name__, str(error))
+            return error_line(request_id, type(error).__name__, str(error))
         except (ValueError, KeyError, TypeError, AttributeError) as error:
-            return _error(request_id, "BadRequest", f"{type(error).__name__}: {error}")
+            return error_line(request_id, "BadRequest", f"{type(error).__name__}: {error}")
+
+    def _caller(self, method: Method[Any, Any], params: Any, auth: object) -> object:
+        if not method.roles:
+            return None
+        assert self._gate is not None
+        try:
+            return self._gate.caller(method, params, auth)
+        except RequestRefused as error:
+            if self._on_refused is not None:
+                self._on_refused(method, self._gate.refusal(auth, error))
+            raise
 
 
-async def _open(host: str, port: int,
-                timeout_s: float) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+def _cookie_of(first_line: bytes) -> bytes:
     try:
-        return await asyncio.wait_for(asyncio.open_connection(host, port, limit=MAX_LINE),
-                                      timeout_s)
-    except (OSError, TimeoutError) as error:
-        raise ClientError("Unreachable",
-                          f"no node endpoint at {host}:{port} ({error or 'timed out'}): "
-                          "is the node running? Start it (the console, or `main.py node "
-                          "--config FILE`), or check the host and port") from None
-
-
-def _line(obj: Any) -> bytes:
-    return (json.dumps(obj, separators=(",", ":")) + "\n").encode()
-
-
-def _error(request_id: Any, type_: str, message: str) -> bytes:
-    return _line({"id": request_id, "error": {"type": type_, "message": message}})
-
-
-class NodeClient:
-    """An async client of one node's endpoint; one connection, requests pipelined."""
-
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
-                 address: tuple[str, int] = ("", 0)) -> None:
-        self.address = address
-        """The endpoint's (host, port)."""
-        self._ids = itertools.count(1)
-        self._pending: dict[int, asyncio.Future[Any]] = {}
-        self._attach(reader, writer)
-
-    def _attach(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self._reader, self._writer = reader, writer
-        self._events: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
-        self._receiver = asyncio.create_task(self._receive())
-
-    @classmethod
-    async def connect(cls, host: str, port: int, timeout_s: float = 5.0) -> NodeClient:
-        return cls(*await _open(host, port, timeout_s), (host, port))
-
-    async def reconnect(self, timeout_s: float = 5.0) -> None:
-        """A new connection to the same endpoint (the node restarted); subscriptions and
-        requests in flight on the old one are gone."""
-        await self.close()
-        self._attach(*await _open(*self.address, timeout_s))
-
-    async def request(self, method: Method[Req, Ans], request: Req,
-                      timeout_s: float = 30.0) -> Ans:
-        """One typed request (:mod:`node_core.api.methods`); raises ClientError with the
-        node's rule name, or on timeout."""
-        answer: Ans = await self.call(method.name, timeout_s, **request_params(request))
-        return answer
-
-    async def call(self, method: str, timeout_s: float = 30.0, **params: Any) -> Any:
-        """One request by name with raw JSON params (what :meth:`request` sends); raises
-        ClientError with the node's rule name, or on timeout."""
-        if self._receiver.done():
-            raise ClientError("Disconnected", f"{method}: the connection to the node is closed")
-        request_id = next(self._ids)
-        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        self._pending[request_id] = future
-        try:
-            self._writer.write(_line({"id": request_id, "method": method, "params": params}))
-            await self._writer.drain()
-            return await asyncio.wait_for(future, timeout_s)
-        except TimeoutError:
-            raise ClientError("Timeout", f"{method}: no answer in {timeout_s:.0f} s") from None
-        except ConnectionError as error:
-            raise ClientError("Disconnected", f"{method}: {error}") from None
-        finally:
-            self._pending.pop(request_id, None)
-
-    async def subscribe(self) -> AsyncIterator[dict[str, Any]]:
-        """Events pushed by the node (``{"event": ..., "data": ...}``), until closed."""
-        await self.call("subscribe")
-        while True:
-            event = await self._events.get()
-            if not event:
-                return
-            yield event
-
-    async def close(self) -> None:
-        self._receiver.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self._receiver
-        self._writer.close()
-        with contextlib.suppress(ConnectionError):
-            await self._writer.wait_closed()
-
-    async def _receive(self) -> None:
-        try:
-            while line := await self._reader.readline():
-                self._dispatch(json.loads(line))
-        except (ConnectionError, ValueError):
-            pass
-        finally:
-            lost = ClientError("Disconnected", "the node closed the connection")
-            for future in self._pending.values():
-                if not future.done():
-                    future.set_exception(lost)
-            self._events.put_nowait({})
-
-    def _dispatch(self, message: dict[str, Any]) -> None:
-        if "event" in message:
-            self._events.put_nowait(message)
-            return
-        future = self._pending.pop(message.get("id", -1), None)
-        if future is None or future.done():
-            return
-        if "error" in message:
-            error = message["error"]
-            future.set_exception(ClientError(error["type"], error["message"]))
-        else:
-            future.set_result(message.get("result"))
+        message = json.loads(first_line)
+    except ValueError:
+        return b""
+    cookie = message.get("cookie") if isinstance(message, dict) else None
+    return cookie.encode() if isinstance(cookie, str) else b""

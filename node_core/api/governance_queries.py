@@ -1,10 +1,10 @@
 """The client endpoint's governance methods: list and show proposals as plain data, and
 propose or vote — signed by this node's authority key, like every authority action.
 
-A proposal or a vote names the operator who makes it (``operator``): only an ``operator`` or
-``supervisor`` of this node's ``[operators]`` may, and every one — taken or refused, with what
-was proposed or the proposal and choice, and the outcome — goes to the audit trail
-(:mod:`node_core.control_room.room`)."""
+A proposal or a vote is signed by the operator who makes it, an ``operator`` or ``supervisor``
+on this authority's roster (the endpoint checks it: :mod:`node_core.api.operator_auth`), and
+every one — taken or refused, with what was proposed or the proposal and choice, the outcome
+and the signed request — goes to the audit trail (:mod:`node_core.control_room.room`)."""
 
 from __future__ import annotations
 
@@ -14,16 +14,16 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from node_core.api import answers as ans
 from node_core.api import methods as m
 from node_core.api import requests as r
-from node_core.api.endpoint import ClientError
-from node_core.api.methods import BadRequest, Handler, bind
-from node_core.control_room.desk import Role
+from node_core.api.methods import BadRequest, Handler, bind, bind_signed
+from node_core.api.operator_auth import Caller
+from node_core.api.wire import ClientError
 from node_core.ledger.governance import ProposalRecord
 from node_core.ledger.keys import verify_signature
 from node_core.ledger.transactions import (
     GovernanceProposal,
     GovernanceVote,
-    Payload,
     ProposalAction,
+    Transaction,
     VoteChoice,
 )
 from node_core.ledger.types import Address
@@ -31,17 +31,13 @@ from node_core.ledger.types import Address
 if TYPE_CHECKING:
     from node_core.node.authority_node import AuthorityNode
 
-GOVERNANCE_ROLES = frozenset({Role.OPERATOR, Role.SUPERVISOR})
-"""Who may propose and vote for this authority."""
-
-
 class GovernanceQueries:
     def __init__(self, node: AuthorityNode) -> None:
         self._node = node
 
     def handlers(self) -> list[tuple[str, Handler]]:
         return [bind(m.GOV_LIST, self._list), bind(m.GOV_SHOW, self._show),
-                bind(m.GOV_PROPOSE, self._propose), bind(m.GOV_VOTE, self._vote)]
+                bind_signed(m.GOV_PROPOSE, self._propose), bind_signed(m.GOV_VOTE, self._vote)]
 
     async def _list(self, request: r.NoParams) -> list[ans.ProposalView]:
         proposals = self._node.state.proposals
@@ -53,7 +49,7 @@ class GovernanceQueries:
             raise ClientError("UnknownProposal", f"no proposal {request.id}")
         return self.proposal_view(record, verify=True)
 
-    async def _propose(self, request: r.ProposalRequest) -> ans.Submitted:
+    async def _propose(self, request: r.ProposalRequest, caller: Caller) -> ans.Submitted:
         action = _member(ProposalAction, request.action, "action")
         try:
             key = bytes.fromhex(request.authority_public_key)
@@ -71,23 +67,19 @@ class GovernanceQueries:
         if action is ProposalAction.PARAMETER_CHANGE:
             details.update(parameter=proposal.parameter, value=proposal.value)
         return self._node.control.audited(
-            _operator(request.operator, "a proposal"), "propose", f"proposal '{proposal.title}'",
-            lambda _now: self._submit(proposal), roles=GOVERNANCE_ROLES, details=details,
+            caller, "propose", f"proposal '{proposal.title}'",
+            lambda _now: submitted(self._node.submit_as_authority(proposal)), details=details,
             outcome=lambda result: f"submitted {result['tx_hash']}")
 
-    async def _vote(self, request: r.VoteRequest) -> ans.Submitted:
+    async def _vote(self, request: r.VoteRequest, caller: Caller) -> ans.Submitted:
         proposal_id = request.id
         choice = _member(VoteChoice, request.choice, "choice")
+        vote = GovernanceVote(proposal_id, choice)
         return self._node.control.audited(
-            _operator(request.operator, "a vote"), "vote", f"proposal {proposal_id}",
-            lambda _now: self._submit(GovernanceVote(proposal_id, choice)),
-            roles=GOVERNANCE_ROLES,
+            caller, "vote", f"proposal {proposal_id}",
+            lambda _now: submitted(self._node.submit_as_authority(vote)),
             details={"proposal": proposal_id, "choice": choice.name.lower()},
             outcome=lambda result: f"submitted {result['tx_hash']}")
-
-    def _submit(self, payload: Payload) -> ans.Submitted:
-        tx = self._node.submit_as_authority(payload)
-        return {"tx_hash": tx.hash, "nonce": tx.nonce}
 
     # --- views ------------------------------------------------------------------------------
 
@@ -148,8 +140,6 @@ def _member(enum: type[E], text: str, field: str) -> E:
     return member
 
 
-def _operator(operator: str, what: str) -> str:
-    if not operator:
-        raise ClientError("MissingOperator", f"{what} names the operator who makes it "
-                          "(operator; CLI: --operator NAME)")
-    return operator
+def submitted(tx: Transaction) -> ans.Submitted:
+    """The answer of a method whose transaction the node signed and submitted."""
+    return {"tx_hash": tx.hash, "nonce": tx.nonce}

@@ -24,9 +24,11 @@ from typing import Any, Final, Generic, TypeVar
 from node_core.api import answers as a
 from node_core.api import requests as r
 from node_core.ledger.exceptions import GridTokenXError
+from node_core.ledger.roster import Role
 
 Req = TypeVar("Req")
 Ans = TypeVar("Ans")
+CallerT = TypeVar("CallerT")
 
 
 class BadRequest(GridTokenXError):
@@ -45,6 +47,10 @@ class Method(Generic[Req, Ans]):
     summary: str
     writes: bool = False
     """It changes state (records, signs or submits something), not only reads."""
+    roles: frozenset[Role] = frozenset()
+    """Non-empty: the request must be signed by a member of the node's authority's roster
+    holding one of these roles (:mod:`node_core.api.operator_auth`); the handler then acts
+    for that member."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,8 +63,16 @@ class Event:
 
 
 def _method(name: str, request: type[Req], answer: object, summary: str, *,
-            writes: bool = False) -> Method[Req, Any]:
-    return Method(name, request, answer, summary, writes)
+            writes: bool = False, roles: frozenset[Role] = frozenset()) -> Method[Req, Any]:
+    return Method(name, request, answer, summary, writes or bool(roles), roles)
+
+
+OPERATING: Final = frozenset({Role.OPERATOR, Role.SUPERVISOR})
+"""Who runs the control room: alarms, the emergency desk, governance."""
+APPROVING: Final = frozenset({Role.SUPERVISOR})
+EVERYONE: Final = frozenset(Role)
+ROSTER_ADMIN: Final = frozenset({Role.SECURITY_ADMIN})
+GRID_FEED: Final = frozenset({Role.GRID_FEED})
 
 
 # --- node: chain ----------------------------------------------------------------------------
@@ -81,7 +95,7 @@ TRANSACTION: Final[Method[r.TransactionRequest, a.TransactionLocation | None]] =
     "where a final transaction is")
 ATTEST_GRID: Final[Method[r.AttestGridRequest, a.Done]] = _method(
     "attest_grid", r.AttestGridRequest, a.Done,
-    "the grid snapshot the node's next proposals commit to", writes=True)
+    "the grid snapshot the node's next proposals commit to", roles=GRID_FEED)
 TRADING_OVERVIEW: Final[Method[r.TradingOverviewRequest, a.TradingOverview]] = _method(
     "trading_overview", r.TradingOverviewRequest, a.TradingOverview,
     "the market of the last window from this chain")
@@ -96,46 +110,55 @@ GOV_SHOW: Final[Method[r.ProposalIdRequest, a.ProposalView]] = _method(
     "gov_show", r.ProposalIdRequest, a.ProposalView, "one proposal, votes verified")
 GOV_PROPOSE: Final[Method[r.ProposalRequest, a.Submitted]] = _method(
     "gov_propose", r.ProposalRequest, a.Submitted, "propose, signed by the authority key",
-    writes=True)
+    roles=OPERATING)
 GOV_VOTE: Final[Method[r.VoteRequest, a.Submitted]] = _method(
-    "gov_vote", r.VoteRequest, a.Submitted, "vote, signed by the authority key", writes=True)
+    "gov_vote", r.VoteRequest, a.Submitted, "vote, signed by the authority key",
+    roles=OPERATING)
 
 # --- node: control room ---------------------------------------------------------------------
 
 ALARMS_LIST: Final[Method[r.NoParams, a.AlarmList]] = _method(
     "alarms_list", r.NoParams, a.AlarmList, "every alarm not in the normal state")
 ALARMS_ACK: Final[Method[r.AcknowledgeRequest, a.AlarmEvents]] = _method(
-    "alarms_ack", r.AcknowledgeRequest, a.AlarmEvents, "acknowledge alarms", writes=True)
+    "alarms_ack", r.AcknowledgeRequest, a.AlarmEvents, "acknowledge alarms", roles=OPERATING)
 ALARMS_SHELVE: Final[Method[r.ShelveRequest, a.AlarmEvents]] = _method(
     "alarms_shelve", r.ShelveRequest, a.AlarmEvents, "shelve an alarm for a while",
-    writes=True)
+    roles=OPERATING)
 ALARMS_UNSHELVE: Final[Method[r.UnshelveRequest, a.AlarmEvents]] = _method(
     "alarms_unshelve", r.UnshelveRequest, a.AlarmEvents, "return a shelved alarm",
-    writes=True)
+    roles=OPERATING)
 ALARMS_HISTORY: Final[Method[r.AlarmHistoryRequest, a.AlarmHistoryPage]] = _method(
     "alarms_history", r.AlarmHistoryRequest, a.AlarmHistoryPage, "stored alarm events")
 OPERATOR_LOGIN: Final[Method[r.SessionRequest, a.OperatorSession]] = _method(
     "operator_login", r.SessionRequest, a.OperatorSession, "an operator's session begins",
-    writes=True)
+    roles=EVERYONE)
 OPERATOR_LOGOUT: Final[Method[r.SessionRequest, a.OperatorSession]] = _method(
     "operator_logout", r.SessionRequest, a.OperatorSession, "an operator's session ends",
-    writes=True)
+    roles=EVERYONE)
 EMERGENCY_SELECT: Final[Method[r.SelectRequest, a.SelectionView]] = _method(
     "emergency_select", r.SelectRequest, a.SelectionView, "select an emergency action",
-    writes=True)
-EMERGENCY_OPERATE: Final[Method[r.SelectionRequest, a.SelectionView]] = _method(
-    "emergency_operate", r.SelectionRequest, a.SelectionView, "operate a selection",
-    writes=True)
-EMERGENCY_APPROVE: Final[Method[r.SelectionRequest, a.SelectionView]] = _method(
-    "emergency_approve", r.SelectionRequest, a.SelectionView,
-    "a supervisor approves a critical action", writes=True)
+    roles=OPERATING)
+EMERGENCY_OPERATE: Final[Method[r.EndorsedSelectionRequest, a.SelectionView]] = _method(
+    "emergency_operate", r.EndorsedSelectionRequest, a.SelectionView,
+    "operate a selection (the operator's endorsement goes on the chain)", roles=OPERATING)
+EMERGENCY_APPROVE: Final[Method[r.EndorsedSelectionRequest, a.SelectionView]] = _method(
+    "emergency_approve", r.EndorsedSelectionRequest, a.SelectionView,
+    "a supervisor approves another's critical action (endorsed on the chain)",
+    roles=APPROVING)
 EMERGENCY_CANCEL: Final[Method[r.SelectionRequest, a.SelectionView]] = _method(
     "emergency_cancel", r.SelectionRequest, a.SelectionView, "cancel a selection",
-    writes=True)
+    roles=OPERATING)
 EMERGENCY_STATUS: Final[Method[r.NoParams, list[a.SelectionView]]] = _method(
     "emergency_status", r.NoParams, list[a.SelectionView], "every selection, newest first")
 AUDIT_TAIL: Final[Method[r.AuditTailRequest, list[a.AuditRecord]]] = _method(
     "audit_tail", r.AuditTailRequest, list[a.AuditRecord], "the newest audit entries")
+
+ROSTER: Final[Method[r.NoParams, list[a.RosterMemberView]]] = _method(
+    "roster", r.NoParams, list[a.RosterMemberView], "this authority's roster at the tip")
+ROSTER_CHANGE: Final[Method[r.RosterChangeRequest, a.Submitted]] = _method(
+    "roster_change", r.RosterChangeRequest, a.Submitted,
+    "add or remove a roster member (the security administrator's endorsement goes on the "
+    "chain)", roles=ROSTER_ADMIN)
 
 # --- the grid simulator's live endpoint -----------------------------------------------------
 
@@ -155,7 +178,7 @@ NODE_METHODS: Final = _registry(
     TRADING_OVERVIEW, CLOUD_STATUS, GOV_LIST, GOV_SHOW, GOV_PROPOSE, GOV_VOTE, ALARMS_LIST,
     ALARMS_ACK, ALARMS_SHELVE, ALARMS_UNSHELVE, ALARMS_HISTORY, OPERATOR_LOGIN,
     OPERATOR_LOGOUT, EMERGENCY_SELECT, EMERGENCY_OPERATE, EMERGENCY_APPROVE, EMERGENCY_CANCEL,
-    EMERGENCY_STATUS, AUDIT_TAIL)
+    EMERGENCY_STATUS, AUDIT_TAIL, ROSTER, ROSTER_CHANGE)
 """A node's client endpoint (plus ``subscribe``, answered by the endpoint itself)."""
 GRIDSIM_METHODS: Final = _registry(GRIDSIM_STATUS, SCHEDULE_EVENT)
 """The grid simulator's live endpoint."""
@@ -174,14 +197,28 @@ GRIDSIM_EVENTS: Final = (GRID_SAMPLE_EVENT,)
 
 # --- handlers -------------------------------------------------------------------------------
 
-Handler = Callable[[Any], Awaitable[Any]]
-"""A bound handler: takes the parsed request, returns the answer."""
+Handler = Callable[[Any, Any], Awaitable[Any]]
+"""A bound handler: takes the parsed request and the caller (an
+``node_core.api.operator_auth.Caller`` for methods with roles, else None), returns the
+answer."""
 
 
 def bind(method: Method[Req, Ans],
          handler: Callable[[Req], Awaitable[Ans]]) -> tuple[str, Handler]:
-    """``(name, handler)`` for an endpoint's handler table; mypy checks that ``handler``
-    takes the method's request and returns its answer."""
+    """``(name, handler)`` for a method without roles; mypy checks that ``handler`` takes
+    the method's request and returns its answer."""
+    assert not method.roles, f"{method.name} acts for a caller: bind_signed"
+
+    async def call(request: Req, _caller: object) -> Ans:
+        return await handler(request)
+    return method.name, call
+
+
+def bind_signed(method: Method[Req, Ans],
+                handler: Callable[[Req, CallerT], Awaitable[Ans]]) -> tuple[str, Handler]:
+    """``(name, handler)`` for a method with roles: the handler also gets the verified
+    caller it acts for."""
+    assert method.roles, f"{method.name} needs no caller: bind"
     return method.name, handler
 
 

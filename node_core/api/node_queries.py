@@ -8,16 +8,19 @@ from typing import TYPE_CHECKING, Any
 from node_core.api import answers as ans
 from node_core.api import methods as m
 from node_core.api import requests as r
-from node_core.api.methods import BadRequest, Handler, bind
+from node_core.api.methods import BadRequest, Handler, bind, bind_signed
+from node_core.api.operator_auth import Caller
 from node_core.api.trading_overview import DEFAULT_WINDOW_MS, recent_blocks, trading_overview
 from node_core.clock import now_ms
 from node_core.ledger.blocks import Block, commit_digest, finality_quorum
 from node_core.ledger.exceptions import DecodeError, GridTokenXError
 from node_core.ledger.grid_state import GridSnapshot, RegionLoad
 from node_core.ledger.keys import verify_signature
+from node_core.ledger.roster import Roster, endorser_name
 from node_core.ledger.transactions import (
     EmergencyAction,
     EnergyTrade,
+    RosterChange,
     Transaction,
     Transfer,
     decode_transaction,
@@ -33,9 +36,10 @@ HEALTH_WINDOW = 100
 
 
 
-def transaction_view(tx: Transaction) -> ans.TransactionView:
+def transaction_view(tx: Transaction, roster: Roster = ()) -> ans.TransactionView:
     """A transaction as plain data; an emergency action with its order (``emergency`` kind,
-    region, stage, MW, duration), which the grid simulator follows."""
+    region, stage, MW, duration), which the grid simulator follows, and the names on
+    ``roster`` of who operated and approved it (their addresses if not on it)."""
     payload = tx.payload
     view = ans.TransactionView(hash=tx.hash, kind=tx.kind.name.lower(), sender=tx.sender,
                              nonce=tx.nonce)
@@ -49,8 +53,14 @@ def transaction_view(tx: Transaction) -> ans.TransactionView:
         view["emergency"], view["region"] = payload.kind.name.lower(), payload.region
         view["stage"], view["mw"] = payload.stage, payload.mw
         view["duration_s"] = payload.duration_s
-        view["reason"], view["operator"] = payload.reason, payload.operator
-        view["approver"] = payload.approver
+        view["reason"], view["selected_ms"] = payload.reason, payload.selected_ms
+        view["operator"] = endorser_name(roster, tx.sender, payload.operated_by.public_key)
+        view["approver"] = endorser_name(roster, tx.sender, payload.approved_by.public_key)
+    elif isinstance(payload, RosterChange):
+        view["roster_action"], view["member"] = payload.action.name.lower(), payload.name
+        view["role"] = payload.role.text
+        view["requested_by"] = endorser_name(roster, tx.sender,
+                                             payload.requested_by.public_key)
     return view
 
 
@@ -65,7 +75,8 @@ class NodeQueries:
             bind(m.STATUS, self._status), bind(m.SUBMIT, self._submit),
             bind(m.ACCOUNT, self._account), bind(m.BLOCK, self._block),
             bind(m.BLOCKS, self._blocks), bind(m.EVIDENCE, self._evidence),
-            bind(m.TRANSACTION, self._transaction), bind(m.ATTEST_GRID, self._attest_grid),
+            bind(m.TRANSACTION, self._transaction),
+            bind_signed(m.ATTEST_GRID, self._attest_grid),
             bind(m.TRADING_OVERVIEW, self._trading_overview),
             bind(m.CLOUD_STATUS, self._cloud_status),
         ]
@@ -142,7 +153,8 @@ class NodeQueries:
                               "frequency_mhz": block.grid_snapshot.frequency_mhz,
                               "regions": [(r.region, r.load_kw, r.generation_kw)
                                           for r in block.grid_snapshot.regions]},
-            "transactions": [transaction_view(tx) for tx in block.transactions],
+            "transactions": [transaction_view(tx, self._node.state.roster)
+                             for tx in block.transactions],
             "authority_signatures": [
                 {"authority": s.authority,
                  "name": names[s.authority].name if s.authority in names else None,
@@ -217,9 +229,10 @@ class NodeQueries:
             profile="gcp" if profile is not None else "devnet",
             profile_path=str(profile) if profile is not None else None)
 
-    async def _attest_grid(self, request: r.AttestGridRequest) -> ans.Done:
-        """The grid snapshot this node's proposals will commit to (from the simulator or a
-        SCADA feed)."""
+    async def _attest_grid(self, request: r.AttestGridRequest, caller: Caller) -> ans.Done:
+        """The grid snapshot this node's proposals will commit to, from its grid feed (a
+        ``grid_feed`` on the roster: the endpoint checked the signature), e.g. the simulator or
+        a SCADA gateway."""
         data = request.snapshot
         regions = tuple(RegionLoad(region, load, generation)
                         for region, load, generation in data.regions)

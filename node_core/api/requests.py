@@ -87,7 +87,6 @@ class TradingOverviewRequest:
 class ProposalRequest:
     """``gov_propose``: the node signs the proposal with its authority key."""
 
-    operator: str
     action: str
     """``add_authority``, ``remove_authority``, ``parameter_change`` or ``signal``."""
     title: str
@@ -108,7 +107,6 @@ class ProposalIdRequest:
 
 @dataclass(frozen=True, slots=True)
 class VoteRequest:
-    operator: str
     id: int
     choice: str
     """``yes``, ``no`` or ``abstain``."""
@@ -119,13 +117,11 @@ class VoteRequest:
 
 @dataclass(frozen=True, slots=True)
 class AcknowledgeRequest:
-    operator: str
     ids: list[str]
 
 
 @dataclass(frozen=True, slots=True)
 class ShelveRequest:
-    operator: str
     id: str
     duration_s: int
     reason: str = ""
@@ -133,7 +129,6 @@ class ShelveRequest:
 
 @dataclass(frozen=True, slots=True)
 class UnshelveRequest:
-    operator: str
     id: str
 
 
@@ -146,15 +141,14 @@ class AlarmHistoryRequest:
 
 @dataclass(frozen=True, slots=True)
 class SessionRequest:
-    operator: str
     client: str = "console"
+    """What the operator uses: ``console``, ``cli``."""
 
 
 @dataclass(frozen=True, slots=True)
 class SelectRequest:
     """Select an emergency action (select-before-operate)."""
 
-    operator: str
     kind: str
     """``trading_halt``, ``trading_resume``, ``load_shed`` or ``demand_response``."""
     region: str
@@ -166,10 +160,35 @@ class SelectRequest:
 
 @dataclass(frozen=True, slots=True)
 class SelectionRequest:
-    """Operate, approve or cancel selection ``id``."""
+    """Cancel selection ``id``."""
 
-    operator: str
     id: int
+
+
+@dataclass(frozen=True, slots=True)
+class EndorsedSelectionRequest:
+    """Operate or approve selection ``id``: the caller's endorsement of its order, the
+    64-byte signature (hex) over ``node_core.ledger.transactions.emergency_digest`` of the
+    selected action, made with the same key as the request; it goes on the chain."""
+
+    id: int
+    endorsement: str
+
+
+@dataclass(frozen=True, slots=True)
+class RosterChangeRequest:
+    """``roster_change``: the security administrator's request, with their endorsement
+    (hex) of ``node_core.ledger.transactions.roster_change_digest``; the node signs the
+    transaction with its authority key."""
+
+    action: str
+    """``add`` or ``remove``."""
+    name: str
+    role: str
+    requested_ms: int
+    endorsement: str
+    public_key: str = ""
+    """add: hex of the member's 65-byte P-256 key."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import grpc
 
+from node_core.api.node_queries import transaction_view
 from node_core.backoff import Backoff
 from node_core.clock import now_ms
 from node_core.cloud.consensus_transport import PubSubPeerNetwork
@@ -52,8 +53,9 @@ from node_core.cloud.spanner_sink import BlockSink, ConflictingBlock
 from node_core.control_room.alarms import AlarmEngine, AlarmEvent
 from node_core.control_room.alarms.records import AlarmArea, Priority
 from node_core.ledger.blocks import Block
+from node_core.ledger.roster import Roster
 from node_core.ledger.state import State
-from node_core.ledger.transactions import EmergencyAction
+from node_core.ledger.transactions import EmergencyAction, Transaction
 from node_core.ledger.types import REGIONS
 
 if TYPE_CHECKING:
@@ -222,7 +224,7 @@ class CloudServices:
             for tx in block.transactions:
                 if isinstance(tx.payload, EmergencyAction):
                     self.events.publish_emergency_action(
-                        emergency_view(tx.payload, tx.hash), block.height)
+                        emergency_view(tx, state_after.roster), block.height)
 
     def on_grid_alert(self, alert: dict[str, Any]) -> None:
         """A decoded ``grid-alerts`` message → an external alarm of the node's engine."""
@@ -363,11 +365,14 @@ def alert_area(area: str) -> AlarmArea:
     return AlarmArea(area)
 
 
-def emergency_view(action: EmergencyAction, tx_hash: str) -> dict[str, Any]:
-    """The JSON body of an emergency action notice on ``blockchain-events``."""
-    return {"tx_hash": tx_hash, "action": action.kind.name.lower(), "region": action.region,
-            "stage": action.stage, "mw": action.mw, "duration_s": action.duration_s,
-            "reason": action.reason, "operator": action.operator, "approver": action.approver}
+def emergency_view(tx: Transaction, roster: Roster) -> dict[str, Any]:
+    """The JSON body of an emergency action notice on ``blockchain-events``: the order, and
+    the roster names of who operated and approved it."""
+    view = transaction_view(tx, roster)
+    return {"tx_hash": tx.hash, "action": view["emergency"], "region": view["region"],
+            "stage": view["stage"], "mw": view["mw"], "duration_s": view["duration_s"],
+            "reason": view["reason"], "operator": view["operator"],
+            "approver": view["approver"]}
 
 
 # --- building from a profile ----------------------------------------------------------------------

@@ -4,12 +4,20 @@ One row per operator action (login, logout, acknowledge, shelve, select, operate
 cancel, vote...) in ``audit.sqlite3`` in the node data directory, WAL mode, one SQLite
 transaction per append with ``synchronous=FULL``.
 
+Signed by the operator. An entry that records an operator's request keeps the request as the
+operator signed it (``request``: chain, authority, method, parameters, time, nonce, the
+operator's public key and signature, :mod:`node_core.api.signed_requests`), and
+:meth:`AuditLog.verify` checks that signature again: whoever rewrites the trail and recomputes
+its hash chain still cannot make an operator have asked for something they did not. Refusals
+of unsigned requests and the node's own entries have an empty request.
+
 Hash chain. Each entry's ``hash`` is SHA-256 over the domain tag ``GTX/audit`` and the
 canonical encoding of the entry *including* ``prev_hash``: the UTF-8 JSON array::
 
-    [seq, time_ms, operator, role, action, target, outcome, details, prev_hash]
+    [seq, time_ms, operator, role, action, target, outcome, details, request, prev_hash]
 
-with ``details`` the stored canonical JSON text (keys sorted, no spaces, non-ASCII kept).
+with ``details`` and ``request`` the stored canonical JSON texts (keys sorted, no spaces,
+non-ASCII kept; ``request`` is ``""`` when there is none).
 The first entry's ``prev_hash`` is 64 zeros. Editing any column of a row changes its hash
 (or, for ``hash`` itself, no longer matches it); deleting a row breaks the seq run and the
 next row's link. :meth:`AuditLog.verify` names the first broken entry.
@@ -42,7 +50,9 @@ from pathlib import Path
 from typing import Any, Final, Literal, TextIO
 
 from node_core.api.answers import AuditRecord
+from node_core.api.signed_requests import MalformedAuth, RequestAuth, request_digest
 from node_core.ledger.exceptions import StoreError
+from node_core.ledger.keys import verify_signature
 from node_core.ledger.types import ZERO_HASH, Hash32
 from node_core.node.store import WriteTransaction
 
@@ -58,7 +68,10 @@ ACTIONS: Final = ("login", "logout", "acknowledge", "shelve", "unshelve", "out_o
                   PRUNE_ACTION)
 """Actions the console records; others are accepted (new features add their own)."""
 COLUMNS: Final = ("seq", "time_ms", "operator", "role", "action", "target", "outcome",
-                  "details", "prev_hash", "hash")
+                  "details", "request", "prev_hash", "hash")
+SCHEMA_VERSION: Final = 2
+"""``PRAGMA user_version`` of an audit log this code writes (2: entries keep the signed
+request)."""
 
 ExportFormat = Literal["jsonl", "csv"]
 
@@ -73,6 +86,7 @@ CREATE TABLE IF NOT EXISTS AuditLog (
     target TEXT NOT NULL,
     outcome TEXT NOT NULL,
     details TEXT NOT NULL,
+    request TEXT NOT NULL,
     prev_hash TEXT NOT NULL,
     hash TEXT NOT NULL
 );
@@ -113,6 +127,8 @@ class AuditEntry:
     """``ok``, ``refused``, ``failed``, ``expired``..."""
     details: str
     """Canonical JSON text of a details object."""
+    request: str
+    """Canonical JSON text of the operator's signed request, or ``""``."""
     prev_hash: Hash32
     hash: Hash32
 
@@ -124,6 +140,7 @@ class AuditEntry:
         return {"seq": self.seq, "time": iso_utc(self.time_ms), "time_ms": self.time_ms,
                 "operator": self.operator, "role": self.role, "action": self.action,
                 "target": self.target, "outcome": self.outcome, "details": self.details_obj(),
+                "request": json.loads(self.request) if self.request else None,
                 "prev_hash": self.prev_hash, "hash": self.hash}
 
 
@@ -149,10 +166,10 @@ def canonical_json(value: Any) -> str:
 
 
 def entry_hash(seq: int, time_ms: int, operator: str, role: str, action: str, target: str,
-               outcome: str, details: str, prev_hash: str) -> Hash32:
+               outcome: str, details: str, request: str, prev_hash: str) -> Hash32:
     """SHA-256 of ``GTX/audit`` + the canonical encoding (see the module docstring)."""
     encoded = canonical_json([seq, time_ms, operator, role, action, target, outcome, details,
-                              prev_hash]).encode()
+                              request, prev_hash]).encode()
     return Hash32(hashlib.sha256(AUDIT_DOMAIN + encoded).hexdigest())
 
 
@@ -169,12 +186,29 @@ def _entry(row: tuple[Any, ...]) -> AuditEntry:
 def check_entry(entry: AuditEntry) -> str | None:
     """Why the entry's stored hash is wrong, or None."""
     fields = (entry.seq, entry.time_ms, entry.operator, entry.role, entry.action,
-              entry.target, entry.outcome, entry.details)
+              entry.target, entry.outcome, entry.details, entry.request)
     if not (isinstance(entry.seq, int) and isinstance(entry.time_ms, int)
             and all(isinstance(f, str) for f in fields[2:]) and isinstance(entry.hash, str)):
         return "a column has the wrong type"
     if entry_hash(*fields, entry.prev_hash) != entry.hash:
         return "hash does not match the entry's contents"
+    return request_problem(entry.request)
+
+
+def request_problem(request: str) -> str | None:
+    """Why a recorded signed request does not check out, or None (also for no request)."""
+    if not request:
+        return None
+    try:
+        signed = json.loads(request)
+        auth = RequestAuth.from_json({k: signed[k] for k in ("key", "issued_ms", "nonce",
+                                                             "signature")})
+        digest = request_digest(signed["chain_id"], signed["authority"], signed["method"],
+                                signed["params"], auth.issued_ms, auth.nonce)
+    except (ValueError, KeyError, TypeError, MalformedAuth) as error:
+        return f"the recorded request is not a signed request ({error})"
+    if not verify_signature(auth.public_key, digest, auth.signature):
+        return "the operator's signature does not verify over the recorded request"
     return None
 
 
@@ -192,9 +226,18 @@ class AuditLog:
             raise AuditError("retention must be positive")
         try:
             db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+            version = int(db.execute("PRAGMA user_version").fetchone()[0])
+            empty = db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0] == 0
+            if not empty and version != SCHEMA_VERSION:
+                db.close()
+                raise AuditError(
+                    f"the audit log {path} has schema version {version}, this node writes "
+                    f"{SCHEMA_VERSION} (entries with the operator's signed request): keep the "
+                    "old file for the record (move it aside) and start a new trail")
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=FULL")
             db.executescript(_SCHEMA)
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         except sqlite3.Error as error:
             raise AuditError(f"cannot open audit log {path}: {error}") from error
         return cls(db, retention_ms)
@@ -222,23 +265,27 @@ class AuditLog:
     # ----- writing --------------------------------------------------------------------------
 
     def append(self, time_ms: int, operator: str, role: str, action: str, target: str = "",
-               outcome: str = "ok", details: Mapping[str, Any] | None = None) -> AuditEntry:
-        """Record one action; returns the stored entry. One SQLite transaction."""
+               outcome: str = "ok", details: Mapping[str, Any] | None = None,
+               request: Mapping[str, Any] | None = None) -> AuditEntry:
+        """Record one action (with the operator's signed ``request`` when there is one);
+        returns the stored entry. One SQLite transaction."""
         for name, value in (("operator", operator), ("role", role), ("action", action),
                             ("outcome", outcome)):
             if not isinstance(value, str) or not value.strip():
                 raise InvalidAuditEntry(f"audit entry needs a non-empty {name}")
         try:
             text = canonical_json(dict(details or {}))
+            signed = canonical_json(dict(request)) if request else ""
         except (TypeError, ValueError) as error:
             raise InvalidAuditEntry(f"details are not JSON: {error}") from error
         with WriteTransaction(self._db):
-            return self._append(int(time_ms), operator, role, action, target, outcome, text)
+            return self._append(int(time_ms), operator, role, action, target, outcome, text,
+                                signed)
 
     def _append(self, time_ms: int, operator: str, role: str, action: str, target: str,
-                outcome: str, details: str) -> AuditEntry:
+                outcome: str, details: str, request: str = "") -> AuditEntry:
         seq, prev = self._head()
-        fields = (seq + 1, time_ms, operator, role, action, target, outcome, details)
+        fields = (seq + 1, time_ms, operator, role, action, target, outcome, details, request)
         entry = AuditEntry(*fields, prev, entry_hash(*fields, prev))
         self._db.execute(f"INSERT INTO AuditLog ({', '.join(COLUMNS)}) VALUES "
                          f"({', '.join('?' * len(COLUMNS))})",
@@ -330,14 +377,15 @@ class AuditLog:
             if writer is None:
                 out.write(canonical_json(record) + "\n")
             else:
-                row: dict[str, Any] = {**record, "details": entry.details}
+                row: dict[str, Any] = {**record, "details": entry.details,
+                                       "request": entry.request}
                 writer.writerow([row[key] for key in RECORD_KEYS])
             count += 1
         return count
 
 
 RECORD_KEYS: Final = ("seq", "time", "time_ms", "operator", "role", "action", "target",
-                      "outcome", "details", "prev_hash", "hash")
+                      "outcome", "details", "request", "prev_hash", "hash")
 """Keys of an exported record, in CSV column order."""
 
 
@@ -398,13 +446,17 @@ def verify_records(records: list[Mapping[str, Any]]) -> tuple[bool, int | None, 
     export: the first record's prev_hash is taken on trust)."""
     previous: Mapping[str, Any] | None = None
     for record in records:
-        details = record["details"]
+        details, request = record["details"], record.get("request") or ""
         text = details if isinstance(details, str) else canonical_json(details)
+        signed = request if isinstance(request, str) else canonical_json(request)
         expected = entry_hash(int(record["seq"]), int(record["time_ms"]), record["operator"],
                               record["role"], record["action"], record["target"],
-                              record["outcome"], text, record["prev_hash"])
+                              record["outcome"], text, signed, record["prev_hash"])
         if expected != record["hash"]:
             return False, int(record["seq"]), "hash does not match the record"
+        problem = request_problem(signed)
+        if problem is not None:
+            return False, int(record["seq"]), problem
         if previous is not None and record["prev_hash"] != previous["hash"]:
             return False, int(record["seq"]), "prev_hash does not link to the previous record"
         previous = record

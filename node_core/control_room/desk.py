@@ -1,52 +1,45 @@
-"""The emergency control desk: select-before-operate, two-person approval, operator roles.
+"""The emergency control desk: select-before-operate and the two-person rule.
 
 Following IEC 61850 select-before-operate (SBO), an emergency action goes through:
 
-1. **select** — an operator (role ``operator`` or ``supervisor``) selects an action and gets
-   its consequence summary. The selection expires ``SELECTION_TIMEOUT_MS`` (30 s) later.
-2. **operate** — the same operator deliberately operates it before it expires.
+1. **select** — an operator selects an action and gets its consequence summary. The
+   selection expires ``SELECTION_TIMEOUT_MS`` (30 s) later.
+2. **operate** — the same operator deliberately operates it before it expires, and endorses
+   the order with their own key (the endorsement goes on the chain).
 3. **approve** — critical actions (trading halt, load shedding) also need a *supervisor*,
-   another person on their own login, to approve within ``APPROVAL_TIMEOUT_MS`` of operate.
+   another person on their own login and key, to approve and endorse the same order within
+   ``APPROVAL_TIMEOUT_MS`` of operate.
 4. The node signs the transaction with the authority's HSM key and submits it
    (**submitted**); it becomes **final** in a block, or is **rejected** with the rule broken.
 
-**Cancel** works at any step before submission. Roles are checked here, in node_core: an
-auditor or an unknown operator is refused whatever the client shows. Operators prove who
-they are by logging in to the authority's token with its PIN at the client (console or CLI);
-the node trusts its local client endpoint to name the operator.
+**Cancel** works at any step before submission. Who may call each step is the endpoint
+method's roles, checked against the roster before the desk is asked
+(:mod:`node_core.api.operator_auth`); the desk checks what only it knows: the step, that the
+operator is the one who selected, that the approver is another member, and that each
+endorsement signs this order. Every authority checks the endorsements again when the action is
+in a block (:mod:`node_core.ledger.emergency_rules`).
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from enum import Enum
 from typing import Final
 
+from node_core.ledger.emergency_rules import SamePersonApproval
+from node_core.ledger.endorsements import Endorsement, check_endorsement
 from node_core.ledger.exceptions import GridTokenXError
-from node_core.ledger.transactions import (
-    CRITICAL_EMERGENCIES,
-    EmergencyAction,
-    EmergencyKind,
-)
+from node_core.ledger.transactions import CRITICAL_EMERGENCIES, EmergencyAction, EmergencyKind
+from node_core.ledger.types import PublicKey
 
 SELECTION_TIMEOUT_MS: Final = 30_000
 APPROVAL_TIMEOUT_MS: Final = 120_000
 
 
-class Role(Enum):
-    OPERATOR = "operator"
-    SUPERVISOR = "supervisor"
-    AUDITOR = "auditor"
-
-
 class EmergencyRefused(GridTokenXError):
     """An emergency request was refused; the subclass names the rule."""
-
-
-class RoleRefused(EmergencyRefused):
-    """The operator is unknown or their role may not do this."""
 
 
 class SelectionExpired(EmergencyRefused):
@@ -69,19 +62,31 @@ class Step(Enum):
 
 
 @dataclass(frozen=True, slots=True)
+class Member:
+    """A roster member acting at the desk (from a verified request)."""
+
+    name: str
+    public_key: PublicKey
+
+
+@dataclass(frozen=True, slots=True)
 class Selection:
     """One emergency action on its way through the desk."""
 
     selection_id: int
     action: EmergencyAction
-    operator: str
-    selected_ms: int
+    """With its ``selected_ms`` and, once given, its endorsements."""
+    operator: Member
     step: Step = Step.SELECTED
     operated_ms: int = 0
     approver: str = ""
     tx_hash: str = ""
     height: int = 0
     outcome: str = ""
+
+    @property
+    def selected_ms(self) -> int:
+        return self.action.selected_ms
 
     @property
     def critical(self) -> bool:
@@ -94,7 +99,7 @@ class Selection:
     def expires_ms(self) -> int | None:
         """When the current step times out (UTC ms); None once nothing can expire."""
         if self.step == Step.SELECTED:
-            return self.selected_ms + SELECTION_TIMEOUT_MS
+            return self.action.selected_ms + SELECTION_TIMEOUT_MS
         if self.step == Step.AWAITING_APPROVAL:
             return self.operated_ms + APPROVAL_TIMEOUT_MS
         return None
@@ -116,68 +121,74 @@ def consequence_of(action: EmergencyAction) -> str:
 
 Submit = Callable[[EmergencyAction], str]
 """Signs the final action with the authority key and submits it; returns the tx hash."""
+OrderDigest = Callable[[EmergencyAction], bytes]
+"""What an endorsement of the action signs (``emergency_digest`` for this chain and
+authority)."""
 
 
 class ControlDesk:
     """The select-before-operate state machine of one authority node."""
 
-    def __init__(self, operators: Mapping[str, Role], submit: Submit) -> None:
-        self._operators = dict(operators)
+    def __init__(self, submit: Submit, order_digest: OrderDigest) -> None:
         self._submit = submit
+        self._order_digest = order_digest
         self._ids = itertools.count(1)
         self._selections: dict[int, Selection] = {}
-
-    def role_of(self, operator: str) -> Role:
-        role = self._operators.get(operator)
-        if role is None:
-            raise RoleRefused(f"operator {operator!r} is not registered on this node")
-        return role
-
-    def operator_role(self, operator: str) -> Role | None:
-        return self._operators.get(operator)
 
     def selections(self, now_ms: int) -> list[Selection]:
         self._expire(now_ms)
         return sorted(self._selections.values(), key=lambda s: -s.selection_id)
 
-    def select(self, operator: str, action: EmergencyAction, now_ms: int) -> Selection:
-        if self.role_of(operator) not in (Role.OPERATOR, Role.SUPERVISOR):
-            raise RoleRefused(f"{operator} ({self.role_of(operator).value}) may not select "
-                              "emergency actions")
-        selection = Selection(next(self._ids), replace(action, operator=operator), operator,
-                              now_ms)
+    def select(self, operator: Member, action: EmergencyAction, now_ms: int) -> Selection:
+        selection = Selection(next(self._ids), replace(action, selected_ms=now_ms), operator)
         self._selections[selection.selection_id] = selection
         return selection
 
-    def operate(self, selection_id: int, operator: str, now_ms: int) -> Selection:
+    def operate(self, selection_id: int, operator: Member, endorsement: bytes,
+                now_ms: int) -> Selection:
+        """The selecting operator operates it, endorsing its order."""
         selection = self._live(selection_id, now_ms)
         if selection.step != Step.SELECTED or selection.operator != operator:
             raise WrongStep(f"selection {selection_id} is {selection.step.value} by "
-                            f"{selection.operator}; only they may operate a selected action")
-        operated = replace(selection, operated_ms=now_ms, step=Step.AWAITING_APPROVAL)
+                            f"{selection.operator.name}; only they may operate a selected "
+                            "action")
+        action = self._endorsed(selection, operator, endorsement, "operated_by")
+        operated = replace(selection, action=action, operated_ms=now_ms,
+                           step=Step.AWAITING_APPROVAL)
         return self._store(operated if selection.critical else self._submitted(operated))
 
-    def approve(self, selection_id: int, supervisor: str, now_ms: int) -> Selection:
+    def approve(self, selection_id: int, supervisor: Member, endorsement: bytes,
+                now_ms: int) -> Selection:
+        """Another member (a supervisor: the endpoint checked the role) approves it."""
         selection = self._live(selection_id, now_ms)
-        if self.role_of(supervisor) != Role.SUPERVISOR:
-            raise RoleRefused(f"{supervisor} is not a supervisor")
         if selection.step != Step.AWAITING_APPROVAL:
             raise WrongStep(f"selection {selection_id} is {selection.step.value}, not "
                             "awaiting approval")
-        if supervisor == selection.operator:
-            raise RoleRefused("the approving supervisor must be another person than the "
-                              "operator (two-person rule)")
-        approved = replace(selection, approver=supervisor, step=Step.APPROVED,
-                           action=replace(selection.action, approver=supervisor))
+        if (supervisor.name == selection.operator.name
+                or bytes(supervisor.public_key) == bytes(selection.operator.public_key)):
+            raise SamePersonApproval(f"{supervisor.name} operated selection {selection_id}; "
+                                     "the approving supervisor must be another person "
+                                     "(two-person rule)")
+        action = self._endorsed(selection, supervisor, endorsement, "approved_by")
+        approved = replace(selection, action=action, approver=supervisor.name,
+                           step=Step.APPROVED)
         return self._store(self._submitted(approved))
 
-    def cancel(self, selection_id: int, operator: str, now_ms: int) -> Selection:
+    def cancel(self, selection_id: int, member: Member, now_ms: int) -> Selection:
         selection = self._live(selection_id, now_ms)
-        self.role_of(operator)
         if selection.step not in (Step.SELECTED, Step.AWAITING_APPROVAL):
             raise WrongStep(f"selection {selection_id} is already {selection.step.value}")
         return self._store(replace(selection, step=Step.CANCELLED,
-                                   outcome=f"cancelled by {operator}"))
+                                   outcome=f"cancelled by {member.name}"))
+
+    def _endorsed(self, selection: Selection, member: Member, signature: bytes,
+                  field: str) -> EmergencyAction:
+        endorsement = Endorsement(member.public_key, signature)
+        check_endorsement(endorsement, self._order_digest(selection.action),
+                          f"selection {selection.selection_id}: {member.name}")
+        if field == "approved_by":
+            return replace(selection.action, approved_by=endorsement)
+        return replace(selection.action, operated_by=endorsement)
 
     def record_final(self, tx_hash: str, height: int) -> Selection | None:
         """A submitted action is in a final block."""

@@ -2,31 +2,31 @@
 alarms (list, acknowledge, shelve, unshelve, history), sessions (login, logout), the emergency
 desk (select, operate, approve, cancel, status) and the audit tail.
 
-Every state-changing request goes through :meth:`ControlRoom.audited
-<node_core.control_room.room.ControlRoom.audited>`: the node checks the operator's role and
-records the request in the audit trail, taken or refused.
+Every state-changing request comes from a verified roster member (the endpoint checked the
+signature and the role: :mod:`node_core.api.operator_auth`) and goes through
+:meth:`ControlRoom.audited <node_core.control_room.room.ControlRoom.audited>`, which records
+it in the audit trail with the signed request, taken or refused.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Final
+from typing import Any
 
 from node_core.api import answers as ans
 from node_core.api import methods as m
 from node_core.api import requests as r
-from node_core.api.methods import BadRequest, Handler, bind
+from node_core.api.methods import BadRequest, Handler, bind, bind_signed
+from node_core.api.operator_auth import Caller
 from node_core.clock import now_ms
 from node_core.control_room.alarms import AlarmEvent
-from node_core.control_room.desk import Role, Selection
+from node_core.control_room.desk import Member, Selection
 from node_core.control_room.room import ControlRoom
+from node_core.ledger.keys import SIGNATURE_SIZE
 from node_core.ledger.transactions import EmergencyAction, EmergencyKind
 
-ALARM_ROLES: Final = frozenset({Role.OPERATOR, Role.SUPERVISOR})
-"""Who may acknowledge, shelve and unshelve alarms."""
-ALL_ROLES: Final = frozenset(Role)
-DeskStep = Callable[[int, str, int], Selection]
-"""``ControlDesk.operate`` / ``approve`` / ``cancel``: (selection id, operator, now)."""
+DeskStep = Callable[[int, Member, bytes, int], Selection]
+"""``ControlDesk.operate`` / ``approve``: (selection id, member, endorsement, now)."""
 
 
 class OperatorRequests:
@@ -37,13 +37,17 @@ class OperatorRequests:
 
     def handlers(self) -> list[tuple[str, Handler]]:
         return [
-            bind(m.ALARMS_LIST, self._alarms_list), bind(m.ALARMS_ACK, self._alarms_ack),
-            bind(m.ALARMS_SHELVE, self._alarms_shelve),
-            bind(m.ALARMS_UNSHELVE, self._alarms_unshelve),
+            bind(m.ALARMS_LIST, self._alarms_list),
+            bind_signed(m.ALARMS_ACK, self._alarms_ack),
+            bind_signed(m.ALARMS_SHELVE, self._alarms_shelve),
+            bind_signed(m.ALARMS_UNSHELVE, self._alarms_unshelve),
             bind(m.ALARMS_HISTORY, self._alarms_history),
-            bind(m.OPERATOR_LOGIN, self._login), bind(m.OPERATOR_LOGOUT, self._logout),
-            bind(m.EMERGENCY_SELECT, self._select), bind(m.EMERGENCY_OPERATE, self._operate),
-            bind(m.EMERGENCY_APPROVE, self._approve), bind(m.EMERGENCY_CANCEL, self._cancel),
+            bind_signed(m.OPERATOR_LOGIN, self._login),
+            bind_signed(m.OPERATOR_LOGOUT, self._logout),
+            bind_signed(m.EMERGENCY_SELECT, self._select),
+            bind_signed(m.EMERGENCY_OPERATE, self._operate),
+            bind_signed(m.EMERGENCY_APPROVE, self._approve),
+            bind_signed(m.EMERGENCY_CANCEL, self._cancel),
             bind(m.EMERGENCY_STATUS, self._status), bind(m.AUDIT_TAIL, self._audit_tail),
         ]
 
@@ -54,29 +58,30 @@ class OperatorRequests:
         return {"alarms": [alarm.to_dict() for alarm in alarms.alarms()],
                 "last_seq": alarms.last_seq}
 
-    async def _alarms_ack(self, request: r.AcknowledgeRequest) -> ans.AlarmEvents:
-        operator, ids = request.operator, request.ids
-        return self._alarm_step(operator, "acknowledge", ",".join(ids),
-                                lambda now: self._room.alarms.acknowledge_all(ids, operator, now))
+    async def _alarms_ack(self, request: r.AcknowledgeRequest,
+                          caller: Caller) -> ans.AlarmEvents:
+        ids, alarms = request.ids, self._room.alarms
+        return self._alarm_step(caller, "acknowledge", ",".join(ids),
+                                lambda now: alarms.acknowledge_all(ids, caller.name, now))
 
-    async def _alarms_shelve(self, request: r.ShelveRequest) -> ans.AlarmEvents:
-        operator, alarm_id = request.operator, request.id
+    async def _alarms_shelve(self, request: r.ShelveRequest, caller: Caller) -> ans.AlarmEvents:
+        alarms = self._room.alarms
         return self._alarm_step(
-            operator, "shelve", alarm_id,
-            lambda now: self._room.alarms.shelve(alarm_id, operator, request.reason,
-                                                 request.duration_s * 1000, now),
+            caller, "shelve", request.id,
+            lambda now: alarms.shelve(request.id, caller.name, request.reason,
+                                      request.duration_s * 1000, now),
             {"reason": request.reason, "duration_s": request.duration_s})
 
-    async def _alarms_unshelve(self, request: r.UnshelveRequest) -> ans.AlarmEvents:
-        operator, alarm_id = request.operator, request.id
-        return self._alarm_step(operator, "unshelve", alarm_id,
-                                lambda now: self._room.alarms.unshelve(alarm_id, operator, now))
+    async def _alarms_unshelve(self, request: r.UnshelveRequest,
+                               caller: Caller) -> ans.AlarmEvents:
+        alarms = self._room.alarms
+        return self._alarm_step(caller, "unshelve", request.id,
+                                lambda now: alarms.unshelve(request.id, caller.name, now))
 
-    def _alarm_step(self, operator: str, action: str, target: str,
+    def _alarm_step(self, caller: Caller, action: str, target: str,
                     work: Callable[[int], list[AlarmEvent]],
                     details: dict[str, Any] | None = None) -> ans.AlarmEvents:
-        events = self._room.audited(operator, action, target, work, roles=ALARM_ROLES,
-                                    details=details)
+        events = self._room.audited(caller, action, target, work, details=details)
         self._room.publish(events)
         return {"events": [event.to_dict() for event in events]}
 
@@ -88,22 +93,23 @@ class OperatorRequests:
 
     # --- sessions ---------------------------------------------------------------------------
 
-    async def _login(self, request: r.SessionRequest) -> ans.OperatorSession:
-        """The client checked the operator's token PIN; record the session's start."""
-        return self._session("login", request)
+    async def _login(self, request: r.SessionRequest, caller: Caller) -> ans.OperatorSession:
+        """An operator opened a session with their own token (the client logged in to it;
+        the signature proves it)."""
+        return self._session("login", request, caller)
 
-    async def _logout(self, request: r.SessionRequest) -> ans.OperatorSession:
-        return self._session("logout", request)
+    async def _logout(self, request: r.SessionRequest, caller: Caller) -> ans.OperatorSession:
+        return self._session("logout", request, caller)
 
-    def _session(self, action: str, request: r.SessionRequest) -> ans.OperatorSession:
-        operator, client, desk = request.operator, request.client, self._room.desk
-        role = self._room.audited(operator, action, client, lambda now: desk.role_of(operator),
-                                  roles=ALL_ROLES, details={"client": client})
-        return {"operator": operator, "role": role.value}
+    def _session(self, action: str, request: r.SessionRequest,
+                 caller: Caller) -> ans.OperatorSession:
+        self._room.audited(caller, action, request.client, lambda now: None,
+                           details={"client": request.client})
+        return {"operator": caller.name, "role": caller.role.text}
 
     # --- the emergency desk -----------------------------------------------------------------
 
-    async def _select(self, request: r.SelectRequest) -> ans.SelectionView:
+    async def _select(self, request: r.SelectRequest, caller: Caller) -> ans.SelectionView:
         kind = EmergencyKind.__members__.get(request.kind.upper())
         if kind is None:
             choices = ", ".join(k.name.lower() for k in EmergencyKind)
@@ -111,25 +117,32 @@ class OperatorRequests:
         action = EmergencyAction(kind=kind, region=request.region, stage=request.stage,
                                  mw=request.mw, duration_s=request.duration_s,
                                  reason=request.reason)
-        operator, desk = request.operator, self._room.desk
-        selection = self._room.desk_step("select", operator, kind.name.lower(),
-                                         lambda now: desk.select(operator, action, now))
+        desk = self._room.desk
+        selection = self._room.desk_step(caller, "select", kind.name.lower(),
+                                         lambda now: desk.select(_member(caller), action, now))
         return selection_view(selection)
 
-    async def _operate(self, request: r.SelectionRequest) -> ans.SelectionView:
-        return self._selection_step("operate", request, self._room.desk.operate)
+    async def _operate(self, request: r.EndorsedSelectionRequest,
+                       caller: Caller) -> ans.SelectionView:
+        return self._endorsed_step("operate", request, caller, self._room.desk.operate)
 
-    async def _approve(self, request: r.SelectionRequest) -> ans.SelectionView:
-        return self._selection_step("approve", request, self._room.desk.approve)
+    async def _approve(self, request: r.EndorsedSelectionRequest,
+                       caller: Caller) -> ans.SelectionView:
+        return self._endorsed_step("approve", request, caller, self._room.desk.approve)
 
-    async def _cancel(self, request: r.SelectionRequest) -> ans.SelectionView:
-        return self._selection_step("cancel", request, self._room.desk.cancel)
-
-    def _selection_step(self, step: str, request: r.SelectionRequest,
-                        work: DeskStep) -> ans.SelectionView:
+    async def _cancel(self, request: r.SelectionRequest, caller: Caller) -> ans.SelectionView:
+        desk = self._room.desk
         selection = self._room.desk_step(
-            step, request.operator, f"selection {request.id}",
-            lambda now: work(request.id, request.operator, now))
+            caller, "cancel", f"selection {request.id}",
+            lambda now: desk.cancel(request.id, _member(caller), now))
+        return selection_view(selection)
+
+    def _endorsed_step(self, step: str, request: r.EndorsedSelectionRequest, caller: Caller,
+                       work: DeskStep) -> ans.SelectionView:
+        endorsement = _signature(request.endorsement)
+        selection = self._room.desk_step(
+            caller, step, f"selection {request.id}",
+            lambda now: work(request.id, _member(caller), endorsement, now))
         return selection_view(selection)
 
     async def _status(self, request: r.NoParams) -> list[ans.SelectionView]:
@@ -140,12 +153,26 @@ class OperatorRequests:
         return [entry.to_record() for entry in entries]
 
 
+def _member(caller: Caller) -> Member:
+    return Member(caller.name, caller.public_key)
+
+
+def _signature(text: str) -> bytes:
+    try:
+        signature = bytes.fromhex(text)
+    except ValueError:
+        raise BadRequest("endorsement is not hex") from None
+    if len(signature) != SIGNATURE_SIZE:
+        raise BadRequest(f"an endorsement is a {SIGNATURE_SIZE}-byte signature")
+    return signature
+
+
 def selection_view(selection: Selection) -> ans.SelectionView:
     action = selection.action
     return {"id": selection.selection_id, "kind": action.kind.name.lower(),
             "region": action.region, "stage": action.stage, "mw": action.mw,
             "duration_s": action.duration_s, "reason": action.reason,
-            "operator": selection.operator, "approver": selection.approver or None,
+            "operator": selection.operator.name, "approver": selection.approver or None,
             "critical": selection.critical, "step": selection.step.value,
             "selected_ms": selection.selected_ms, "expires_ms": selection.expires_ms,
             "consequence": selection.consequence(),

@@ -4,10 +4,10 @@ trail of every operator action — served to the console and the CLI on the clie
 Alarm inputs come from the node itself (peers, consensus health, finality, HSM token) and
 from the grid feed that attests grid state to the node (``attest_grid``: frequency and
 substation voltages). Every operator action (login, logout, acknowledge, shelve, unshelve,
-select, operate, approve, cancel, propose, vote) is appended to ``audit.sqlite3`` in the node's data
-directory with operator, role, time and outcome — refused requests too. Every alarm event is
-also kept in ``alarm_history.sqlite3`` (:mod:`node_core.control_room.alarm_history`), so the alarms
-of
+select, operate, approve, cancel, propose, vote, roster change) is appended to ``audit.sqlite3``
+in the node's data directory with the operator's roster name, role, time, outcome and the
+operator's signed request itself — refused requests too. Every alarm event is also kept in
+``alarm_history.sqlite3`` (:mod:`node_core.control_room.alarm_history`), so the alarms of
 earlier sessions can be read back (``alarms_history``). Both are kept as long as the node's
 ``[retention]`` says (default: audit 7 years, alarm history 2 years) and pruned when the node
 starts and once a day (:meth:`ControlRoom.prune`; the audit trail keeps a verifiable
@@ -28,9 +28,11 @@ Where the alarm thresholds come from, in order of precedence:
 3. **Built-in defaults** (:class:`~node_core.control_room.alarms.AlarmThresholds`) for whatever
    ``[alarms]`` leaves out; the nominal frequency is always 50 Hz.
 
-Operators: ``operator_login`` / ``operator_logout`` record the console's session of an operator
-whose token PIN the client has just checked with a real PKCS#11 login (the PIN never reaches
-the node); an identity not in ``[operators]`` is refused, and the refusal is recorded too.
+Operators: every operator request is signed with the operator's own key (their token, opened
+with their own PIN at the client: the PIN never reaches the node) and checked against the
+authority's roster on the chain before anything happens (:mod:`node_core.api.operator_auth`);
+``operator_login`` / ``operator_logout`` record a console session. A request from a key not on
+the roster, with the wrong role, unsigned, stale or replayed is refused and recorded too.
 """
 
 from __future__ import annotations
@@ -40,7 +42,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from node_core.api.answers import EmergencyFinal
-from node_core.api.methods import ALARM_EVENTS, EMERGENCY_EVENT
+from node_core.api.methods import ALARM_EVENTS, EMERGENCY_EVENT, Method
+from node_core.api.operator_auth import Caller, Refusal
 from node_core.clock import now_ms
 from node_core.control_room.alarm_history import HISTORY_FILENAME, AlarmHistory
 from node_core.control_room.alarms import (
@@ -54,13 +57,10 @@ from node_core.control_room.alarms import (
     thresholds_for,
 )
 from node_core.control_room.audit import DAY_MS, AuditLog
-from node_core.control_room.desk import ControlDesk, Role, RoleRefused, Selection
+from node_core.control_room.desk import ControlDesk, Selection
 from node_core.ledger.exceptions import GridTokenXError
 from node_core.ledger.genesis import ChainParameters
-from node_core.ledger.transactions import (
-    EmergencyAction,
-    Transaction,
-)
+from node_core.ledger.transactions import EmergencyAction, Transaction, emergency_digest
 
 if TYPE_CHECKING:
     from node_core.node.authority_node import AuthorityNode
@@ -75,7 +75,7 @@ T = TypeVar("T")
 class ControlRoom:
     """Alarms, emergency desk and audit of one authority node."""
 
-    def __init__(self, node: AuthorityNode, operators: dict[str, Role]) -> None:
+    def __init__(self, node: AuthorityNode) -> None:
         self._node = node
         self.history = AlarmHistory.open(node.config.data_dir / HISTORY_FILENAME, now_ms())
         self._parameters: ChainParameters | None = node.state.parameters
@@ -84,7 +84,7 @@ class ControlRoom:
         except InvalidThresholds:
             thresholds, self._parameters = AlarmThresholds(), None  # alarm on first evaluate
         self.alarms = AlarmEngine(thresholds, sink=self.history)
-        self.desk = ControlDesk(operators, self._submit_emergency)
+        self.desk = ControlDesk(self._submit_emergency, self._order_digest)
         retention = node.config.retention
         self._alarm_history_ms = retention.alarm_history_days * DAY_MS
         self.audit = AuditLog.open(node.config.data_dir / AUDIT_FILENAME,
@@ -170,47 +170,51 @@ class ControlRoom:
 
     # --- the one audited path ----------------------------------------------------------------
 
-    def audited(self, operator: str, action: str, target: str, work: Callable[[int], T], *,
-                roles: frozenset[Role] | None = None, details: dict[str, Any] | None = None,
+    def audited(self, caller: Caller, action: str, target: str, work: Callable[[int], T], *,
+                details: dict[str, Any] | None = None,
                 outcome: Callable[[T], str] = lambda _: "ok",
                 result_details: Callable[[T], dict[str, Any]] = lambda _: {}) -> T:
-        """The one path of every operator action: do ``work(now)`` for ``operator`` (if their
-        role is one of ``roles``; None: ``work`` checks roles itself, as the desk does) and
-        record it in the audit trail either way — refused: the rule and its message; done:
+        """The one path of every operator action: do ``work(now)`` for ``caller`` (a roster
+        member whose signed request the endpoint verified) and record it in the audit trail
+        with that signed request either way — refused: the rule and its message; done:
         ``outcome(result)`` with ``details`` and ``result_details(result)``."""
         now = now_ms()
+        request = caller.signed_request()
         try:
-            if roles is not None:
-                role = self.desk.role_of(operator)
-                if role not in roles:
-                    raise RoleRefused(f"{operator} ({role.value}) may not {action}")
             result = work(now)
         except GridTokenXError as error:
-            self._record(now, operator, action, target,
-                         f"refused: {type(error).__name__}: {error}", details)
+            self.audit.append(now, caller.name, caller.role.text, action, target,
+                              f"refused: {type(error).__name__}: {error}", details, request)
             raise
-        self._record(now, operator, action, target, outcome(result),
-                     {**(details or {}), **result_details(result)} or None)
+        self.audit.append(now, caller.name, caller.role.text, action, target, outcome(result),
+                          {**(details or {}), **result_details(result)} or None, request)
         return result
 
-    def desk_step(self, action: str, operator: str, target: str,
-                   work: Callable[[int], Selection]) -> Selection:
-        return self.audited(operator, action, target, work,
+    def record_refusal(self, method: Method[Any, Any], refusal: Refusal) -> None:
+        """A request the endpoint refused before any handler (unsigned, stale, replayed, a
+        key not on the roster, the wrong role): it is in the audit trail too."""
+        error = refusal.error
+        log.warning("refused %s from %s: %s: %s", method.name, refusal.who,
+                    type(error).__name__, error)
+        self.audit.append(now_ms(), refusal.who, refusal.role, method.name, "",
+                          f"refused: {type(error).__name__}: {error}")
+
+    def desk_step(self, caller: Caller, action: str, target: str,
+                  work: Callable[[int], Selection]) -> Selection:
+        return self.audited(caller, action, target, work,
                             outcome=lambda s: s.step.value,
                             result_details=lambda s: {"selection": s.selection_id,
                                                       "tx_hash": s.tx_hash,
                                                       "outcome": s.outcome})
 
-    def _record(self, now: int, operator: str, action: str, target: str, outcome: str,
-                details: dict[str, Any] | None = None) -> None:
-        role = self.desk.operator_role(operator)
-        self.audit.append(now, operator, role.value if role else "unknown", action, target,
-                          outcome, details)
-
     # --- chain side -------------------------------------------------------------------------
 
     def _submit_emergency(self, action: EmergencyAction) -> str:
         return self._node.submit_as_authority(action).hash
+
+    def _order_digest(self, action: EmergencyAction) -> bytes:
+        node = self._node
+        return emergency_digest(node.state.chain_id, node.signer.address, action)
 
     def on_final_block(self, tx_hashes: list[str], height: int) -> None:
         """A block is final (the node's state is already the new one)."""

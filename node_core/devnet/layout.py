@@ -2,11 +2,15 @@
 
 ``prepare_devnet(data_dir)`` creates, the first time only:
 
-* ``softhsm/`` — a SoftHSM2 token directory and config, token ``gridtokenx-devnet`` with
-  user PIN ``DEVNET_PIN`` (documented: this token guards devnet keys only) and one P-256 key
-  per authority, generated on the token (label = authority name);
-* ``genesis.json`` — chain ``gridtokenx-devnet``, the three authorities, 1 s blocks, and the
-  simulated prosumer accounts;
+* ``softhsm/`` — a SoftHSM2 token directory and config with the authorities' token
+  ``gridtokenx-devnet`` (user PIN ``DEVNET_PIN``, unlocked by the nodes; one P-256 key per
+  authority, label = authority name) and **one token per person** of :data:`DEVNET_PEOPLE`
+  (label = their name, their own PIN :func:`person_pin`, one key of that label) — the smart
+  card model: each operator logs in to their own token. The grid feed (the simulator's
+  attestations) is a machine subject with a token of its own too. Devnet PINs only.
+* ``genesis.json`` — chain ``gridtokenx-devnet``, the three authorities, 1 s blocks, the
+  simulated prosumer accounts, and the **roster**: every person of :data:`DEVNET_PEOPLE` on
+  every authority's roster (on the devnet the same people staff the three control rooms);
 * ``EGAT.toml``, ``MEA.toml``, ``PEA.toml`` — node configs; node data in ``EGAT/`` etc.
 
 A second call on the same directory reuses all of it, so the chain continues.
@@ -27,6 +31,8 @@ from typing import Final
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from node_core.api.client import NodeAddress
+from node_core.api.wire import cookie_path
 from node_core.clock import now_ms
 from node_core.ledger.exceptions import SignerError
 from node_core.ledger.genesis import (
@@ -36,13 +42,12 @@ from node_core.ledger.genesis import (
     GenesisAccount,
     save_genesis,
 )
-from node_core.ledger.keys import (
-    CURVE_ORDER,
-    parse_public_key,
-)
-from node_core.ledger.types import Address
+from node_core.ledger.keys import CURVE_ORDER, parse_public_key, public_key_address
+from node_core.ledger.roster import Role, RosterMember, sorted_roster
+from node_core.ledger.types import PublicKey
 from node_core.signers.file import FileSigner
-from node_core.signers.softhsm import init_token, write_softhsm_config
+from node_core.signers.pkcs11 import Pkcs11Signer
+from node_core.signers.softhsm import find_softhsm_module, init_token, write_softhsm_config
 
 AUTHORITIES: Final = ("EGAT", "MEA", "PEA")
 CHAIN_ID: Final = "gridtokenx-devnet"
@@ -51,11 +56,19 @@ DEVNET_PIN: Final = "devnet-1234"
 """The devnet token's user PIN (documented in the README; devnet keys only)."""
 DEVNET_SO_PIN: Final = "devnet-so-1234"
 PIN_ENV: Final = "GRIDTOKENX_PIN"
-DEVNET_OPERATORS: Final = "\n".join(
-    f'{name} = "{role}"' for name, role in (
-        ("operator1", "operator"), ("operator2", "operator"), ("supervisor1", "supervisor"),
-        ("supervisor2", "supervisor"), ("auditor1", "auditor")))
-"""The devnet's operator identities and roles (documented in the README)."""
+DEVNET_PEOPLE: Final = (
+    ("operator1", Role.OPERATOR), ("operator2", Role.OPERATOR),
+    ("supervisor1", Role.SUPERVISOR), ("supervisor2", Role.SUPERVISOR),
+    ("auditor1", Role.AUDITOR), ("secadm1", Role.SECURITY_ADMIN),
+    ("gridfeed", Role.GRID_FEED))
+"""The devnet's roster members and roles (documented in the README); each has a token."""
+GRID_FEED: Final = "gridfeed"
+FEED_PIN_ENV: Final = "GRIDTOKENX_FEED_PIN"
+
+
+def person_pin(name: str) -> str:
+    """The devnet PIN of ``name``'s own token (documented in the README; devnet only)."""
+    return f"{name}-1234"
 PROSUMER_BALANCE: Final = 10_000_000_000
 """Satang (100 million THB): enough for long load runs."""
 PROSUMER_CREDITS: Final = 10_000_000_000
@@ -101,8 +114,18 @@ class DevnetLayout:
         return self.data_dir / "telemetry"
 
     def environment(self) -> dict[str, str]:
-        """What a devnet node process needs in its environment."""
-        return {**os.environ, "SOFTHSM2_CONF": str(self.softhsm_conf), PIN_ENV: DEVNET_PIN}
+        """What a devnet process needs in its environment: the token directory, the nodes'
+        PIN and the grid feed's (each process reads only its own)."""
+        return {**os.environ, "SOFTHSM2_CONF": str(self.softhsm_conf), PIN_ENV: DEVNET_PIN,
+                FEED_PIN_ENV: person_pin(GRID_FEED)}
+
+    def node_address(self, authority: str) -> NodeAddress:
+        return NodeAddress("127.0.0.1", self.client_port(authority),
+                           cookie_path(self.node_dir(authority)))
+
+    @property
+    def gridsim_address(self) -> NodeAddress:
+        return NodeAddress("127.0.0.1", self.gridsim_port, cookie_path(self.telemetry_dir))
 
 
 def prosumer_signer(index: int) -> FileSigner:
@@ -119,13 +142,15 @@ def prepare_devnet(layout: DevnetLayout, *, block_interval_ms: int = 1000,
     ``founding``: only the first N authorities are in genesis; the others get keys and
     configs and can join through governance (``keys.json`` lists every key's identity).
     """
-    layout.data_dir.mkdir(parents=True, exist_ok=True)
+    layout.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     if not layout.genesis.exists():
-        authorities = _authority_keys(layout)
+        keys = _devnet_keys(layout)
         (layout.data_dir / "keys.json").write_text(json.dumps(
-            {a.name: {"address": a.address, "public_key": bytes(a.public_key).hex()}
-             for a in authorities}, indent=2), encoding="utf-8")
-        _write_genesis(layout, authorities[:founding], block_interval_ms, empty_blocks)
+            {name: {"address": public_key_address(key), "public_key": bytes(key).hex()}
+             for name, key in keys.items()}, indent=2), encoding="utf-8")
+        authorities = [AuthorityInfo(name, public_key_address(keys[name]), keys[name])
+                       for name in layout.authorities]
+        _write_genesis(layout, authorities[:founding], keys, block_interval_ms, empty_blocks)
     else:
         write_softhsm_config(layout.softhsm_conf.parent)  # the directory may have moved
     for authority in layout.authorities:
@@ -133,31 +158,42 @@ def prepare_devnet(layout: DevnetLayout, *, block_interval_ms: int = 1000,
     return layout
 
 
-def _authority_keys(layout: DevnetLayout) -> list[AuthorityInfo]:
-    conf = write_softhsm_config(layout.softhsm_conf.parent)
-    init_token(conf, DEVNET_TOKEN, DEVNET_SO_PIN, DEVNET_PIN)
-    return [_generate_on_token(layout, name) for name in layout.authorities]
-
-
-def _generate_on_token(layout: DevnetLayout, name: str) -> AuthorityInfo:
-    """Generate in a child process: SoftHSM2 reads its token list once per process."""
+def _devnet_keys(layout: DevnetLayout) -> dict[str, PublicKey]:
+    """The authority token and one token per person, then every key generated in one child
+    process (SoftHSM2 reads its token list once per process, so not in this one)."""
     from node_core.node.process import main_command  # frozen bundle: the bundle itself
 
-    command = main_command(
-        "keys", "init", "--authority", name, "--backend", "pkcs11",
-        "--softhsm-conf", str(layout.softhsm_conf), "--token-label", DEVNET_TOKEN,
-        "--key-label", name, "--pin-env", PIN_ENV, "--replace", "--json")
+    conf = write_softhsm_config(layout.softhsm_conf.parent)
+    init_token(conf, DEVNET_TOKEN, DEVNET_SO_PIN, DEVNET_PIN)
+    for name, _role in DEVNET_PEOPLE:
+        init_token(conf, name, DEVNET_SO_PIN, person_pin(name))
+    labels = [*layout.authorities, *(name for name, _role in DEVNET_PEOPLE)]
+    command = main_command("devnet-keys", "--softhsm-conf", str(layout.softhsm_conf), *labels)
     result = subprocess.run(command, env=layout.environment(), capture_output=True, text=True,
-                            timeout=60)
+                            timeout=120)
     if result.returncode != 0:
-        raise SignerError(f"devnet key for {name} not created: {result.stderr.strip()}")
-    identity = json.loads(result.stdout)
-    return AuthorityInfo(name, Address(identity["address"]),
-                         parse_public_key(bytes.fromhex(identity["public_key"])))
+        raise SignerError(f"devnet keys not created: {result.stderr.strip()}")
+    return {name: parse_public_key(bytes.fromhex(key))
+            for name, key in json.loads(result.stdout).items()}
+
+
+def generate_devnet_keys(labels: list[str], authorities: tuple[str, ...] = AUTHORITIES,
+                         ) -> dict[str, str]:
+    """(In the key-generation child.) A new key per label: an authority's on the authority
+    token, a person's on their own token; hex public keys by label."""
+    module = find_softhsm_module()
+    keys = {}
+    for label in labels:
+        token, pin = ((DEVNET_TOKEN, DEVNET_PIN) if label in authorities
+                      else (label, person_pin(label)))
+        with Pkcs11Signer.generate(module, token, label, pin) as signer:
+            keys[label] = bytes(signer.public_key).hex()
+    return keys
 
 
 def _write_genesis(layout: DevnetLayout, authorities: list[AuthorityInfo],
-                   block_interval_ms: int, empty_blocks: bool) -> None:
+                   keys: dict[str, PublicKey], block_interval_ms: int,
+                   empty_blocks: bool) -> None:
     accounts = tuple(GenesisAccount(prosumer_signer(i).address, PROSUMER_BALANCE,
                                     PROSUMER_CREDITS) for i in range(layout.prosumers))
     genesis = Genesis(
@@ -166,6 +202,8 @@ def _write_genesis(layout: DevnetLayout, authorities: list[AuthorityInfo],
         parameters=ChainParameters(block_interval_ms=block_interval_ms,
                                    empty_blocks=int(empty_blocks)),
         accounts=accounts,
+        roster=sorted_roster(RosterMember(authority.address, name, role, keys[name])
+                             for authority in authorities for name, role in DEVNET_PEOPLE),
     )
     save_genesis(genesis, layout.genesis)
 
@@ -190,7 +228,4 @@ token_label = "{DEVNET_TOKEN}"
 key_label = "{authority}"
 pin_env = "{PIN_ENV}"
 softhsm_conf = "softhsm/softhsm2.conf"
-
-[operators]
-{DEVNET_OPERATORS}
 """

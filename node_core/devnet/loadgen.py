@@ -16,9 +16,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from node_core.api.endpoint import ClientError, NodeClient
+from node_core.api.client import NodeClient
 from node_core.api.methods import ACCOUNT, SUBMIT
 from node_core.api.requests import AccountRequest, SubmitRequest
+from node_core.api.wire import ClientError
 from node_core.ledger.transactions import (
     EnergyTrade,
     Transaction,

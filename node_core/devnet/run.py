@@ -17,9 +17,10 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from node_core.api.endpoint import ClientError, NodeClient
+from node_core.api.client import NodeClient
 from node_core.api.methods import BLOCKS, STATUS
 from node_core.api.requests import BlocksRequest, NoParams
+from node_core.api.wire import ClientError
 from node_core.devnet.layout import DevnetLayout, prosumer_signer
 from node_core.devnet.loadgen import LoadGenerator, LoadReport
 from node_core.ledger.genesis import load_genesis
@@ -32,17 +33,16 @@ def gridsim_process(layout: DevnetLayout, *, trades: float = 0.0, store: str = "
                     env: dict[str, str] | None = None) -> ChildProcess:
     """The devnet's grid simulator: live stream on ``layout.gridsim_port``, grid snapshots
     attested to every node, optionally the prosumers' trades."""
-    nodes = ",".join(f"127.0.0.1:{layout.client_port(a)}" for a in layout.authorities)
+    nodes = ",".join(str(layout.config(a)) for a in layout.authorities)
     argv = main_command("gridsim", "--serve", f"127.0.0.1:{layout.gridsim_port}",
                         "--store", store, "--data-dir", str(layout.telemetry_dir), "--nodes", nodes,
                         "--trades", str(trades))
     return ChildProcess("gridsim", argv, env or layout.environment(),
-                        layout.data_dir / "logs" / "gridsim.log",
-                        ("127.0.0.1", layout.gridsim_port))
+                        layout.data_dir / "logs" / "gridsim.log", layout.gridsim_address)
 
 
 def devnet_processes(layout: DevnetLayout) -> list[NodeProcess]:
-    return [NodeProcess(name, layout.config(name), ("127.0.0.1", layout.client_port(name)),
+    return [NodeProcess(name, layout.config(name), layout.node_address(name),
                         layout.environment(), layout.data_dir / "logs" / f"{name}.log")
             for name in layout.authorities]
 
@@ -90,7 +90,7 @@ async def _connect_when_up(node: NodeProcess, timeout_s: float = 30.0) -> NodeCl
     while True:
         try:
             await node.wait_ready(timeout_s=max(1.0, deadline - loop.time()))
-            return await NodeClient.connect(*node.client)
+            return await node.connect()
         except ClientError:
             if loop.time() > deadline:
                 raise

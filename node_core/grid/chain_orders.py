@@ -32,9 +32,10 @@ import logging
 from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any, Final
 
-from node_core.api.endpoint import ClientError, NodeClient
+from node_core.api.client import NodeAddress, NodeClient
 from node_core.api.methods import BLOCK, BLOCKS, STATUS
 from node_core.api.requests import BlockRequest, BlocksRequest, NoParams
+from node_core.api.wire import ClientError
 from node_core.clock import now_ms
 from node_core.grid.orders import OrderLedger, first_height_since
 from node_core.grid.simulator import GridSimulator
@@ -46,11 +47,10 @@ RETRY_S: Final = 1.0
 PAGE: Final = 1000
 """Block summaries per ``blocks`` call (the endpoint's limit)."""
 CALL_TIMEOUT_S: Final = 10.0
-Endpoint = tuple[str, int]
 
 
 @contextlib.asynccontextmanager
-async def follow_chain_orders(nodes: Sequence[Endpoint], simulator: GridSimulator,
+async def follow_chain_orders(nodes: Sequence[NodeAddress], simulator: GridSimulator,
                               ledger: OrderLedger) -> AsyncIterator[OrderLedger]:
     """Apply final emergency orders to ``simulator`` while the context is open."""
     follower = ChainOrderFollower(nodes, simulator, ledger)
@@ -66,7 +66,7 @@ async def follow_chain_orders(nodes: Sequence[Endpoint], simulator: GridSimulato
 class ChainOrderFollower:
     """Reads final blocks from one node at a time and schedules their grid orders."""
 
-    def __init__(self, nodes: Sequence[Endpoint], simulator: GridSimulator,
+    def __init__(self, nodes: Sequence[NodeAddress], simulator: GridSimulator,
                  ledger: OrderLedger) -> None:
         self._nodes = list(nodes)
         self._simulator = simulator
@@ -86,39 +86,39 @@ class ChainOrderFollower:
             if attempt % len(self._nodes) == 0 or client is not None:
                 await _pause(self.stop, RETRY_S)
 
-    async def _connect(self, endpoint: Endpoint) -> NodeClient | None:
+    async def _connect(self, endpoint: NodeAddress) -> NodeClient | None:
         try:
-            client = await NodeClient.connect(*endpoint, timeout_s=1.0)
+            client = await NodeClient.connect(endpoint, timeout_s=1.0)
         except ClientError as error:
             if not self._unreachable_logged:
-                log.warning("cannot follow final orders on %s:%d: %s", *endpoint, error.type)
+                log.warning("cannot follow final orders on %s: %s", endpoint, error.type)
                 self._unreachable_logged = True
             return None
         self._unreachable_logged = False
         return client
 
-    async def _follow_guarded(self, client: NodeClient, endpoint: Endpoint) -> None:
+    async def _follow_guarded(self, client: NodeClient, endpoint: NodeAddress) -> None:
         try:
             await self._follow(client, endpoint)
         except ClientError as error:
-            log.warning("stopped following final orders on %s:%d: %s", *endpoint, error)
+            log.warning("stopped following final orders on %s: %s", endpoint, error)
         except (KeyError, ValueError, TypeError) as error:
-            log.error("unexpected block data from %s:%d: %r", *endpoint, error)
+            log.error("unexpected block data from %s: %r", endpoint, error)
         finally:
             await client.close()
 
-    async def _follow(self, client: NodeClient, endpoint: Endpoint) -> None:
+    async def _follow(self, client: NodeClient, endpoint: NodeAddress) -> None:
         caught_up = False
         async for event in client.subscribe():
             if not caught_up:
                 tip = (await client.request(STATUS, NoParams(), CALL_TIMEOUT_S))["height"]
                 await self._catch_up(client, tip)
-                log.info("following final orders on %s:%d from height %s", *endpoint,
+                log.info("following final orders on %s from height %s", endpoint,
                          self._ledger.next_height)
                 caught_up = True
             if event.get("event") == "block":
                 await self._on_block(client, event["data"])
-        log.warning("node %s:%d closed the connection", *endpoint)
+        log.warning("node %s closed the connection", endpoint)
 
     async def _on_block(self, client: NodeClient, summary: Mapping[str, Any]) -> None:
         height = int(summary["height"])

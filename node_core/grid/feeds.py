@@ -21,9 +21,11 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 
 from node_core.api.answers import GridSampleView, GridsimStatus, ScheduledEvents
-from node_core.api.endpoint import ClientEndpoint, ClientError, NodeClient
+from node_core.api.client import NodeAddress, NodeClient
+from node_core.api.endpoint import ClientEndpoint
 from node_core.api.methods import (
     ATTEST_GRID,
     GRID_SAMPLE_EVENT,
@@ -39,6 +41,8 @@ from node_core.api.requests import (
     NoParams,
     ScheduleEventRequest,
 )
+from node_core.api.signed_requests import RequestSigner
+from node_core.api.wire import ClientError
 from node_core.clock import now_ms
 from node_core.devnet.layout import prosumer_signer
 from node_core.devnet.loadgen import LoadGenerator
@@ -46,6 +50,8 @@ from node_core.grid.events import parse_event
 from node_core.grid.live import sample_view
 from node_core.grid.orders import OrderLedger
 from node_core.grid.simulator import GridSample, GridSimulator, snapshot_of
+from node_core.ledger.keys import Signer
+from node_core.ledger.types import Address
 
 log = logging.getLogger(__name__)
 Sink = Callable[[GridSample], Awaitable[None]]
@@ -55,8 +61,9 @@ ATTEST_TIMEOUT_S = 5.0
 
 
 @contextlib.asynccontextmanager
-async def live_endpoint(address: tuple[str, int], simulator: GridSimulator,
+async def live_endpoint(address: NodeAddress, simulator: GridSimulator,
                         ledger: OrderLedger | None = None) -> AsyncIterator[Sink]:
+    """The live endpoint at ``address``, its cookie written to ``address.cookie_file``."""
     latest: list[GridSampleView] = []
 
     async def status(request: NoParams) -> GridsimStatus:
@@ -70,8 +77,9 @@ async def live_endpoint(address: tuple[str, int], simulator: GridSimulator,
             simulator.schedule(event)
         return {"scheduled": [type(e).__name__ for e in events]}
 
-    endpoint = ClientEndpoint(*address, GRIDSIM_METHODS, [bind(GRIDSIM_STATUS, status),
-                                                         bind(SCHEDULE_EVENT, schedule)])
+    endpoint = ClientEndpoint(address.host, address.port, GRIDSIM_METHODS,
+                              [bind(GRIDSIM_STATUS, status), bind(SCHEDULE_EVENT, schedule)],
+                              cookie_file=address.cookie_file)
     await endpoint.start()
 
     async def publish(sample: GridSample) -> None:
@@ -85,9 +93,11 @@ async def live_endpoint(address: tuple[str, int], simulator: GridSimulator,
 
 
 @contextlib.asynccontextmanager
-async def grid_attestation(nodes: list[tuple[str, int]],
+async def grid_attestation(nodes: list[NodeAddress], feed: Signer,
                            trades_per_s: float) -> AsyncIterator[Sink]:
-    clients: dict[tuple[str, int], NodeClient] = {}
+    """Attest each sample to ``nodes``, each request signed by the grid ``feed``'s own key
+    (a ``grid_feed`` on each authority's roster)."""
+    clients: dict[NodeAddress, _FeedClient] = {}
     trading = ProsumerTrading(trades_per_s)
 
     async def attest(sample: GridSample) -> None:
@@ -97,23 +107,32 @@ async def grid_attestation(nodes: list[tuple[str, int]],
                              [(r.region, r.load_kw, r.generation_kw) for r in snapshot.regions]),
             {s["id"]: (s["voltage_kv"], s["nominal_kv"], s["region"])
              for s in sample_view(sample)["substations"]})
-        for endpoint in nodes:
-            client = await _client(clients, endpoint)
-            if client is None:
+        for address in nodes:
+            connected = await _connected(clients, address, feed)
+            if connected is None:
                 continue
             try:
-                await client.request(ATTEST_GRID, request, ATTEST_TIMEOUT_S)
+                await connected.client.request(ATTEST_GRID, request, ATTEST_TIMEOUT_S,
+                                               signer=connected.signer)
             except ClientError as error:
-                log.debug("attestation to %s failed: %s", endpoint, error)
-                await clients.pop(endpoint).close()
-        trading.follow([clients[e] for e in nodes if e in clients])
+                log.log(logging.WARNING if error.type not in ("Disconnected", "Timeout")
+                        else logging.DEBUG, "attestation to %s failed: %s", address, error)
+                await clients.pop(address).client.close()
+        trading.follow([clients[a].client for a in nodes if a in clients])
 
     try:
         yield attest
     finally:
         await trading.close()
-        for client in clients.values():
-            await client.close()
+        for connected in clients.values():
+            await connected.client.close()
+
+
+@dataclass(frozen=True, slots=True)
+class _FeedClient:
+    client: NodeClient
+    signer: RequestSigner
+    """The feed's key, bound to this node's chain and authority."""
 
 
 class ProsumerTrading:
@@ -143,12 +162,19 @@ class ProsumerTrading:
             await asyncio.wait({task}, timeout=1.0)
 
 
-async def _client(clients: dict[tuple[str, int], NodeClient],
-                  endpoint: tuple[str, int]) -> NodeClient | None:
-    if endpoint not in clients:
+async def _connected(clients: dict[NodeAddress, _FeedClient], address: NodeAddress,
+                     feed: Signer) -> _FeedClient | None:
+    if address not in clients:
         with contextlib.suppress(ClientError):
-            clients[endpoint] = await NodeClient.connect(*endpoint, timeout_s=0.5)
-    return clients.get(endpoint)
+            client = await NodeClient.connect(address, timeout_s=0.5)
+            try:
+                status = await client.request(STATUS, NoParams(), ATTEST_TIMEOUT_S)
+            except ClientError:
+                await client.close()
+                raise
+            signer = RequestSigner(feed, status["chain_id"], Address(status["address"]))
+            clients[address] = _FeedClient(client, signer)
+    return clients.get(address)
 
 
 async def _trade(clients: list[NodeClient], rate: float) -> None:

@@ -22,9 +22,16 @@ from typing import Any
 
 from node_core.ledger.encoding import Reader, Writer, check_u64
 from node_core.ledger.exceptions import DecodeError, FieldTooLong, InvalidGenesis
-from node_core.ledger.fields import AUTHORITY_NAME, CHAIN_ID, PARAMETER_NAME, TextField
+from node_core.ledger.fields import (
+    AUTHORITY_NAME,
+    CHAIN_ID,
+    OPERATOR_NAME,
+    PARAMETER_NAME,
+    TextField,
+)
 from node_core.ledger.hashing import GENESIS_DOMAIN, tagged_hash
 from node_core.ledger.keys import parse_public_key, public_key_address
+from node_core.ledger.roster import Role, RosterMember, sorted_roster, write_member
 from node_core.ledger.types import Address, Hash32, PublicKey, is_address
 
 
@@ -126,6 +133,8 @@ class Genesis:
     authorities: tuple[AuthorityInfo, ...]
     parameters: ChainParameters = field(default_factory=ChainParameters)
     accounts: tuple[GenesisAccount, ...] = ()
+    roster: tuple[RosterMember, ...] = ()
+    """The authorities' first operators (:mod:`node_core.ledger.roster`), in canonical order."""
 
 
 def encode_genesis(genesis: Genesis) -> bytes:
@@ -138,6 +147,9 @@ def encode_genesis(genesis: Genesis) -> bytes:
     writer.u32(len(genesis.accounts))
     for account in genesis.accounts:
         writer.address(account.address).u64(account.balance).u64(account.energy_credits)
+    writer.u32(len(genesis.roster))
+    for member in genesis.roster:
+        write_member(writer, member)
     return bytes(writer)
 
 
@@ -173,6 +185,25 @@ def validate_genesis(genesis: Genesis) -> None:
             check_parameter(name, value)
         except ValueError as error:
             raise InvalidGenesis(f"parameters: {error}") from None
+    _validate_roster(genesis)
+
+
+def _validate_roster(genesis: Genesis) -> None:
+    """Members of known authorities, each name and key once per roster, canonical order."""
+    authorities = {a.address for a in genesis.authorities}
+    seen: set[tuple[str, str]] = set()
+    for member in genesis.roster:
+        _check_text(OPERATOR_NAME, member.name)
+        if member.authority not in authorities or not member.name:
+            raise InvalidGenesis(f"roster: {member.name!r} of {member.authority} is not a "
+                                 "named member of an authority")
+        for key in ((member.authority, member.name), (member.authority, member.address)):
+            if key in seen:
+                raise InvalidGenesis(f"roster: {member.name!r} (or its key) appears twice on "
+                                     "one authority's roster")
+            seen.add(key)
+    if tuple(genesis.roster) != sorted_roster(genesis.roster):
+        raise InvalidGenesis("roster: members are not sorted by authority and name")
 
 
 def _check_text(field: TextField, text: str) -> None:
@@ -183,6 +214,7 @@ def _check_text(field: TextField, text: str) -> None:
 
 
 def genesis_to_json(genesis: Genesis) -> dict[str, Any]:
+    names = {a.address: a.name for a in genesis.authorities}
     return {
         "chain_id": genesis.chain_id,
         "timestamp": genesis.timestamp,
@@ -195,32 +227,52 @@ def genesis_to_json(genesis: Genesis) -> dict[str, Any]:
             {"address": a.address, "balance": a.balance, "energy_credits": a.energy_credits}
             for a in genesis.accounts
         ],
+        "roster": [
+            {"authority": names[m.authority], "name": m.name, "role": m.role.text,
+             "public_key": bytes(m.public_key).hex()}
+            for m in genesis.roster
+        ],
     }
 
 
 def genesis_from_json(data: dict[str, Any]) -> Genesis:
     """Build and validate a Genesis; InvalidGenesis names the bad field."""
     try:
+        authorities = tuple(
+            AuthorityInfo(str(a["name"]), Address(a["address"]),
+                          parse_public_key(bytes.fromhex(a["public_key"])))
+            for a in data["authorities"])
         genesis = Genesis(
             chain_id=str(data["chain_id"]),
             timestamp=int(data["timestamp"]),
             parameters=ChainParameters(**{k: int(v) for k, v in
                                           data.get("parameters", {}).items()}),
-            authorities=tuple(
-                AuthorityInfo(str(a["name"]), Address(a["address"]),
-                              parse_public_key(bytes.fromhex(a["public_key"])))
-                for a in data["authorities"]
-            ),
+            authorities=authorities,
             accounts=tuple(
                 GenesisAccount(Address(a["address"]), int(a.get("balance", 0)),
                                int(a.get("energy_credits", 0)))
                 for a in data.get("accounts", [])
             ),
+            roster=_roster_from_json(data.get("roster", []), authorities),
         )
     except (KeyError, TypeError, ValueError) as error:
         raise InvalidGenesis(f"genesis: {type(error).__name__}: {error}") from None
     validate_genesis(genesis)
     return genesis
+
+
+def _roster_from_json(entries: list[dict[str, Any]],
+                      authorities: tuple[AuthorityInfo, ...]) -> tuple[RosterMember, ...]:
+    addresses = {a.name: a.address for a in authorities}
+    members = []
+    for entry in entries:
+        if entry["authority"] not in addresses:
+            raise ValueError(f"roster: {entry['name']!r} belongs to {entry['authority']!r}, "
+                             "which is not an authority")
+        members.append(RosterMember(
+            addresses[entry["authority"]], str(entry["name"]), Role.of(str(entry["role"])),
+            parse_public_key(bytes.fromhex(entry["public_key"]))))
+    return sorted_roster(members)
 
 
 def load_genesis(path: Path) -> Genesis:

@@ -26,7 +26,7 @@ Proposals and votes are part of the state and of ``state_root`` (leaves ``"G" ||
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import IntEnum
 
@@ -239,3 +239,26 @@ def _vote_choice(value: int) -> VoteChoice:
 def proposal_leaf(record: ProposalRecord) -> bytes:
     """``"G" || encoding`` of a proposal record, for the state root."""
     return b"G" + encode_proposal_record(record)
+
+
+def authorities_before(authorities_after: Sequence[AuthorityInfo],
+                       proposals: Mapping[int, ProposalRecord], height: int,
+                       genesis_authorities: Sequence[AuthorityInfo]) -> tuple[AuthorityInfo, ...]:
+    """The authority set before block ``height`` (what sealed it), from the set after it: an
+    authority change executed in that block undone. An authority's key is known from the
+    genesis or from the proposal that added it (proposals stay in the state)."""
+    known = {a.address: a for a in genesis_authorities}
+    known.update({r.proposal.authority_address: AuthorityInfo(
+        r.proposal.authority_name, r.proposal.authority_address,
+        PublicKey(r.proposal.authority_public_key))
+        for r in proposals.values() if r.proposal.action == ProposalAction.ADD_AUTHORITY})
+    authorities = list(authorities_after)
+    for record in proposals.values():
+        if record.status != ProposalStatus.EXECUTED or record.closed_height != height:
+            continue
+        address = record.proposal.authority_address
+        if record.proposal.action == ProposalAction.ADD_AUTHORITY:
+            authorities = [a for a in authorities if a.address != address]
+        elif record.proposal.action == ProposalAction.REMOVE_AUTHORITY and address in known:
+            authorities.append(known[address])
+    return tuple(authorities)

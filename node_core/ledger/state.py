@@ -1,8 +1,8 @@
 """The ledger state after a block: accounts, the authority set and chain parameters.
 
 ``state_root`` commits to all of it: the RFC 6962 merkle root over one leaf per account,
-authority, the parameters, each proposal and each halted region, in the order and with the
-bytes specified in ``docs/protocol.md`` §8.1.
+authority, the parameters, each proposal, each halted region and each roster member, in the
+order and with the bytes specified in ``docs/protocol.md`` §8.1.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from node_core.ledger.governance import (
     proposal_leaf,
 )
 from node_core.ledger.hashing import merkle_leaf, merkle_root_of_leaves
+from node_core.ledger.roster import Roster, decode_roster, encode_roster, member_leaf, sorted_roster
 from node_core.ledger.types import Address, Hash32, PublicKey
 
 
@@ -66,6 +67,8 @@ class State:
     next_proposal_id: int = 1
     halted_regions: frozenset[str] = frozenset()
     """Regions where energy trading is halted by an emergency action (``"ALL"``: every one)."""
+    roster: Roster = ()
+    """Every authority's operators and their roles (:mod:`node_core.ledger.roster`)."""
 
     def trading_halted(self, region: str) -> bool:
         return region in self.halted_regions or "ALL" in self.halted_regions
@@ -91,6 +94,7 @@ def initial_state(genesis: Genesis) -> State:
         authorities=genesis.authorities,
         parameters=genesis.parameters,
         accounts=MappingProxyType(accounts),
+        roster=sorted_roster(genesis.roster),
     )
 
 
@@ -118,13 +122,14 @@ def state_root(state: State) -> Hash32:
     leaves.append(merkle_leaf(_parameters_leaf(state.parameters)))
     leaves += [merkle_leaf(proposal_leaf(state.proposals[i])) for i in sorted(state.proposals)]
     leaves += [merkle_leaf(b"H" + region.encode()) for region in sorted(state.halted_regions)]
+    leaves += [merkle_leaf(member_leaf(member)) for member in state.roster]
     return merkle_root_of_leaves(leaves)
 
 
 def governed_parts(state: State) -> dict[str, bytes]:
     """Everything of the state but accounts and the tip, as named canonical parts: the store
     keeps these beside its Accounts table (``authorities``, ``parameters``, ``halted_regions``,
-    ``next_proposal_id`` and one ``proposal/N`` per proposal)."""
+    ``next_proposal_id``, ``roster`` and one ``proposal/N`` per proposal)."""
     authorities = Writer().u32(len(state.authorities))
     for a in state.authorities:
         authorities.str_(a.name, AUTHORITY_NAME).address(a.address).raw(a.public_key, 65)
@@ -135,7 +140,8 @@ def governed_parts(state: State) -> dict[str, bytes]:
         halted.str_(region, REGION)
     parts = {"authorities": bytes(authorities), "parameters": bytes(parameters),
              "halted_regions": bytes(halted),
-             "next_proposal_id": bytes(Writer().u64(state.next_proposal_id))}
+             "next_proposal_id": bytes(Writer().u64(state.next_proposal_id)),
+             "roster": encode_roster(state.roster)}
     parts.update({f"proposal/{i}": encode_proposal_record(r) for i, r in state.proposals.items()})
     return parts
 
@@ -158,6 +164,8 @@ def with_governed_parts(state: State, parts: Mapping[str, bytes]) -> State:
         reader = Reader(parts["halted_regions"])
         changes["halted_regions"] = frozenset(reader.str_(REGION) for _ in range(reader.count()))
         reader.finish()
+    if "roster" in parts:
+        changes["roster"] = decode_roster(parts["roster"])
     if "next_proposal_id" in parts:
         reader = Reader(parts["next_proposal_id"])
         changes["next_proposal_id"] = reader.u64()

@@ -26,6 +26,15 @@ from enum import IntEnum
 from typing import Any, Final
 
 from node_core.ledger.encoding import Reader, Writer, check_u64
+from node_core.ledger.endorsements import (
+    EMERGENCY_DOMAIN,
+    NO_ENDORSEMENT,
+    ROSTER_DOMAIN,
+    Endorsement,
+    endorsement_digest,
+    read_endorsement,
+    write_endorsement,
+)
 from node_core.ledger.exceptions import (
     BadTransactionSignature,
     DecodeError,
@@ -52,6 +61,7 @@ from node_core.ledger.keys import (
     public_key_address,
     verify_signature,
 )
+from node_core.ledger.roster import Role, RosterAction
 from node_core.ledger.types import REGIONS, Address, Hash32, PublicKey, is_address
 
 MAX_TRANSACTION_BYTES: Final = 16 * 1024
@@ -70,6 +80,7 @@ class TxKind(IntEnum):
     GOVERNANCE_PROPOSAL = 16
     GOVERNANCE_VOTE = 17
     EMERGENCY_ACTION = 32
+    ROSTER_CHANGE = 48
 
 
 class EmergencyKind(IntEnum):
@@ -166,7 +177,10 @@ class GovernanceVote:
 @dataclass(frozen=True, slots=True)
 class EmergencyAction:
     """An authority's emergency control action, signed by its HSM key after the
-    select-before-operate flow of :mod:`node_core.control_room.desk`."""
+    select-before-operate flow of :mod:`node_core.control_room.desk`, and endorsed by the people
+    who ordered it: the operator who operated it and, for a critical action, the supervisor
+    who approved it (the two-person rule, checked by every authority against the roster:
+    :mod:`node_core.ledger.emergency_rules`)."""
 
     kind: EmergencyKind
     region: str
@@ -178,13 +192,36 @@ class EmergencyAction:
     duration_s: int = 0
     """DEMAND_RESPONSE: how long."""
     reason: str = ""
-    operator: str = ""
-    """Identity of the operator who operated it."""
-    approver: str = ""
-    """Identity of the supervisor who approved it (critical actions; another person)."""
+    selected_ms: int = 0
+    """When the operator selected it (UTC ms): endorsements of it are valid for a while only."""
+    operated_by: Endorsement = NO_ENDORSEMENT
+    """The operating operator's endorsement of :func:`emergency_order` (an operator or
+    supervisor of the issuing authority)."""
+    approved_by: Endorsement = NO_ENDORSEMENT
+    """Critical actions only: the approving supervisor's endorsement of the same order
+    (another member than the operator)."""
 
 
-Payload = Transfer | EnergyTrade | GovernanceProposal | GovernanceVote | EmergencyAction
+@dataclass(frozen=True, slots=True)
+class RosterChange:
+    """An authority's roster change, requested (endorsed) by its security administrator
+    (:mod:`node_core.ledger.roster`)."""
+
+    action: RosterAction
+    name: str
+    """The member added or removed."""
+    role: Role
+    """ADD: the new member's role; REMOVE: the removed member's role (it must match)."""
+    public_key: bytes = b""
+    """ADD: the new member's 65-byte P-256 key; REMOVE: empty."""
+    requested_ms: int = 0
+    """When the security administrator requested it (UTC ms)."""
+    requested_by: Endorsement = NO_ENDORSEMENT
+    """The security administrator's endorsement of :func:`roster_change_body`."""
+
+
+Payload = (Transfer | EnergyTrade | GovernanceProposal | GovernanceVote | EmergencyAction
+           | RosterChange)
 
 
 @dataclass(frozen=True, slots=True)
@@ -292,10 +329,28 @@ def _read_vote(reader: Reader) -> GovernanceVote:
     return GovernanceVote(proposal_id, VoteChoice(choice))
 
 
-def _write_emergency(writer: Writer, e: Any) -> None:
+def _write_order(writer: Writer, e: EmergencyAction) -> None:
     writer.u8(e.kind).str_(e.region, REGION).u8(e.stage).u32(e.mw).u32(e.duration_s)
-    writer.str_(e.reason, EMERGENCY_REASON).str_(e.operator, OPERATOR_NAME)
-    writer.str_(e.approver, OPERATOR_NAME)
+    writer.str_(e.reason, EMERGENCY_REASON).u64(e.selected_ms)
+
+
+def emergency_order(action: EmergencyAction) -> bytes:
+    """The order the operator and the supervisor endorse: everything of the action but the
+    endorsements."""
+    writer = Writer()
+    _write_order(writer, action)
+    return bytes(writer)
+
+
+def emergency_digest(chain_id: str, authority: Address, action: EmergencyAction) -> bytes:
+    """What the operating operator and the approving supervisor sign."""
+    return endorsement_digest(EMERGENCY_DOMAIN, chain_id, authority, emergency_order(action))
+
+
+def _write_emergency(writer: Writer, e: Any) -> None:
+    _write_order(writer, e)
+    write_endorsement(writer, e.operated_by)
+    write_endorsement(writer, e.approved_by)
 
 
 def _read_emergency(reader: Reader) -> EmergencyAction:
@@ -303,8 +358,40 @@ def _read_emergency(reader: Reader) -> EmergencyAction:
     if kind not in EmergencyKind._value2member_map_:
         raise DecodeError(f"unknown emergency kind {kind}")
     return EmergencyAction(EmergencyKind(kind), reader.str_(REGION), reader.u8(), reader.u32(),
-                           reader.u32(), reader.str_(EMERGENCY_REASON),
-                           reader.str_(OPERATOR_NAME), reader.str_(OPERATOR_NAME))
+                           reader.u32(), reader.str_(EMERGENCY_REASON), reader.u64(),
+                           read_endorsement(reader), read_endorsement(reader))
+
+
+def _write_roster_body(writer: Writer, c: RosterChange) -> None:
+    writer.u8(c.action).str_(c.name, OPERATOR_NAME).u8(c.role).bytes_(c.public_key)
+    writer.u64(c.requested_ms)
+
+
+def roster_change_body(change: RosterChange) -> bytes:
+    """What the security administrator endorses: the change without the endorsement."""
+    writer = Writer()
+    _write_roster_body(writer, change)
+    return bytes(writer)
+
+
+def roster_change_digest(chain_id: str, authority: Address, change: RosterChange) -> bytes:
+    """What the requesting security administrator signs."""
+    return endorsement_digest(ROSTER_DOMAIN, chain_id, authority, roster_change_body(change))
+
+
+def _write_roster_change(writer: Writer, c: Any) -> None:
+    _write_roster_body(writer, c)
+    write_endorsement(writer, c.requested_by)
+
+
+def _read_roster_change(reader: Reader) -> RosterChange:
+    action, name, role = reader.u8(), reader.str_(OPERATOR_NAME), reader.u8()
+    if action not in RosterAction._value2member_map_:
+        raise DecodeError(f"unknown roster action {action}")
+    if role not in Role._value2member_map_:
+        raise DecodeError(f"unknown role {role}")
+    return RosterChange(RosterAction(action), name, Role(role), reader.bytes_(PUBLIC_KEY_SIZE),
+                        reader.u64(), read_endorsement(reader))
 
 
 PayloadCodec = tuple[type, Callable[[Writer, Any], None], Callable[[Reader], Any]]
@@ -315,6 +402,7 @@ PAYLOAD_CODECS: dict[TxKind, PayloadCodec] = {
                                  read_governance_proposal),
     TxKind.GOVERNANCE_VOTE: (GovernanceVote, _write_vote, _read_vote),
     TxKind.EMERGENCY_ACTION: (EmergencyAction, _write_emergency, _read_emergency),
+    TxKind.ROSTER_CHANGE: (RosterChange, _write_roster_change, _read_roster_change),
 }
 _KIND_OF: dict[type, TxKind] = {codec[0]: kind for kind, codec in PAYLOAD_CODECS.items()}
 
@@ -411,21 +499,44 @@ def check_well_formed(tx: Transaction) -> None:
         check_proposal_fields(tx, payload)
     elif isinstance(payload, EmergencyAction):
         check_emergency_fields(tx, payload)
+    elif isinstance(payload, RosterChange):
+        check_roster_change_fields(tx, payload)
 
 
 def check_emergency_fields(tx: Transaction, e: EmergencyAction) -> None:
-    """Stateless checks of an emergency action; MalformedTransaction names the field."""
+    """Stateless checks of an emergency action; MalformedTransaction names the field. (Who
+    endorsed it is checked against the roster: :mod:`node_core.ledger.emergency_rules`.)"""
     regions = (*REGIONS, ALL_REGIONS) if e.kind in HALT_KINDS else REGIONS
     _require(e.region in regions, tx, f"region {e.region!r} not in {regions}")
-    _require(bool(e.operator), tx, "the operating operator must be named")
+    _require(e.operated_by != NO_ENDORSEMENT, tx, "the operating operator's endorsement is "
+             "missing")
     if e.kind == EmergencyKind.LOAD_SHED:
         _require(1 <= e.stage <= MAX_SHED_STAGE, tx, f"stage must be 1..{MAX_SHED_STAGE}")
         _require(e.mw > 0, tx, "load shedding needs MW > 0")
     if e.kind == EmergencyKind.DEMAND_RESPONSE:
         _require(e.mw > 0 and e.duration_s > 0, tx, "demand response needs MW and duration")
     if e.kind in CRITICAL_EMERGENCIES:
-        _require(bool(e.approver) and e.approver != e.operator, tx,
-                 "a critical action needs a supervisor's approval by another person")
+        _require(e.approved_by != NO_ENDORSEMENT, tx, "a critical action needs a supervisor's "
+                 "approval (two-person rule)")
+    else:
+        _require(e.approved_by == NO_ENDORSEMENT, tx, "only a critical action carries an "
+                 "approval")
+
+
+def check_roster_change_fields(tx: Transaction, c: RosterChange) -> None:
+    """Stateless checks of a roster change; MalformedTransaction names the field."""
+    _require(bool(c.name.strip()), tx, "the member's name is empty")
+    _require(c.requested_by != NO_ENDORSEMENT, tx, "the security administrator's "
+             "endorsement is missing")
+    if c.action == RosterAction.REMOVE:
+        _require(c.public_key == b"", tx, "a removal names the member, not a key")
+        return
+    try:
+        parse_public_key(c.public_key)
+    except ValueError as error:
+        raise MalformedTransaction(f"tx {tx.hash[:16]}: member key: {error}") from None
+    _require(len(c.public_key) == PUBLIC_KEY_SIZE, tx, "the member key must be the 65-byte "
+             "uncompressed point")
 
 
 def check_proposal_fields(tx: Transaction, p: GovernanceProposal) -> None:

@@ -21,7 +21,11 @@ from node_core.ledger.blocks import (
     finality_quorum,
     proposer_of,
 )
-from node_core.ledger.emergency_rules import check_emergency_sender, halted_after
+from node_core.ledger.emergency_rules import (
+    check_authority_sender,
+    check_emergency_action,
+    halted_after,
+)
 from node_core.ledger.exceptions import (
     BadAuthoritySignature,
     BlockHashMismatch,
@@ -56,6 +60,7 @@ from node_core.ledger.governance import (
 from node_core.ledger.grid_state import EMPTY_GRID_SNAPSHOT, GridSnapshot, grid_state_hash
 from node_core.ledger.hashing import merkle_root
 from node_core.ledger.keys import verify_signature
+from node_core.ledger.roster_rules import check_roster_change, roster_after
 from node_core.ledger.state import Account, State, governance_of, state_root, with_governance
 from node_core.ledger.transactions import (
     ALL_REGIONS,
@@ -63,6 +68,7 @@ from node_core.ledger.transactions import (
     EnergyTrade,
     GovernanceProposal,
     GovernanceVote,
+    RosterChange,
     Transaction,
     Transfer,
     check_signature,
@@ -79,23 +85,29 @@ _NOTHING: frozenset[bytes] = frozenset()
 
 
 def validate_transaction(
-    state: State, tx: Transaction, *, verified: Container[bytes] = _NOTHING
+    state: State, tx: Transaction, *, at_ms: int | None = None,
+    verified: Container[bytes] = _NOTHING
 ) -> None:
     """Check ``tx`` against ``state`` alone (no mempool): chain, fields, signature, nonce,
-    funds, governance rules. Raise the InvalidTransaction subclass of the first rule broken."""
-    _Ledger(state, verified).check(tx)
+    funds, governance, emergency and roster rules. ``at_ms``: the time a block would carry
+    (the caller's clock) for the freshness of endorsements; None skips that one check. Raise
+    the InvalidTransaction subclass of the first rule broken."""
+    _Ledger(state, verified, at_ms).check(tx)
 
 
 class _Ledger:
-    """The state being built during a block: accounts and governance, changed in place."""
+    """The state being built during a block: accounts, governance and the roster, changed in
+    place; ``block_ms`` is the block's timestamp (None: checking outside a block)."""
 
-    def __init__(self, state: State, verified: Container[bytes]) -> None:
+    def __init__(self, state: State, verified: Container[bytes], block_ms: int | None) -> None:
         self.state = state
         self.height = state.height + 1
+        self.block_ms = block_ms
         self.accounts: ChainMap[Address, Account] = ChainMap({}, state.accounts)  # type: ignore[arg-type]
         """Changes of this block over the parent's accounts (nothing is copied up front)."""
         self.governance = governance_of(state)
         self.halted = state.halted_regions
+        self.roster = state.roster
         self._verified = verified
         self._seen: set[bytes] = set()
 
@@ -110,10 +122,16 @@ class _Ledger:
         if tx.nonce != sender.nonce:
             raise NonceMismatch(f"tx {tx.hash[:16]}: nonce {tx.nonce}, "
                                 f"account expects {sender.nonce}")
+        authorities = self.governance.authorities
         if isinstance(tx.payload, GovernanceProposal | GovernanceVote):
             check_governance(self.governance, tx, self.height)
         elif isinstance(tx.payload, EmergencyAction):
-            check_emergency_sender(self.governance.authorities, tx)
+            check_emergency_action(self.state.chain_id, authorities, self.roster, tx,
+                                   self.block_ms)
+        elif isinstance(tx.payload, RosterChange):
+            check_authority_sender(authorities, tx, "roster changes")
+            check_roster_change(self.state.chain_id, tx.sender_public_key, self.roster, tx,
+                                self.block_ms)
         else:
             self._check_funds(tx, sender)
 
@@ -151,6 +169,9 @@ class _Ledger:
         elif isinstance(payload, EmergencyAction):
             self.halted = halted_after(self.halted, payload)
             self.accounts[tx.sender] = replace(sender, nonce=sender.nonce + 1)
+        elif isinstance(payload, RosterChange):
+            self.roster = roster_after(self.roster, tx)
+            self.accounts[tx.sender] = replace(sender, nonce=sender.nonce + 1)
         elif isinstance(payload, Transfer):
             self._credit(payload.recipient, payload.amount, 0, tx)
             self._debit(tx)
@@ -179,7 +200,8 @@ class _Ledger:
         governance = expire_proposals(self.governance, self.height)
         accounts = MappingProxyType({**self.state.accounts, **self.accounts.maps[0]})
         return with_governance(replace(self.state, accounts=accounts,
-                                       halted_regions=self.halted), governance)
+                                       halted_regions=self.halted, roster=self.roster),
+                               governance)
 
 
 def _bounded(value: int, tx: Transaction) -> int:
@@ -190,11 +212,13 @@ def _bounded(value: int, tx: Transaction) -> int:
 
 
 def apply_transactions(
-    state: State, transactions: Iterable[Transaction], *, verified: Container[bytes] = _NOTHING
+    state: State, transactions: Iterable[Transaction], *, block_ms: int | None = None,
+    verified: Container[bytes] = _NOTHING
 ) -> State:
     """Check and apply in order, then end-of-block governance. Raises on the first bad tx.
-    The returned state's tip fields are still the parent's."""
-    ledger = _Ledger(state, verified)
+    ``block_ms``: the block's timestamp. The returned state's tip fields are still the
+    parent's."""
+    ledger = _Ledger(state, verified, block_ms)
     for tx in transactions:
         ledger.apply(tx)
     return ledger.finish()
@@ -280,7 +304,8 @@ def apply_block(
     if require_finality:
         validate_signatures(state, block)
     try:
-        after = apply_transactions(state, block.transactions, verified=verified)
+        after = apply_transactions(state, block.transactions, block_ms=block.header.timestamp,
+                                   verified=verified)
     except InvalidTransaction as error:
         raise type(error)(f"block {block.height}: {error}") from None
     new_state = _advance(after, block.header)
@@ -326,7 +351,8 @@ def build_block(
     verified: Container[bytes] = _NOTHING,
 ) -> BuiltBlock:
     """Assemble the next block from ``candidates`` in order, skipping invalid ones."""
-    ledger = _Ledger(state, verified)
+    block_ms = max(timestamp, state.tip_timestamp)
+    ledger = _Ledger(state, verified, block_ms)
     included: list[Transaction] = []
     rejected: list[tuple[Transaction, InvalidTransaction]] = []
     limit = state.parameters.max_transactions_per_block
@@ -346,7 +372,7 @@ def build_block(
     header = BlockHeader(
         height=state.height + 1,
         previous_hash=state.tip_hash,
-        timestamp=max(timestamp, state.tip_timestamp),
+        timestamp=block_ms,
         proposer=proposer,
         round=round,
         merkle_root=merkle_root(encode_transaction(tx) for tx in txs),

@@ -18,6 +18,9 @@ from node_core.api.endpoint import ClientEndpoint
 from node_core.api.governance_queries import GovernanceQueries
 from node_core.api.methods import NODE_METHODS
 from node_core.api.node_queries import NodeQueries
+from node_core.api.operator_auth import RequestGate
+from node_core.api.roster_requests import RosterRequests
+from node_core.api.wire import cookie_path
 from node_core.clock import now_ms
 from node_core.consensus.engine import (
     Action,
@@ -117,10 +120,15 @@ class AuthorityNode:
             authorities=self.state.authorities, listen=config.listen,
             peer_addresses=self._peer_addresses(), on_message=self._on_peer_message)
         self.queries = NodeQueries(self)
-        self.control = ControlRoom(self, config.operators)
-        self.endpoint = ClientEndpoint(*config.client, NODE_METHODS, [
-            *self.queries.handlers(), *GovernanceQueries(self).handlers(),
-            *OperatorRequests(self.control).handlers()])
+        self.control = ControlRoom(self)
+        self.gate = RequestGate(genesis.chain_id, signer.address, lambda: self.state.roster)
+        """Who may ask what: signed requests checked against the roster at the tip."""
+        self.endpoint = ClientEndpoint(
+            *config.client, NODE_METHODS, [
+                *self.queries.handlers(), *GovernanceQueries(self).handlers(),
+                *RosterRequests(self).handlers(), *OperatorRequests(self.control).handlers()],
+            cookie_file=cookie_path(config.data_dir), gate=self.gate,
+            on_refused=self.control.record_refusal)
         self._tasks: list[asyncio.Task[None]] = []
         self.cloud: CloudServices | None = None
         """The optional cloud side (``[cloud] profile``); None on a devnet node."""
@@ -251,11 +259,12 @@ class AuthorityNode:
         transactions) and submit it: the one path of every transaction the node itself makes
         (governance, emergency actions). Raises the rule it breaks; nothing is submitted
         then."""
-        nonce = self.mempool.next_nonce(self.signer.address, self.state)
-        tx = sign_transaction(Transaction(self.state.chain_id, nonce, self.signer.public_key,
-                                          payload), self.signer)
-        if nonce == self.state.account(self.signer.address).nonce:
-            validate_transaction(self.state, tx)
+        state, key = self.state, self.signer.public_key
+        probe = Transaction(state.chain_id, state.account(self.signer.address).nonce, key,
+                            payload)
+        validate_transaction(state, probe, at_ms=now_ms(), verified={probe.digest})
+        nonce = self.mempool.next_nonce(self.signer.address, state)
+        tx = sign_transaction(Transaction(state.chain_id, nonce, key, payload), self.signer)
         self.submit(tx)
         return tx
 

@@ -26,9 +26,6 @@ Example (the devnet writes these)::
     round_timeout_ms = 2000
     max_round_timeout_ms = 10000
 
-    [operators]                        # operator identity = role (operator|supervisor|auditor)
-    somchai = "operator"
-    malee = "supervisor"
 
     [cloud]                            # optional: absent = devnet, nothing cloud
     profile = "gcp.toml"               # a gcp profile (node_core.cloud.profile), checked here;
@@ -54,10 +51,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from node_core.api.client import NodeAddress
+from node_core.api.wire import cookie_path
 from node_core.backoff import Backoff
 from node_core.consensus.timing import ConsensusConfig
 from node_core.control_room.alarms.tuning import AlarmTuning, alarm_tuning, tuning_problems
-from node_core.control_room.desk import Role
 from node_core.ledger.exceptions import GridTokenXError, TokenNotFound
 from node_core.ledger.keys import (
     Signer,
@@ -123,8 +121,6 @@ class NodeConfig:
     signer: SignerConfig
     consensus: ConsensusConfig = field(default_factory=ConsensusConfig)
     mempool_size: int = 50_000
-    operators: dict[str, Role] = field(default_factory=dict)
-    """Operator identity -> role (operator, supervisor, auditor), from ``[operators]``."""
     cloud_profile: Path | None = None
     """The gcp profile of ``[cloud] profile``: the node starts ``node_core.cloud.services``
     with it. None: a devnet node, nothing cloud."""
@@ -132,6 +128,11 @@ class NodeConfig:
     """Local alarm filters from ``[alarms]`` (the limits come from the chain)."""
     retention: Retention = field(default_factory=Retention)
     """How long the audit trail and the alarm history are kept (``[retention]``)."""
+
+    @property
+    def address(self) -> NodeAddress:
+        """Its client endpoint and credential, for clients that have this file."""
+        return NodeAddress(*self.client, cookie_path(self.data_dir))
 
 
 _RETENTION_RANGES = {"audit_years": (1, 100), "alarm_history_days": (1, 36_600)}
@@ -198,10 +199,11 @@ def _with_cloud_signer(path: Path, config: NodeConfig, profile_path: Path) -> No
 def _problems(data: dict[str, Any]) -> list[str]:
     problems = [f"unknown section [{name}]" for name in data
                 if name not in (*_SECTIONS, "peers", "operators", "alarms")]
+    if "operators" in data:
+        problems.append("[operators] is gone: who may do what is the authority's roster on the "
+                        "chain (main.py roster add|remove, by its security administrator); "
+                        "delete the section")
     problems += tuning_problems(data.get("alarms", {}))
-    roles = {r.value for r in Role}
-    problems += [f"[operators] {name}: role must be one of {sorted(roles)}"
-                 for name, role in data.get("operators", {}).items() if role not in roles]
     for section, keys in _SECTIONS.items():
         values = data.get(section, {})
         for key, value in values.items():
@@ -243,7 +245,6 @@ def _build(data: dict[str, Any], base: Path) -> NodeConfig:
         ),
         consensus=ConsensusConfig(**data.get("consensus", {})),
         mempool_size=node.get("mempool_size", 50_000),
-        operators={name: Role(role) for name, role in data.get("operators", {}).items()},
         cloud_profile=path(data.get("cloud", {}).get("profile")),
         alarms=alarm_tuning(data.get("alarms", {})),
         retention=Retention(**data.get("retention", {})),

@@ -15,9 +15,10 @@ import sys
 from pathlib import Path
 from typing import IO
 
-from node_core.api.endpoint import ClientError, NodeClient
+from node_core.api.client import NodeAddress, NodeClient
 from node_core.api.methods import STATUS
 from node_core.api.requests import NoParams
+from node_core.api.wire import ClientError
 
 log = logging.getLogger(__name__)
 MAIN = Path(__file__).resolve().parents[2] / "main.py"
@@ -36,10 +37,10 @@ class ChildProcess:
     process group: start, stop cleanly (SIGTERM, then SIGKILL), kill."""
 
     def __init__(self, name: str, argv: list[str], env: dict[str, str], log_path: Path,
-                 client: tuple[str, int]) -> None:
+                 address: NodeAddress) -> None:
         self.name = name
         self.argv = argv
-        self.client = client
+        self.address = address
         """The client endpoint it serves (JSON lines), used to tell it is ready."""
         self._env = env
         self._log_path = log_path
@@ -77,7 +78,7 @@ class ChildProcess:
                 raise ClientError("NodeExited", f"{self.name} exited ({self._last_log_line()}); "
                                   f"see {self._log_path}")
             with contextlib.suppress(ClientError, OSError):
-                client = await NodeClient.connect(*self.client, timeout_s=1.0)
+                client = await NodeClient.connect(self.address, timeout_s=1.0)
                 try:
                     await client.request(STATUS, NoParams())
                     return
@@ -94,6 +95,10 @@ class ChildProcess:
         except OSError:
             return "no log"
         return lines[-1][-200:] if lines else "empty log"
+
+    async def connect(self, timeout_s: float = 5.0) -> NodeClient:
+        """A client of its endpoint (with the credential it wrote when it started)."""
+        return await NodeClient.connect(self.address, timeout_s)
 
     def kill(self) -> None:
         """SIGKILL (for crash tests)."""
@@ -120,8 +125,8 @@ class ChildProcess:
 class NodeProcess(ChildProcess):
     """An authority node: ``main.py node --config FILE``."""
 
-    def __init__(self, name: str, config: Path, client: tuple[str, int], env: dict[str, str],
+    def __init__(self, name: str, config: Path, address: NodeAddress, env: dict[str, str],
                  log_path: Path) -> None:
         super().__init__(name, main_command("node", "--config", str(config)),
-                         env, log_path, client)
+                         env, log_path, address)
         self.config = config

@@ -47,12 +47,14 @@ from node_core.ledger.encoding import Reader, Writer
 from node_core.ledger.exceptions import (
     DecodeError,
     GenesisMismatch,
+    InvalidBlock,
     StoreCorrupted,
     StoredValueMismatch,
     StoreError,
     UnknownSchemaVersion,
 )
 from node_core.ledger.genesis import Genesis, genesis_from_json, genesis_hash, genesis_to_json
+from node_core.ledger.governance import authorities_before
 from node_core.ledger.grid_state import decode_grid_snapshot, encode_grid_snapshot
 from node_core.ledger.state import (
     Account,
@@ -63,6 +65,7 @@ from node_core.ledger.state import (
     with_governed_parts,
 )
 from node_core.ledger.transactions import EnergyTrade, Transfer
+from node_core.ledger.transition import validate_signatures
 from node_core.ledger.types import Address, Hash32
 
 SCHEMA_VERSION: Final = 2
@@ -381,8 +384,10 @@ class BlockStore:
                        accounts=MappingProxyType(self.stored_accounts()))
 
     def check_tip(self) -> None:
-        """Raise StoreCorrupted unless the tip row hashes right, links to its parent and its
-        state_root matches the Accounts table."""
+        """Raise StoreCorrupted unless the tip row hashes right, links to its parent, is
+        sealed by a quorum of the authorities before it (their commit seals verify) and its
+        state_root matches the Accounts and StateParts tables: a store edited while the node
+        was down is refused at start, not served."""
         height = self.height()
         if height == 0:
             return
@@ -393,9 +398,17 @@ class BlockStore:
         parent_hash = rows[0][1] if len(rows) == 2 else self.genesis_hash
         if block.header.previous_hash != parent_hash:
             raise StoreCorrupted(f"tip block {height}: does not link to block {height - 1}")
-        if state_root(self.load_state()) != block.header.state_root:
+        state = self.load_state()
+        if state_root(state) != block.header.state_root:
             raise StoreCorrupted(f"tip block {height}: the Accounts and StateParts tables do "
                                  "not match its state_root")
+        sealers = authorities_before(state.authorities, state.proposals, height,
+                                     self.genesis.authorities)
+        try:
+            validate_signatures(replace(state, authorities=sealers), block)
+        except InvalidBlock as error:
+            raise StoreCorrupted(f"tip block {height}: its seals do not check out: "
+                                 f"{type(error).__name__}: {error}") from None
 
     # --- writing ----------------------------------------------------------------------------
 

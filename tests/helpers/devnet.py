@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from node_core.api.endpoint import ClientError, NodeClient
+from node_core.api.client import NodeClient
+from node_core.api.wire import ClientError
 from node_core.devnet.layout import DevnetLayout, prepare_devnet, prosumer_signer
 from node_core.devnet.loadgen import LoadGenerator, LoadReport
 from node_core.devnet.run import count_forks, devnet_processes

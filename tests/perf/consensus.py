@@ -21,7 +21,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from node_core.api.endpoint import NodeClient
+from node_core.api.client import NodeClient
 from node_core.devnet.layout import DevnetLayout, prepare_devnet, prosumer_signer
 from node_core.devnet.loadgen import LoadGenerator
 from node_core.devnet.run import devnet_processes

@@ -78,7 +78,7 @@ def _soak(app, tmp: Path, minutes: float) -> dict[str, Any]:  # type: ignore[no-
     from app.shell.gui_thread_gc import gui_thread_collection
     from app.shell.startup import ConsoleOptions
     from app.shell.theme import THEMES, apply_theme
-    from node_core.api.endpoint import NodeClient
+    from node_core.api.client import NodeClient
     from tests.helpers.devnet import apply_load, free_base_port
     from tests.perf._qt import StallProbe
 

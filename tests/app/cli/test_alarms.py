@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from app.cli import main
-from node_core.api.endpoint import ClientError
+from node_core.api.wire import ClientError
 from node_core.devnet.layout import DEVNET_PIN
 from tests.helpers.devnet import running, wait_until
 

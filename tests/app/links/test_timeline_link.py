@@ -9,8 +9,8 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from app.links.timeline_link import TimelineLink
-from node_core.api.endpoint import ClientError
 from node_core.api.methods import Method, request_params
+from node_core.api.wire import ClientError
 from node_core.control_room.incident import EventKind
 from tests.app.conftest import when
 from tests.helpers.devnet import wait_until

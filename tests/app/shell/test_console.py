@@ -14,7 +14,7 @@ from app.shell.console import Console, RunMode
 from app.shell.login import LoginDialog, LoginRequest
 from app.shell.main_window import CONTROL_DOCKS, DOCKS, TRADING_DOCK, MainWindow
 from app.shell.startup import ConsoleOptions
-from node_core.api.endpoint import NodeClient
+from node_core.api.client import NodeClient
 from node_core.devnet.layout import DEVNET_PIN, DEVNET_TOKEN, DevnetLayout
 from node_core.signers.softhsm import find_softhsm_module
 from tests.app.conftest import alive, console_session, when

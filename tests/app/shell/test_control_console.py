@@ -20,8 +20,8 @@ from app.links.control_link import ControlLink, chart_marks
 from app.shell.console import Console, RunMode
 from app.shell.login import LoginDialog
 from app.shell.startup import ConsoleOptions
-from node_core.api.endpoint import ClientError
 from node_core.api.methods import Method, request_params
+from node_core.api.wire import ClientError
 from node_core.control_room.audit import AUDIT_FILENAME, AuditLog
 from node_core.devnet.layout import DevnetLayout
 from tests.app.conftest import alive, console_session, when

@@ -15,8 +15,9 @@ from PySide6.QtWidgets import QMessageBox
 from app.links.governance_link import GovernanceLink
 from app.shell.console import Console, RunMode
 from app.shell.startup import ConsoleOptions
-from node_core.api.endpoint import ClientError, NodeClient
+from node_core.api.client import NodeClient
 from node_core.api.methods import Method, request_params
+from node_core.api.wire import ClientError
 from node_core.control_room.audit import AUDIT_FILENAME, AuditLog
 from node_core.devnet.layout import DevnetLayout
 from tests.app.conftest import alive, console_session, when

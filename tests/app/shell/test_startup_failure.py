@@ -19,7 +19,7 @@ from app.cli import main
 from app.shell.login import LoginDialog, LoginRequest, auto_login, check_login
 from app.shell.startup import ConsoleOptions, ConsoleRuntime
 from app.shell.startup_failure import failure_text
-from node_core.api.endpoint import ClientError
+from node_core.api.wire import ClientError
 from node_core.devnet.layout import DEVNET_PIN, DEVNET_TOKEN, DevnetLayout
 from node_core.ledger.exceptions import KeyNotFound, TokenNotFound, WrongPin
 from node_core.signers.softhsm import find_softhsm_module

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from node_core.api.endpoint import NodeClient
+from node_core.api.client import NodeClient
 from node_core.devnet.layout import DevnetLayout
 from node_core.devnet.run import gridsim_process
 from node_core.node.process import ChildProcess

@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from node_core.api.endpoint import NodeClient
+from node_core.api.client import NodeClient
 from node_core.devnet.layout import DevnetLayout
 from node_core.devnet.run import gridsim_process
 from node_core.telemetry import BigtableEmulator, emulator_available

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from node_core.api.endpoint import NodeClient
+from node_core.api.client import NodeClient
 from node_core.devnet.layout import DevnetLayout, prepare_devnet
 from node_core.devnet.run import devnet_processes
 from tests.helpers.devnet import apply_load, free_base_port, status, wait_until

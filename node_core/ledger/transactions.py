@@ -20,6 +20,7 @@ Later kinds (governance, emergency actions) add a tag to :class:`TxKind` and a c
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from enum import IntEnum
@@ -422,7 +423,7 @@ def _unsigned_bytes(tx: Transaction) -> bytes:
         _write_unsigned(writer, tx)
     except FieldTooLong:
         raise
-    except (ValueError, TypeError, AttributeError) as error:
+    except (ValueError, TypeError, AttributeError, struct.error) as error:
         raise MalformedTransaction(f"cannot encode transaction: {error}") from None
     return bytes(writer)
 

@@ -3,20 +3,46 @@ signed transactions and finalized blocks."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from node_core.ledger.blocks import AuthoritySignature, Block, commit_digest, proposer_of
+from node_core.ledger.blocks import (
+    AuthoritySignature,
+    Block,
+    BlockHeader,
+    commit_digest,
+    proposer_of,
+)
+from node_core.ledger.endorsements import NO_ENDORSEMENT, endorse
 from node_core.ledger.genesis import AuthorityInfo, ChainParameters, Genesis, GenesisAccount
-from node_core.ledger.state import State, initial_state
-from node_core.ledger.transactions import EnergyTrade, Transaction, Transfer, sign_transaction
+from node_core.ledger.grid_state import EMPTY_GRID_SNAPSHOT, grid_state_hash
+from node_core.ledger.hashing import merkle_root
+from node_core.ledger.roster import Role, RosterMember, sorted_roster
+from node_core.ledger.state import State, initial_state, state_root
+from node_core.ledger.transactions import (
+    CRITICAL_EMERGENCIES,
+    EmergencyAction,
+    EnergyTrade,
+    Payload,
+    Transaction,
+    Transfer,
+    emergency_digest,
+    encode_transaction,
+    sign_transaction,
+)
 from node_core.ledger.transition import apply_block, build_block, seal_block
 from node_core.ledger.types import Address
 from node_core.signers.file import FileSigner
 
 GENESIS_TIME = 1_764_000_000_000
 CHAIN_ID = "gridtokenx-test"
+PEOPLE = (("operator1", Role.OPERATOR), ("operator2", Role.OPERATOR),
+          ("supervisor1", Role.SUPERVISOR), ("supervisor2", Role.SUPERVISOR),
+          ("auditor1", Role.AUDITOR), ("secadm1", Role.SECURITY_ADMIN),
+          ("gridfeed", Role.GRID_FEED))
+"""Every test chain's roster: these people on every authority's roster."""
 
 
 def signer_from_seed(seed: int) -> FileSigner:
@@ -33,6 +59,8 @@ class TestChain:
     prosumers: list[FileSigner]
     genesis: Genesis
     state: State
+    people: dict[str, FileSigner] = field(default_factory=dict)
+    """Roster members' own keys by name (on every authority's roster: :data:`PEOPLE`)."""
     blocks: list[Block] = field(default_factory=list)
     issued_nonces: dict[Address, int] = field(default_factory=dict)
     """Next nonce per sender counting transactions made but not yet applied."""
@@ -50,7 +78,7 @@ class TestChain:
                               price_per_kwh, region)
         return self._signed(signer, payload, nonce, CHAIN_ID)
 
-    def _signed(self, signer: FileSigner, payload: Transfer | EnergyTrade, nonce: int | None,
+    def _signed(self, signer: FileSigner, payload: Payload, nonce: int | None,
                 chain_id: str) -> Transaction:
         if nonce is None:
             nonce = max(self.state.account(signer.address).nonce,
@@ -58,6 +86,23 @@ class TestChain:
             self.issued_nonces[signer.address] = nonce + 1
         tx = Transaction(chain_id, nonce, signer.public_key, payload)
         return sign_transaction(tx, signer)
+
+    def emergency(self, action: EmergencyAction, *, authority: int = 0,
+                  operator: str | None = "operator1", approver: str | None = "supervisor1",
+                  nonce: int | None = None) -> Transaction:
+        """``action`` issued by authority ``authority``, selected now (the tip's time unless
+        ``action.selected_ms`` says), endorsed by ``operator`` and, when critical, ``approver``
+        (None: no such endorsement)."""
+        signer = self.authorities[authority]
+        order = replace(action, selected_ms=action.selected_ms or self.state.tip_timestamp)
+        digest = emergency_digest(self.genesis.chain_id, signer.address, order)
+        critical = order.kind in CRITICAL_EMERGENCIES
+        endorsed = replace(
+            order,
+            operated_by=endorse(self.people[operator], digest) if operator else NO_ENDORSEMENT,
+            approved_by=(endorse(self.people[approver], digest) if approver and critical
+                         else NO_ENDORSEMENT))
+        return self._signed(signer, endorsed, nonce, CHAIN_ID)
 
     def propose(self, txs: list[Transaction], *, signers: int | None = None,
                 timestamp: int | None = None) -> Block:
@@ -75,6 +120,24 @@ class TestChain:
         return block
 
 
+def forged_block(chain: TestChain, tx: Transaction, *, timestamp: int | None = None) -> Block:
+    """A block carrying ``tx`` whatever the rules say of it — what colluding authorities
+    could seal — for a transaction whose only effect is its sender's nonce (an emergency
+    action): the state root is computed as if the rules let it through."""
+    state = chain.state
+    sender = state.account(tx.sender)
+    accounts = MappingProxyType({**state.accounts,
+                                 tx.sender: replace(sender, nonce=sender.nonce + 1)})
+    after = replace(state, accounts=accounts)
+    header = BlockHeader(
+        height=state.height + 1, previous_hash=state.tip_hash,
+        timestamp=timestamp or state.tip_timestamp + 1000,
+        proposer=proposer_of(state.authorities, state.height + 1, 0), round=0,
+        merkle_root=merkle_root([encode_transaction(tx)]), state_root=state_root(after),
+        total_energy=0, grid_state_hash=grid_state_hash(EMPTY_GRID_SNAPSHOT))
+    return seal(Block(header, EMPTY_GRID_SNAPSHOT, (tx,)), chain.authorities)
+
+
 def seal(block: Block, signers: list[FileSigner]) -> Block:
     digest = commit_digest(block.hash)
     return seal_block(block, [AuthoritySignature(s.address, s.sign(digest)) for s in signers])
@@ -85,6 +148,7 @@ def make_chain(authority_count: int = 3, prosumer_count: int = 4, *,
                parameters: ChainParameters | None = None) -> TestChain:
     authorities = [signer_from_seed(1000 + i) for i in range(authority_count)]
     prosumers = [signer_from_seed(i) for i in range(prosumer_count)]
+    people = {name: signer_from_seed(2000 + i) for i, (name, _) in enumerate(PEOPLE)}
     names = ["EGAT", "MEA", "PEA", "AUX1", "AUX2", "AUX3", "AUX4"]
     genesis = Genesis(
         chain_id=CHAIN_ID,
@@ -93,5 +157,7 @@ def make_chain(authority_count: int = 3, prosumer_count: int = 4, *,
                           for i, s in enumerate(authorities)),
         parameters=parameters or ChainParameters(),
         accounts=tuple(GenesisAccount(p.address, balance, energy_credits) for p in prosumers),
+        roster=sorted_roster(RosterMember(a.address, name, role, people[name].public_key)
+                             for a in authorities for name, role in PEOPLE),
     )
-    return TestChain(authorities, prosumers, genesis, initial_state(genesis))
+    return TestChain(authorities, prosumers, genesis, initial_state(genesis), people=people)

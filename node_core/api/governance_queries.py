@@ -67,7 +67,7 @@ class GovernanceQueries:
         if action is ProposalAction.PARAMETER_CHANGE:
             details.update(parameter=proposal.parameter, value=proposal.value)
         return self._node.control.audited(
-            caller, "propose", f"proposal '{proposal.title}'",
+            caller, f"proposal '{proposal.title}'",
             lambda _now: submitted(self._node.submit_as_authority(proposal)), details=details,
             outcome=lambda result: f"submitted {result['tx_hash']}")
 
@@ -76,7 +76,7 @@ class GovernanceQueries:
         choice = _member(VoteChoice, request.choice, "choice")
         vote = GovernanceVote(proposal_id, choice)
         return self._node.control.audited(
-            caller, "vote", f"proposal {proposal_id}",
+            caller, f"proposal {proposal_id}",
             lambda _now: submitted(self._node.submit_as_authority(vote)),
             details={"proposal": proposal_id, "choice": choice.name.lower()},
             outcome=lambda result: f"submitted {result['tx_hash']}")

@@ -51,6 +51,13 @@ class Method(Generic[Req, Ans]):
     """Non-empty: the request must be signed by a member of the node's authority's roster
     holding one of these roles (:mod:`node_core.api.operator_auth`); the handler then acts
     for that member."""
+    action: str = ""
+    """What the audit trail calls it (``acknowledge``, ``approve``...); empty: not recorded
+    except when refused (under its name)."""
+
+    @property
+    def audit_action(self) -> str:
+        return self.action or self.name
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,8 +70,9 @@ class Event:
 
 
 def _method(name: str, request: type[Req], answer: object, summary: str, *,
-            writes: bool = False, roles: frozenset[Role] = frozenset()) -> Method[Req, Any]:
-    return Method(name, request, answer, summary, writes or bool(roles), roles)
+            writes: bool = False, roles: frozenset[Role] = frozenset(),
+            action: str = "") -> Method[Req, Any]:
+    return Method(name, request, answer, summary, writes or bool(roles), roles, action)
 
 
 OPERATING: Final = frozenset({Role.OPERATOR, Role.SUPERVISOR})
@@ -110,44 +118,55 @@ GOV_SHOW: Final[Method[r.ProposalIdRequest, a.ProposalView]] = _method(
     "gov_show", r.ProposalIdRequest, a.ProposalView, "one proposal, votes verified")
 GOV_PROPOSE: Final[Method[r.ProposalRequest, a.Submitted]] = _method(
     "gov_propose", r.ProposalRequest, a.Submitted, "propose, signed by the authority key",
-    roles=OPERATING)
+    roles=OPERATING,
+    action="propose")
 GOV_VOTE: Final[Method[r.VoteRequest, a.Submitted]] = _method(
     "gov_vote", r.VoteRequest, a.Submitted, "vote, signed by the authority key",
-    roles=OPERATING)
+    roles=OPERATING,
+    action="vote")
 
 # --- node: control room ---------------------------------------------------------------------
 
 ALARMS_LIST: Final[Method[r.NoParams, a.AlarmList]] = _method(
     "alarms_list", r.NoParams, a.AlarmList, "every alarm not in the normal state")
 ALARMS_ACK: Final[Method[r.AcknowledgeRequest, a.AlarmEvents]] = _method(
-    "alarms_ack", r.AcknowledgeRequest, a.AlarmEvents, "acknowledge alarms", roles=OPERATING)
+    "alarms_ack", r.AcknowledgeRequest, a.AlarmEvents, "acknowledge alarms", roles=OPERATING,
+    action="acknowledge")
 ALARMS_SHELVE: Final[Method[r.ShelveRequest, a.AlarmEvents]] = _method(
     "alarms_shelve", r.ShelveRequest, a.AlarmEvents, "shelve an alarm for a while",
-    roles=OPERATING)
+    roles=OPERATING,
+    action="shelve")
 ALARMS_UNSHELVE: Final[Method[r.UnshelveRequest, a.AlarmEvents]] = _method(
     "alarms_unshelve", r.UnshelveRequest, a.AlarmEvents, "return a shelved alarm",
-    roles=OPERATING)
+    roles=OPERATING,
+    action="unshelve")
 ALARMS_HISTORY: Final[Method[r.AlarmHistoryRequest, a.AlarmHistoryPage]] = _method(
     "alarms_history", r.AlarmHistoryRequest, a.AlarmHistoryPage, "stored alarm events")
 OPERATOR_LOGIN: Final[Method[r.SessionRequest, a.OperatorSession]] = _method(
     "operator_login", r.SessionRequest, a.OperatorSession, "an operator's session begins",
-    roles=EVERYONE)
+    roles=EVERYONE,
+    action="login")
 OPERATOR_LOGOUT: Final[Method[r.SessionRequest, a.OperatorSession]] = _method(
     "operator_logout", r.SessionRequest, a.OperatorSession, "an operator's session ends",
-    roles=EVERYONE)
+    roles=EVERYONE,
+    action="logout")
 EMERGENCY_SELECT: Final[Method[r.SelectRequest, a.SelectionView]] = _method(
     "emergency_select", r.SelectRequest, a.SelectionView, "select an emergency action",
-    roles=OPERATING)
+    roles=OPERATING,
+    action="select")
 EMERGENCY_OPERATE: Final[Method[r.EndorsedSelectionRequest, a.SelectionView]] = _method(
     "emergency_operate", r.EndorsedSelectionRequest, a.SelectionView,
-    "operate a selection (the operator's endorsement goes on the chain)", roles=OPERATING)
+    "operate a selection (the operator's endorsement goes on the chain)", roles=OPERATING,
+    action="operate")
 EMERGENCY_APPROVE: Final[Method[r.EndorsedSelectionRequest, a.SelectionView]] = _method(
     "emergency_approve", r.EndorsedSelectionRequest, a.SelectionView,
     "a supervisor approves another's critical action (endorsed on the chain)",
-    roles=APPROVING)
+    roles=APPROVING,
+    action="approve")
 EMERGENCY_CANCEL: Final[Method[r.SelectionRequest, a.SelectionView]] = _method(
     "emergency_cancel", r.SelectionRequest, a.SelectionView, "cancel a selection",
-    roles=OPERATING)
+    roles=OPERATING,
+    action="cancel")
 EMERGENCY_STATUS: Final[Method[r.NoParams, list[a.SelectionView]]] = _method(
     "emergency_status", r.NoParams, list[a.SelectionView], "every selection, newest first")
 AUDIT_TAIL: Final[Method[r.AuditTailRequest, list[a.AuditRecord]]] = _method(
@@ -158,7 +177,8 @@ ROSTER: Final[Method[r.NoParams, list[a.RosterMemberView]]] = _method(
 ROSTER_CHANGE: Final[Method[r.RosterChangeRequest, a.Submitted]] = _method(
     "roster_change", r.RosterChangeRequest, a.Submitted,
     "add or remove a roster member (the security administrator's endorsement goes on the "
-    "chain)", roles=ROSTER_ADMIN)
+    "chain)", roles=ROSTER_ADMIN,
+    action="roster change")
 
 # --- the grid simulator's live endpoint -----------------------------------------------------
 

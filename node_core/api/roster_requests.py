@@ -39,7 +39,7 @@ class RosterRequests:
     async def _change(self, request: r.RosterChangeRequest, caller: Caller) -> ans.Submitted:
         change = roster_change_of(request, caller)
         return self._node.control.audited(
-            caller, f"roster {change.action.name.lower()}", change.name,
+            caller, f"{change.action.name.lower()} {change.name}",
             lambda _now: submitted(self._node.submit_as_authority(change)),
             details={"role": change.role.text, "public_key": request.public_key},
             outcome=lambda result: f"submitted {result['tx_hash']}")

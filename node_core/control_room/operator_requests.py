@@ -61,13 +61,13 @@ class OperatorRequests:
     async def _alarms_ack(self, request: r.AcknowledgeRequest,
                           caller: Caller) -> ans.AlarmEvents:
         ids, alarms = request.ids, self._room.alarms
-        return self._alarm_step(caller, "acknowledge", ",".join(ids),
+        return self._alarm_step(caller, ",".join(ids),
                                 lambda now: alarms.acknowledge_all(ids, caller.name, now))
 
     async def _alarms_shelve(self, request: r.ShelveRequest, caller: Caller) -> ans.AlarmEvents:
         alarms = self._room.alarms
         return self._alarm_step(
-            caller, "shelve", request.id,
+            caller, request.id,
             lambda now: alarms.shelve(request.id, caller.name, request.reason,
                                       request.duration_s * 1000, now),
             {"reason": request.reason, "duration_s": request.duration_s})
@@ -75,13 +75,13 @@ class OperatorRequests:
     async def _alarms_unshelve(self, request: r.UnshelveRequest,
                                caller: Caller) -> ans.AlarmEvents:
         alarms = self._room.alarms
-        return self._alarm_step(caller, "unshelve", request.id,
+        return self._alarm_step(caller, request.id,
                                 lambda now: alarms.unshelve(request.id, caller.name, now))
 
-    def _alarm_step(self, caller: Caller, action: str, target: str,
+    def _alarm_step(self, caller: Caller, target: str,
                     work: Callable[[int], list[AlarmEvent]],
                     details: dict[str, Any] | None = None) -> ans.AlarmEvents:
-        events = self._room.audited(caller, action, target, work, details=details)
+        events = self._room.audited(caller, target, work, details=details)
         self._room.publish(events)
         return {"events": [event.to_dict() for event in events]}
 
@@ -96,14 +96,13 @@ class OperatorRequests:
     async def _login(self, request: r.SessionRequest, caller: Caller) -> ans.OperatorSession:
         """An operator opened a session with their own token (the client logged in to it;
         the signature proves it)."""
-        return self._session("login", request, caller)
+        return self._session(request, caller)
 
     async def _logout(self, request: r.SessionRequest, caller: Caller) -> ans.OperatorSession:
-        return self._session("logout", request, caller)
+        return self._session(request, caller)
 
-    def _session(self, action: str, request: r.SessionRequest,
-                 caller: Caller) -> ans.OperatorSession:
-        self._room.audited(caller, action, request.client, lambda now: None,
+    def _session(self, request: r.SessionRequest, caller: Caller) -> ans.OperatorSession:
+        self._room.audited(caller, request.client, lambda now: None,
                            details={"client": request.client})
         return {"operator": caller.name, "role": caller.role.text}
 
@@ -118,30 +117,30 @@ class OperatorRequests:
                                  mw=request.mw, duration_s=request.duration_s,
                                  reason=request.reason)
         desk = self._room.desk
-        selection = self._room.desk_step(caller, "select", kind.name.lower(),
+        selection = self._room.desk_step(caller, kind.name.lower(),
                                          lambda now: desk.select(_member(caller), action, now))
         return selection_view(selection)
 
     async def _operate(self, request: r.EndorsedSelectionRequest,
                        caller: Caller) -> ans.SelectionView:
-        return self._endorsed_step("operate", request, caller, self._room.desk.operate)
+        return self._endorsed_step(request, caller, self._room.desk.operate)
 
     async def _approve(self, request: r.EndorsedSelectionRequest,
                        caller: Caller) -> ans.SelectionView:
-        return self._endorsed_step("approve", request, caller, self._room.desk.approve)
+        return self._endorsed_step(request, caller, self._room.desk.approve)
 
     async def _cancel(self, request: r.SelectionRequest, caller: Caller) -> ans.SelectionView:
         desk = self._room.desk
         selection = self._room.desk_step(
-            caller, "cancel", f"selection {request.id}",
+            caller, f"selection {request.id}",
             lambda now: desk.cancel(request.id, _member(caller), now))
         return selection_view(selection)
 
-    def _endorsed_step(self, step: str, request: r.EndorsedSelectionRequest, caller: Caller,
+    def _endorsed_step(self, request: r.EndorsedSelectionRequest, caller: Caller,
                        work: DeskStep) -> ans.SelectionView:
         endorsement = _signature(request.endorsement)
         selection = self._room.desk_step(
-            caller, step, f"selection {request.id}",
+            caller, f"selection {request.id}",
             lambda now: work(request.id, _member(caller), endorsement, now))
         return selection_view(selection)
 

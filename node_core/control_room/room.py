@@ -42,7 +42,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from node_core.api.answers import EmergencyFinal
-from node_core.api.methods import ALARM_EVENTS, EMERGENCY_EVENT, Method
+from node_core.api.methods import ALARM_EVENTS, EMERGENCY_EVENT, NODE_METHODS, Method
 from node_core.api.operator_auth import Caller, Refusal
 from node_core.clock import now_ms
 from node_core.control_room.alarm_history import HISTORY_FILENAME, AlarmHistory
@@ -170,15 +170,17 @@ class ControlRoom:
 
     # --- the one audited path ----------------------------------------------------------------
 
-    def audited(self, caller: Caller, action: str, target: str, work: Callable[[int], T], *,
+    def audited(self, caller: Caller, target: str, work: Callable[[int], T], *,
                 details: dict[str, Any] | None = None,
                 outcome: Callable[[T], str] = lambda _: "ok",
                 result_details: Callable[[T], dict[str, Any]] = lambda _: {}) -> T:
         """The one path of every operator action: do ``work(now)`` for ``caller`` (a roster
-        member whose signed request the endpoint verified) and record it in the audit trail
-        with that signed request either way — refused: the rule and its message; done:
-        ``outcome(result)`` with ``details`` and ``result_details(result)``."""
+        member whose signed request the endpoint verified) and record it in the audit trail,
+        under its method's action name and with that signed request, either way — refused:
+        the rule and its message; done: ``outcome(result)`` with ``details`` and
+        ``result_details(result)``."""
         now = now_ms()
+        action = NODE_METHODS[caller.method].audit_action
         request = caller.signed_request()
         try:
             result = work(now)
@@ -196,12 +198,12 @@ class ControlRoom:
         error = refusal.error
         log.warning("refused %s from %s: %s: %s", method.name, refusal.who,
                     type(error).__name__, error)
-        self.audit.append(now_ms(), refusal.who, refusal.role, method.name, "",
+        self.audit.append(now_ms(), refusal.who, refusal.role, method.audit_action, "",
                           f"refused: {type(error).__name__}: {error}")
 
-    def desk_step(self, caller: Caller, action: str, target: str,
+    def desk_step(self, caller: Caller, target: str,
                   work: Callable[[int], Selection]) -> Selection:
-        return self.audited(caller, action, target, work,
+        return self.audited(caller, target, work,
                             outcome=lambda s: s.step.value,
                             result_details=lambda s: {"selection": s.selection_id,
                                                       "tx_hash": s.tx_hash,

@@ -6,14 +6,16 @@ what the node sends."""
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
-from node_core.api.methods import NODE_METHODS, parse_request
+from node_core.api.signed_requests import RequestSigner
+from node_core.api.wire import ClientError
 from node_core.clock import now_ms
 from node_core.consensus.messages import FinalBlocks, WireMessage, decode_wire, encode_wire
 from node_core.control_room.audit import AuditLog
-from node_core.control_room.operator_requests import OperatorRequests
 from node_core.ledger.genesis import AuthorityInfo
 from node_core.node.authority_node import AuthorityNode
 from node_core.node.config import load_node_config
@@ -60,11 +62,6 @@ client = "127.0.0.1:39002"
 
 [signer]
 backend = "file"
-
-[operators]
-somchai = "operator"
-malee = "supervisor"
-auditor1 = "auditor"
 """
 TUNING = """
 [alarms]
@@ -112,17 +109,25 @@ class NodeHarness:
         self.node._on_peer_message(self.chain.authorities[sender].address,
                                    encode_wire(message))
 
-    def call(self, method: str, **params):  # type: ignore[no-untyped-def]
-        """A client request, answered by the node's own handler (as its endpoint would)."""
-        handlers = dict([*self.node.queries.handlers(),
-                         *OperatorRequests(self.node.control).handlers()])
-        request = parse_request(NODE_METHODS[method], params)
-        return asyncio.run(handlers[method](request))
+    def call(self, method: str, by: str | None = None, **params):  # type: ignore[no-untyped-def]
+        """A client request answered by the node's own endpoint code (parsing, the signature
+        and roster check, the handler), signed by roster member ``by`` where the method needs
+        it; an error answer raises ClientError naming the rule."""
+        message: dict[str, Any] = {"id": 1, "method": method, "params": params}
+        if by is not None:
+            key = self.chain.people.get(by) or chains.signer_from_seed(sum(by.encode()))
+            signer = RequestSigner(key, self.chain.genesis.chain_id, self.node.signer.address)
+            message["auth"] = signer.auth(method, params, now_ms()).to_json()
+        raw = json.dumps(message).encode()
+        answer = json.loads(asyncio.run(self.node.endpoint._answer(raw, asyncio.Queue())))
+        if "error" in answer:
+            raise ClientError(answer["error"]["type"], answer["error"]["message"])
+        return answer["result"]
 
     def attest_frequency(self, hz: float) -> None:
         snapshot = {"timestamp": self.chain.state.tip_timestamp,
                     "frequency_mhz": round(hz * 1000), "regions": []}
-        self.call("attest_grid", snapshot=snapshot, voltages={})
+        self.call("attest_grid", by="gridfeed", snapshot=snapshot, voltages={})
 
     def states(self) -> dict[str, str]:
         return {a.alarm_id: str(a.state) for a in self.node.control.alarms.alarms()}

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from node_core.api.wire import ClientError
 from node_core.control_room.alarm_history import HISTORY_FILENAME, AlarmHistory
-from node_core.control_room.alarms import AlarmEngine, InvalidShelveDuration, Priority, UnknownAlarm
+from node_core.control_room.alarms import AlarmEngine, Priority
 from node_core.control_room.audit import AuditLog
-from node_core.control_room.desk import RoleRefused
 from node_core.ledger.transactions import ProposalAction
 from tests.helpers import chain as chains
 from tests.helpers.node import TUNING, NodeHarness
@@ -55,8 +55,8 @@ def test_configured_delays_and_shelve_limit_apply_to_the_alarms(harness) -> None
     harness.attest_frequency(50.3)
     harness.node.control.evaluate(harness.chain.state.tip_timestamp)  # on-delay 0: at once
     assert harness.states()["frequency.high"] == "unack_active"
-    with pytest.raises(InvalidShelveDuration, match=r"1\.\.1800000 ms"):
-        harness.call("alarms_shelve", operator="somchai", id="frequency.high",
+    with pytest.raises(ClientError, match=r"InvalidShelveDuration: .*1\.\.1800000 ms"):
+        harness.call("alarms_shelve", by="operator1", id="frequency.high",
                            reason="tap changer work", duration_s=31 * 60)
     assert harness.audit()[-1][4] == ("refused: InvalidShelveDuration: alarm frequency.high: "
                                       "shelve duration 1860000 ms not in 1..1800000 ms")
@@ -100,41 +100,46 @@ def test_inconsistent_chain_limits_keep_the_last_good_ones_and_alarm(harness) ->
 
 
 def test_login_and_logout_are_audited_and_an_unknown_operator_is_refused(harness):
-    assert harness.call("operator_login", operator="malee", client="console") == {
-        "operator": "malee", "role": "supervisor"}
-    with pytest.raises(RoleRefused, match="'mallory' is not registered"):
-        harness.call("operator_login", operator="mallory", client="console")
-    harness.call("operator_logout", operator="malee", client="console")
+    assert harness.call("operator_login", by="supervisor1", client="console") == {
+        "operator": "supervisor1", "role": "supervisor"}
+    mallory = chains.signer_from_seed(sum(b"mallory")).address
+    with pytest.raises(ClientError, match="UnknownOperatorKey"):
+        harness.call("operator_login", by="mallory", client="console")
+    with pytest.raises(ClientError, match="Unsigned"):
+        harness.call("operator_login", client="console")
+    harness.call("operator_logout", by="supervisor1", client="console")
     assert harness.audit() == [
-        ("malee", "supervisor", "login", "console", "ok"),
-        ("mallory", "unknown", "login", "console",
-         "refused: RoleRefused: operator 'mallory' is not registered on this node"),
-        ("malee", "supervisor", "logout", "console", "ok")]
+        ("supervisor1", "supervisor", "login", "console", "ok"),
+        (mallory, "unknown", "login", "", "refused: UnknownOperatorKey: operator_login: key "
+         f"{mallory} is not on this authority's roster"),
+        ("unsigned", "unknown", "login", "", "refused: Unsigned: operator_login needs an "
+         "operator's signature (auth must be {key, issued_ms, nonce, signature})"),
+        ("supervisor1", "supervisor", "logout", "console", "ok")]
 
 
 def test_unshelve_returns_the_alarm_to_its_state_for_operators_only(harness) -> None:
     harness.attest_frequency(49.7)
     harness.node.control.evaluate(harness.chain.state.tip_timestamp)
-    harness.call("alarms_shelve", operator="somchai", id="frequency.high",
+    harness.call("alarms_shelve", by="operator1", id="frequency.high",
                        reason="drill", duration_s=600)
     assert harness.states()["frequency.high"] == "shelved"
-    with pytest.raises(RoleRefused, match="auditor1 \\(auditor\\) may not unshelve"):
-        harness.call("alarms_unshelve", operator="auditor1", id="frequency.high")
-    answer = harness.call("alarms_unshelve", operator="malee", id="frequency.high")
+    with pytest.raises(ClientError, match="RoleRefused: auditor1 \\(auditor\\) may not"):
+        harness.call("alarms_unshelve", by="auditor1", id="frequency.high")
+    answer = harness.call("alarms_unshelve", by="supervisor1", id="frequency.high")
     assert [(e["old_state"], e["new_state"], e["operator"]) for e in answer["events"]] == [
-        ("shelved", "unack_active", "malee")]
-    with pytest.raises(UnknownAlarm):
-        harness.call("alarms_unshelve", operator="malee", id="no.such.alarm")
+        ("shelved", "unack_active", "supervisor1")]
+    with pytest.raises(ClientError, match="UnknownAlarm"):
+        harness.call("alarms_unshelve", by="supervisor1", id="no.such.alarm")
     actions = [(a[0], a[2], a[4].split(":")[0]) for a in harness.audit()]
-    assert actions == [("somchai", "shelve", "ok"), ("auditor1", "unshelve", "refused"),
-                       ("malee", "unshelve", "ok"), ("malee", "unshelve", "refused")]
+    assert actions == [("operator1", "shelve", "ok"), ("auditor1", "unshelve", "refused"),
+                       ("supervisor1", "unshelve", "ok"), ("supervisor1", "unshelve", "refused")]
 
 
 def test_alarm_events_survive_a_restart_and_are_found_by_time(harness) -> None:
     t0 = harness.chain.state.tip_timestamp
     harness.attest_frequency(50.6)
     harness.node.control.evaluate(t0)
-    harness.call("alarms_ack", operator="somchai", ids=["frequency.critical"])
+    harness.call("alarms_ack", by="operator1", ids=["frequency.critical"])
     first = (harness.call("alarms_history"))["events"]
     assert {e["alarm_id"] for e in first} >= {"frequency.critical"}
 
@@ -143,7 +148,7 @@ def test_alarm_events_survive_a_restart_and_are_found_by_time(harness) -> None:
     page = harness.call("alarms_history", since_ms=None, until_ms=None, limit=100)
     assert page["events"] == first and not page["truncated"]  # ...its history does not
     acked = [e for e in page["events"] if e["trigger"] == "acknowledge"]
-    assert acked[0]["operator"] == "somchai" and acked[0]["new_state"] == "ack_active"
+    assert acked[0]["operator"] == "operator1" and acked[0]["new_state"] == "ack_active"
     assert acked[0]["time_ms"] >= t0
 
     window = harness.call("alarms_history", since_ms=t0, until_ms=t0, limit=1)
@@ -171,8 +176,8 @@ def test_records_past_their_retention_are_pruned_at_start_and_the_audit_still_ve
     data = tmp_path / "egat"
     data.mkdir()
     with AuditLog.open(data / "audit.sqlite3") as audit:  # written under a longer retention
-        audit.append(now - 400 * day, "somchai", "operator", "acknowledge", "frequency.high")
-        audit.append(now - 10 * day, "malee", "supervisor", "approve", "selection 1")
+        audit.append(now - 400 * day, "operator1", "operator", "acknowledge", "frequency.high")
+        audit.append(now - 10 * day, "supervisor1", "supervisor", "approve", "selection 1")
     history = AlarmHistory.open(data / HISTORY_FILENAME, session_ms=now - 40 * day)
     engine = AlarmEngine(sink=history)
     engine.raise_external("feeder.7", Priority.LOW, "PEA", "trip", now - 40 * day)
@@ -190,7 +195,7 @@ def test_records_past_their_retention_are_pruned_at_start_and_the_audit_still_ve
         harness.close()
     trail = harness.audit()
     assert [(operator, action) for operator, _, action, _, _ in trail] == [
-        ("malee", "approve"), ("system", "prune")]
+        ("supervisor1", "approve"), ("system", "prune")]
     with AuditLog.open_existing(data / "audit.sqlite3") as audit:
         assert audit.verify().ok
         checkpoint = list(audit.entries())[-1].details_obj()

@@ -12,16 +12,8 @@ from node_core.api.trading_overview import (
 from node_core.ledger.transactions import (
     EmergencyAction,
     EmergencyKind,
-    Transaction,
-    sign_transaction,
 )
 from tests.helpers.chain import make_chain
-
-
-def emergency_tx(chain, action, signer):
-    nonce = chain.state.account(signer.address).nonce
-    return sign_transaction(Transaction(chain.genesis.chain_id, nonce, signer.public_key,
-                                        action), signer)
 
 
 def blocks_between(chain):
@@ -75,17 +67,16 @@ def test_recent_blocks_reads_backwards_and_stops_at_the_window(traded) -> None:
 def test_emergency_halt_shows_per_region_and_all_halts_the_market() -> None:
     chain = make_chain()
     chain.extend([chain.trade(0, 1, 1_000, 420, "MEA")])
-    halt = EmergencyAction(EmergencyKind.TRADING_HALT, "MEA", operator="somchai",
-                           approver="malee")
-    chain.extend([emergency_tx(chain, halt, chain.authorities[0])])
+    halt = EmergencyAction(EmergencyKind.TRADING_HALT, "MEA")
+    chain.extend([chain.emergency(halt)])
     now = chain.state.tip_timestamp
     view = trading_overview(chain.blocks, chain.state, now)
     assert view["halted_by_region"] == {"EGAT": False, "MEA": True, "PEA": False}
     assert view["market_halted"] is False and view["halted_regions"] == ["MEA"]
     assert view["price_by_region"]["MEA"] == 420  # the settlement before the halt still counts
 
-    everything = EmergencyAction(EmergencyKind.TRADING_HALT, "ALL", operator="a", approver="b")
-    chain.extend([emergency_tx(chain, everything, chain.authorities[1])])
+    everything = EmergencyAction(EmergencyKind.TRADING_HALT, "ALL")
+    chain.extend([chain.emergency(everything, authority=1)])
     view = trading_overview(chain.blocks, chain.state, chain.state.tip_timestamp)
     assert view["market_halted"] is True and all(view["halted_by_region"].values())
 

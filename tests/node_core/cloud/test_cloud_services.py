@@ -30,8 +30,6 @@ from node_core.control_room.alarms import AlarmEngine, AlarmThresholds
 from node_core.ledger.transactions import (
     EmergencyAction,
     EmergencyKind,
-    Transaction,
-    sign_transaction,
 )
 from tests.helpers.chain import make_chain
 from tests.node_core.cloud.emulated import Estate, wait_for
@@ -67,12 +65,8 @@ def chain_with_trades_and_a_halt():
     states = []
     chain.extend([chain.trade(0, 1, 1_000, 400, "MEA"), chain.transfer(2, 3, 5_000)])
     states.append(chain.state)
-    halt = EmergencyAction(EmergencyKind.TRADING_HALT, "MEA", reason="frequency collapse",
-                           operator="somchai", approver="malee")
-    signer = chain.authorities[0]
-    tx = sign_transaction(Transaction(chain.genesis.chain_id, 0, signer.public_key, halt),
-                          signer)
-    chain.extend([tx, chain.trade(2, 3, 2_000, 450, "PEA")])
+    halt = EmergencyAction(EmergencyKind.TRADING_HALT, "MEA", reason="frequency collapse")
+    chain.extend([chain.emergency(halt), chain.trade(2, 3, 2_000, 450, "PEA")])
     states.append(chain.state)
     return chain, states
 
@@ -220,7 +214,7 @@ def test_final_blocks_reach_spanner_and_notices_reach_a_subscriber(
                      ("emergency_action", "2")]
     action = json.loads(seen[2].data)
     assert (action["action"], action["region"], action["approver"]) == (
-        "trading_halt", "MEA", "malee")
+        "trading_halt", "MEA", "supervisor1")
     assert action["tx_hash"] == chain.blocks[1].transactions[0].hash
 
 

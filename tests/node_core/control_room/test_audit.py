@@ -63,7 +63,7 @@ def test_the_hash_covers_the_canonical_encoding(path):
         entry = log.append(T0, "somchai", "operator", "login", "", "ok", {"b": 1, "a": [2]})
     assert entry.details == '{"a":[2],"b":1}'
     assert entry.hash == entry_hash(1, T0, "somchai", "operator", "login", "", "ok",
-                                    '{"a":[2],"b":1}', ZERO_HASH)
+                                    '{"a":[2],"b":1}', "", ZERO_HASH)
 
 
 def test_entries_survive_reopening(path):

@@ -10,7 +10,7 @@ import pytest
 
 from node_core.control_room.alarms import AlarmEngine, AlarmInputs, AlarmThresholds
 from node_core.control_room.audit import AuditLog
-from node_core.control_room.desk import ControlDesk, Role
+from node_core.control_room.desk import ControlDesk, Member
 from node_core.control_room.incident import (
     EventKind,
     IncidentRecord,
@@ -23,13 +23,14 @@ from node_core.ledger.transactions import (
     EmergencyAction,
     EmergencyKind,
     Transaction,
+    emergency_digest,
     sign_transaction,
 )
+from node_core.signers.file import FileSigner
 from tests.helpers.chain import GENESIS_TIME, make_chain
 
 T0 = GENESIS_TIME + 60_000
 TRIP_MS = T0 + 10_000
-OPERATORS = {"operator1": Role.OPERATOR, "supervisor1": Role.SUPERVISOR}
 SHED = EmergencyAction(EmergencyKind.LOAD_SHED, "PEA", stage=1, mw=300,
                        reason="under-frequency after generator trip")
 
@@ -74,13 +75,26 @@ def recorded_incident(tmp_path: Path) -> IncidentRecord:
     ack_ms = active[0].time_ms + 4000
     alarm_events += engine.acknowledge_all([active[0].alarm_id], "operator1", ack_ms)
     audit.append(ack_ms, "operator1", "operator", "acknowledge", active[0].alarm_id, "ok")
-    desk = ControlDesk(OPERATORS, submit)
-    sel = desk.select("operator1", SHED, ack_ms + 2000)
+    authority = chain.authorities[0].address
+
+    def digest(action: EmergencyAction) -> bytes:
+        return emergency_digest(chain.genesis.chain_id, authority, action)
+
+    def person(name: str) -> tuple[Member, FileSigner]:
+        key = chain.people[name]
+        return Member(name, key.public_key), key
+
+    desk = ControlDesk(submit, digest)
+    (operator, operator_key), (supervisor, supervisor_key) = (person("operator1"),
+                                                              person("supervisor1"))
+    sel = desk.select(operator, SHED, ack_ms + 2000)
     audit.append(ack_ms + 2000, "operator1", "operator", "select", "load_shed", sel.step.value)
-    sel = desk.operate(sel.selection_id, "operator1", ack_ms + 5000)
+    sel = desk.operate(sel.selection_id, operator, operator_key.sign(digest(sel.action)),
+                       ack_ms + 5000)
     audit.append(ack_ms + 5000, "operator1", "operator", "operate",
                  f"selection {sel.selection_id}", sel.step.value)
-    sel = desk.approve(sel.selection_id, "supervisor1", ack_ms + 9000)
+    sel = desk.approve(sel.selection_id, supervisor, supervisor_key.sign(digest(sel.action)),
+                       ack_ms + 9000)
     audit.append(ack_ms + 9000, "supervisor1", "supervisor", "approve",
                  f"selection {sel.selection_id}", sel.step.value,
                  {"selection": sel.selection_id, "tx_hash": sel.tx_hash})

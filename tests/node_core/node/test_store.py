@@ -111,7 +111,6 @@ def test_a_reopened_store_keeps_governance_and_halts(tmp_path):
     """A node restarting after a parameter change, an authority added and a halt must load
     exactly the state its tip's state_root commits to."""
     from node_core.ledger.transactions import EmergencyAction, EmergencyKind, ProposalAction
-    from tests.node_core.control_room.test_desk import emergency_tx
     from tests.node_core.ledger.test_governance import add_newcomer, propose, vote
 
     chain = make_chain()
@@ -125,8 +124,7 @@ def test_a_reopened_store_keeps_governance_and_halts(tmp_path):
         extend([vote(chain, 0, 1), vote(chain, 1, 1)])
         extend([add_newcomer(chain)])
         extend([vote(chain, 0, 2), vote(chain, 2, 2)])
-        halt = EmergencyAction(EmergencyKind.TRADING_HALT, "MEA", operator="a", approver="b")
-        extend([emergency_tx(chain, halt, chain.authorities[0])])
+        extend([chain.emergency(EmergencyAction(EmergencyKind.TRADING_HALT, "MEA"))])
     assert chain.state.parameters.frequency_high_mhz == 100
     assert len(chain.state.authorities) == 4 and chain.state.trading_halted("MEA")
     with BlockStore.open(path, chain.genesis) as store:

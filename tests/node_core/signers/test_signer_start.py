@@ -14,7 +14,7 @@ import threading
 import time
 from pathlib import Path
 
-from node_core.devnet.layout import DevnetLayout
+from node_core.devnet.layout import DEVNET_TOKEN, DevnetLayout
 from node_core.signers.softhsm import CONF_FILE_NAME
 
 OPEN_SIGNER = """
@@ -34,7 +34,8 @@ def _start_signer(devnet: DevnetLayout) -> subprocess.Popen[str]:
 def _hide_token(devnet: DevnetLayout) -> tuple[Path, Path]:
     tokens = devnet.data_dir / "softhsm" / "tokens"
     assert (devnet.data_dir / "softhsm" / CONF_FILE_NAME).is_file()
-    (token,) = tokens.iterdir()
+    (token,) = [d for d in tokens.iterdir()  # the authorities' token (each person has one too)
+                if DEVNET_TOKEN.encode() in (d / "token.object").read_bytes()]
     hidden = devnet.data_dir / "hidden-token"
     token.rename(hidden)
     return hidden, token

@@ -24,6 +24,7 @@ from node_core.api.client import NodeAddress, NodeClient
 from node_core.api.methods import Ans, Req
 from node_core.api.signed_requests import RequestSigner
 from node_core.devnet.layout import DevnetLayout
+from node_core.ledger.keys import Signer
 from node_core.ledger.types import Address
 from node_core.node.config import load_node_config, parse_endpoint
 from node_core.signers.pkcs11 import Pkcs11Signer
@@ -93,7 +94,7 @@ def _node_module(args: argparse.Namespace) -> str:
 
 
 async def call_node(address: NodeAddress, method: m.Method[Req, Ans], request: Req,
-                    operator: Pkcs11Signer | None = None) -> Ans:
+                    operator: Signer | None = None) -> Ans:
     """One typed request over a connection of its own, signed by ``operator`` when the
     method asks for it."""
     client = await NodeClient.connect(address)
@@ -104,7 +105,7 @@ async def call_node(address: NodeAddress, method: m.Method[Req, Ans], request: R
         await client.close()
 
 
-async def bound_signer(client: NodeClient, operator: Pkcs11Signer) -> RequestSigner:
+async def bound_signer(client: NodeClient, operator: Signer) -> RequestSigner:
     """The operator's key bound to the chain and authority of the node ``client`` talks to."""
     status = await client.request(m.STATUS, r.NoParams())
     return RequestSigner(operator, status["chain_id"], Address(status["address"]))

@@ -78,10 +78,14 @@ class Caller:
     params: Any
     """The request's parameters as received (what was signed)."""
     auth: RequestAuth
+    chain_id: str
+    authority: Address
+    """The authority whose node took the request (part of what was signed)."""
 
     def signed_request(self) -> dict[str, Any]:
         """The request as the audit trail keeps it: enough to verify the signature again."""
-        return {"method": self.method, "params": self.params, **self.auth.to_json()}
+        return {"chain_id": self.chain_id, "authority": self.authority, "method": self.method,
+                "params": self.params, **self.auth.to_json()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +132,8 @@ class RequestGate:
             raise BadRequestSignature(f"{method.name}: the signature of {member.name} does not "
                                       "verify over this request")
         self._remember(auth.nonce, now, method.name)
-        return Caller(member.name, member.role, auth.public_key, method.name, params, auth)
+        return Caller(member.name, member.role, auth.public_key, method.name, params, auth,
+                      self._chain_id, self._authority)
 
     def refusal(self, auth_json: object, error: RequestRefused) -> Refusal:
         """Who a refused request claims to come from, for the audit trail."""

@@ -31,6 +31,8 @@ from node_core.signers.file import FileSigner
 
 BATCH_S = 0.05
 RECONNECT_S = 0.5
+NODE_RESTART_S = 30.0
+"""How long a node that went away is waited for before the load gives up on it."""
 
 
 @dataclass
@@ -83,9 +85,19 @@ class LoadGenerator:
         return self.report
 
     async def _nonce(self, index: int) -> int:
+        """The prosumer's next nonce from its node; a node restarting meanwhile is waited
+        for (reconnected) up to :data:`NODE_RESTART_S`."""
         client = self._clients[index % len(self._clients)]
-        account = await client.request(ACCOUNT, AccountRequest(self._prosumers[index].address))
-        return account["nonce"]
+        request = AccountRequest(self._prosumers[index].address)
+        deadline = time.monotonic() + NODE_RESTART_S
+        while True:
+            try:
+                return (await client.request(ACCOUNT, request))["nonce"]
+            except ClientError as error:
+                if time.monotonic() > deadline:
+                    raise
+                await _reconnect_if_lost(client, error)
+                await asyncio.sleep(RECONNECT_S)
 
     def _trade(self, buyer: int) -> Transaction:
         seller = (buyer + 1 + self._rng.randrange(len(self._prosumers) - 1)) % len(self._prosumers)

@@ -77,7 +77,7 @@ async def running(layout: DevnetLayout) -> AsyncIterator[Running]:
         for node in nodes:
             node.start()
         await asyncio.gather(*(node.wait_ready() for node in nodes))
-        clients = [await NodeClient.connect(*node.client) for node in nodes]
+        clients = [await node.connect() for node in nodes]
         yield nodes, clients
     finally:
         for client in clients:
@@ -86,7 +86,7 @@ async def running(layout: DevnetLayout) -> AsyncIterator[Running]:
 
 
 async def status(node: NodeProcess) -> dict:
-    client = await NodeClient.connect(*node.client)
+    client = await node.connect()
     try:
         return await client.call("status")
     finally:
@@ -124,7 +124,7 @@ async def apply_load(layout: DevnetLayout, clients: list[NodeClient], rate: floa
 async def forks(nodes: list[NodeProcess]) -> int:
     """Heights where the nodes' final hashes differ (fresh connections: nodes may have
     restarted)."""
-    clients = [await NodeClient.connect(*node.client) for node in nodes]
+    clients = [await node.connect() for node in nodes]
     try:
         final = min([(await c.call("status"))["height"] for c in clients])
         return await count_forks(clients, final)

@@ -56,7 +56,7 @@ async def _run(layout: DevnetLayout, step_seconds: float) -> list[dict[str, Any]
         for node in nodes:
             node.start()
         await asyncio.gather(*(node.wait_ready() for node in nodes))
-        clients = [await NodeClient.connect(*node.client) for node in nodes]
+        clients = [await node.connect() for node in nodes]
         return [await _step(layout, clients, rate, step_seconds) for rate in STEPS]
     finally:
         for client in clients:

@@ -109,7 +109,7 @@ def _soak(app, tmp: Path, minutes: float) -> dict[str, Any]:  # type: ignore[no-
         while console.window.peers_label.text() != "authorities 3/3":
             await asyncio.sleep(0.1)
         layout = console.runtime.layout
-        client = await NodeClient.connect("127.0.0.1", layout.client_port("EGAT"))
+        client = await NodeClient.connect(layout.node_address("EGAT"))
         probe = StallProbe()
         probe.start()
         warm_s = min(60.0, minutes * 15.0)

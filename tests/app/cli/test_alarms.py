@@ -13,27 +13,29 @@
 
 import asyncio
 import json
-import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
 from app.cli import main
+from node_core.api import methods as m
+from node_core.api import requests as r
+from node_core.api.methods import parse_request
 from node_core.api.wire import ClientError
-from node_core.devnet.layout import DEVNET_PIN
+from node_core.devnet.layout import DEVNET_PEOPLE, DevnetLayout, person_pin
+from tests.helpers.chain import signer_from_seed
+from tests.helpers.cli import run_cli
 from tests.helpers.devnet import running, wait_until
+from tests.helpers.people import person, signer_for
 
 ROOT = Path(__file__).resolve().parents[3]
 pytestmark = pytest.mark.slow
 
 
-def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "GRIDTOKENX_PIN": DEVNET_PIN}
-    return subprocess.run([sys.executable, "main.py", *args], cwd=ROOT, capture_output=True,
-                          text=True, timeout=60, env=env)
+cli = run_cli
+MALLORY = signer_from_seed(6666)
+"""A key on no roster."""
 
 
 def ok(*args: str) -> str:
@@ -45,8 +47,11 @@ def ok(*args: str) -> str:
 async def attest(clients, hz: float) -> None:  # type: ignore[no-untyped-def]
     snapshot = {"timestamp": int(time.time() * 1000), "frequency_mhz": round(hz * 1000),
                 "regions": []}
-    for client in clients:
-        await client.call("attest_grid", snapshot=snapshot, voltages={})
+    with person(DevnetLayout(Path(clients[0].address.cookie_file).parents[1]),
+                "gridfeed") as feed:
+        for client in clients:
+            await client.request(m.ATTEST_GRID, parse_request(m.ATTEST_GRID, {
+                "snapshot": snapshot, "voltages": {}}), signer=await signer_for(client, feed))
 
 
 async def state_of(client, alarm_id: str) -> str | None:  # type: ignore[no-untyped-def]
@@ -60,12 +65,15 @@ def test_unshelve_history_chain_limits_votes_and_audit(devnet, capsys) -> None:
     async def first_session() -> None:
         async with running(devnet) as (_, clients):
             node = clients[0]
-            assert await node.call("operator_login", operator="supervisor1",
-                                   client="cli-drill") == {"operator": "supervisor1",
-                                                           "role": "supervisor"}
+            with person(devnet, "supervisor1") as supervisor:
+                assert await node.request(
+                    m.OPERATOR_LOGIN, r.SessionRequest("cli-drill"),
+                    signer=await signer_for(node, supervisor)) == {
+                        "operator": "supervisor1", "role": "supervisor"}
             with pytest.raises(ClientError) as refused:
-                await node.call("operator_login", operator="mallory", client="cli-drill")
-            assert refused.value.type == "RoleRefused"
+                await node.request(m.OPERATOR_LOGIN, r.SessionRequest("cli-drill"),
+                                   signer=await signer_for(node, MALLORY))
+            assert refused.value.type == "UnknownOperatorKey"
             await attest(clients, 50.3)
             await wait_until(lambda: _state_is(node, "frequency.high", "unack_active"), 10,
                              "the alarm at the genesis limit")
@@ -105,7 +113,9 @@ def test_unshelve_history_chain_limits_votes_and_audit(devnet, capsys) -> None:
             await wait_until(lambda: _proposal_is(node, "executed"), 20, "execution")
             await wait_until(lambda: _state_is(node, "frequency.high", "unack_active"), 10,
                              "the alarm at the voted limit, without a restart")
-            await node.call("operator_logout", operator="supervisor1", client="cli-drill")
+            with person(devnet, "supervisor1") as supervisor:
+                await node.request(m.OPERATOR_LOGOUT, r.SessionRequest("cli-drill"),
+                                   signer=await signer_for(node, supervisor))
             return history
 
     asyncio.run(first_session())
@@ -121,20 +131,21 @@ def test_unshelve_history_chain_limits_votes_and_audit(devnet, capsys) -> None:
             for e in entries]
     assert seen == [
         ("supervisor1", "supervisor", "login", "cli-drill", "ok"),
-        ("mallory", "unknown", "login", "cli-drill", "refused:"),
+        (MALLORY.address, "unknown", "login", "", "refused:"),
         ("operator1", "operator", "shelve", "frequency.high", "ok"),
         ("operator1", "operator", "unshelve", "frequency.high", "ok"),
         ("supervisor1", "supervisor", "propose", "proposal 'Tighter frequency alarm'",
          "submitted"),
-        ("auditor1", "auditor", "propose", "proposal 'Idea'", "refused:"),
-        ("auditor1", "auditor", "vote", "proposal 1", "refused:"),
+        ("auditor1", "auditor", "propose", "", "refused:"),  # by the roster, before anything
+        ("auditor1", "auditor", "vote", "", "refused:"),
         ("supervisor1", "supervisor", "vote", "proposal 1", "submitted"),
         ("supervisor1", "supervisor", "logout", "cli-drill", "ok")]
     assert entries[4]["details"] == {"action": "parameter_change",
                                      "title": "Tighter frequency alarm", "voting_period": 60,
                                      "parameter": "frequency_high_mhz", "value": 100}
     assert entries[7]["details"] == {"proposal": 1, "choice": "yes"}
-    assert DEVNET_PIN not in json.dumps(entries)  # the PIN never reaches the node
+    pins = [person_pin(name) for name, _role in DEVNET_PEOPLE]
+    assert not any(pin in json.dumps(entries) for pin in pins)  # PINs never reach the node
     assert main(["audit", "verify", "--data-dir", str(devnet.node_dir("EGAT"))]) == 0
     assert "OK 9 entries" in capsys.readouterr().out
     assert main(["audit", "export", "--data-dir", str(devnet.node_dir("MEA"))]) == 0

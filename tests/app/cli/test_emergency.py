@@ -4,22 +4,20 @@ node; every step is in the audit trail."""
 
 import asyncio
 import json
-import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
 from app.cli import main
-from node_core.devnet.layout import DEVNET_PIN, prosumer_signer
+from node_core.devnet.layout import prosumer_signer
 from node_core.ledger.transactions import (
     EnergyTrade,
     Transaction,
     encode_transaction,
     sign_transaction,
 )
+from tests.helpers.cli import run_cli
 from tests.helpers.devnet import running, wait_until
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -28,10 +26,7 @@ THAI_REASON = ("ความถี่ระบบต่ำกว่าเกณ�
 """150 characters, 450 bytes: a reason once accepted by one check and refused by peers."""
 
 
-def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "GRIDTOKENX_PIN": DEVNET_PIN}
-    return subprocess.run([sys.executable, "main.py", *args], cwd=ROOT, capture_output=True,
-                          text=True, timeout=60, env=env)
+cli = run_cli
 
 
 def step(config: str, *args: str) -> dict:

@@ -2,14 +2,11 @@
 
 import asyncio
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from node_core.devnet.layout import DEVNET_PIN
+from tests.helpers.cli import run_cli
 from tests.helpers.devnet import running, wait_until
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -20,10 +17,7 @@ THAI_TITLE = ("ข้อเสนอปรับเพดานราคาพ�
 peers' decoder."""
 
 
-def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "GRIDTOKENX_PIN": DEVNET_PIN}  # a vote's operator logs in
-    return subprocess.run([sys.executable, "main.py", *args], cwd=ROOT, capture_output=True,
-                          text=True, timeout=60, env=env)
+cli = run_cli
 
 
 def test_status_tx_and_governance_from_the_command_line(devnet):

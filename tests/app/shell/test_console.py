@@ -46,7 +46,7 @@ def test_console_on_the_devnet(devnet: DevnetLayout, run, qtbot, settings, isa10
         assert "DEVNET" in window.windowTitle()
 
         # Final blocks with transactions reach the block explorer.
-        client = await NodeClient.connect("127.0.0.1", devnet.client_port("EGAT"))
+        client = await NodeClient.connect(devnet.node_address("EGAT"))
         try:
             start = time.monotonic()
             report = await apply_load(devnet, [client], rate=20, seconds=3)

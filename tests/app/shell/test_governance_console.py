@@ -137,7 +137,7 @@ def test_propose_and_vote_from_the_console_until_executed(devnet: DevnetLayout, 
         assert status_of_1() == "open"
 
         # MEA votes yes from its own client endpoint: the proposal passes and executes.
-        mea = await NodeClient.connect("127.0.0.1", devnet.client_port("MEA"))
+        mea = await NodeClient.connect(devnet.node_address("MEA"))
         try:
             await mea.call("gov_vote", id=1, choice="yes", operator="supervisor1")
         finally:

@@ -76,7 +76,7 @@ async def order_load_shedding(client: NodeClient) -> dict[str, Any]:
 
 
 async def gridsim_status(devnet: DevnetLayout) -> dict[str, Any]:
-    client = await NodeClient.connect("127.0.0.1", devnet.gridsim_port)
+    client = await NodeClient.connect(devnet.gridsim_address)
     try:
         result: dict[str, Any] = await client.call("status")
         return result
@@ -112,7 +112,7 @@ async def _shed_after_trip(devnet: DevnetLayout, gridsim: ChildProcess,
     await wait_until(lambda: _attested_after(peer, started_ms), 30,
                      "grid snapshots in final blocks")
     start_height = (await peer.call("status"))["height"]
-    live = await NodeClient.connect("127.0.0.1", devnet.gridsim_port)
+    live = await NodeClient.connect(devnet.gridsim_address)
     try:
         await live.call("schedule_event", event=f"generator_trip@+0:{TRIP_MW}")
     finally:

@@ -36,7 +36,7 @@ def test_a_fourth_authority_joins_by_vote_and_leaves_again(tmp_path):
             for node in founders:
                 node.start()
             await asyncio.gather(*(n.wait_ready() for n in founders))
-            clients = [await NodeClient.connect(*n.client) for n in founders]
+            clients = [await n.connect() for n in founders]
             egat, mea, pea = clients
             await egat.call("gov_propose", operator="operator1", action="add_authority",
                             title="RATCH joins",

@@ -16,7 +16,6 @@ from node_core.consensus.messages import ConsensusMessage, MessageKind, sign_mes
 from node_core.ledger.transactions import EmergencyAction, EmergencyKind
 from node_core.node.store import STORE_FILENAME, BlockStore
 from tests.helpers.chain import make_chain
-from tests.node_core.control_room.test_desk import emergency_tx
 from tests.node_core.ledger.test_governance import propose, vote
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -36,8 +35,7 @@ def template(tmp_path_factory):
                     chain.trade((i + 2) % 4, (i + 3) % 4, 1000 + i)])
         extend([propose(chain)])
         extend([vote(chain, 0, 1), vote(chain, 1, 1)])
-        halt = EmergencyAction(EmergencyKind.TRADING_HALT, "MEA", operator="a", approver="b")
-        extend([emergency_tx(chain, halt, chain.authorities[0])])
+        extend([chain.emergency(EmergencyAction(EmergencyKind.TRADING_HALT, "MEA"))])
         twins = [sign_message(ConsensusMessage(MessageKind.PREPARE, 9, 0, block.hash),
                               chain.authorities[0], chain.state.genesis_hash)
                  for block in chain.blocks[:2]]

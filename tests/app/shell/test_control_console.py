@@ -25,6 +25,7 @@ from node_core.control_room.audit import AUDIT_FILENAME, AuditLog
 from node_core.devnet.layout import DevnetLayout
 from tests.app.conftest import alive, console_session, when
 from tests.helpers.devnet import wait_until
+from tests.helpers.logs import expect_logged
 
 FLOOD_EVENTS, FLOOD_BATCHES = 1000, 20
 PRIORITIES = ("critical", "high", "medium", "low")
@@ -69,7 +70,8 @@ class ScriptedNode(QObject):
         return {"id": 1, "step": "selected"}
 
 
-def test_link_forwards_events_marks_charts_and_sends_the_operator(run, qtbot) -> None:
+def test_link_forwards_events_marks_charts_and_sends_the_operator(
+        run, qtbot, caplog: pytest.LogCaptureFixture) -> None:
     node = ScriptedNode()
     link = ControlLink(node)  # type: ignore[arg-type]
     loaded: list[tuple] = []
@@ -138,6 +140,7 @@ def test_link_forwards_events_marks_charts_and_sends_the_operator(run, qtbot) ->
     assert selects == ["operator1", "auditor1"]
     assert failed == [("select", "RoleRefused",
                        "auditor1 (auditor) may not select emergency actions")]
+    expect_logged(caplog, "operator login of mallory refused by the node: RoleRefused")
 
 
 def test_chart_marks_only_for_events_entering_an_active_state() -> None:

@@ -167,6 +167,7 @@ async def _login_as(window, operator: str) -> None:  # type: ignore[no-untyped-d
 
 
 @pytest.mark.slow
+@pytest.mark.timing
 def test_flood_and_emergency_flow_in_the_running_console(devnet: DevnetLayout, run, qtbot,
                                                          settings, isa101) -> None:
     options = ConsoleOptions(data_dir=devnet.data_dir, base_port=devnet.base_port)

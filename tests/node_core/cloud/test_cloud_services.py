@@ -143,6 +143,7 @@ def test_status_and_orders_per_second_reach_the_fake_metric_service() -> None:
     assert orders.resource.type == "generic_node"
 
 
+@pytest.mark.timing
 def test_monitoring_down_is_reported_never_blocks_and_recovers_by_itself(
         caplog: pytest.LogCaptureFixture) -> None:
     async def main() -> dict[str, Any]:

@@ -403,6 +403,7 @@ class SlowSigner(CountingSigner):
         return super().sign(digest)
 
 
+@pytest.mark.timing
 def test_blocking_hsm_signer_does_not_stall_the_event_loop() -> None:
     async def scenario() -> None:
         ports = [free_port(), free_port()]

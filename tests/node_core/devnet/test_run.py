@@ -116,6 +116,7 @@ async def _risen(nodes, target: int) -> bool:
     return min(await heights(nodes)) >= target
 
 
+@pytest.mark.timing  # a 4-second run must finalize a block
 def test_devnet_command_prints_figures_and_continues_the_chain(devnet, capsys):
     args = ["devnet", "--headless", "--duration", "4", "--load", "50",
             "--data-dir", str(devnet.data_dir), "--base-port", str(devnet.base_port)]

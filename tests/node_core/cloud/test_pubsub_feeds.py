@@ -153,7 +153,8 @@ def test_a_feed_whose_subscription_was_re_created_opens_again_by_itself(
         create_subscription(estate.subscriber, estate.project, GRID_MONITOR)
         await wait_for(lambda: feed.status().running and feed.status().reopened >= 1, 20.0)
         publish_alerts(estate, [alert(1)])
-        await wait_for(lambda: "A-1" in [a["id"] for a in received])
+        await wait_for(lambda: "A-1" in [a["id"] for a in received]
+                       and feed.status().delivered == len(received))  # counted after the call
         status = feed.status()
         await feed.aclose()
         return [ended, status]

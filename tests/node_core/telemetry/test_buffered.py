@@ -21,6 +21,7 @@ from node_core.telemetry import (
     emulator_available,
     voltage_series,
 )
+from tests.helpers.logs import expect_logged
 
 START_MS = 1_716_285_600_000
 SERIES = voltage_series("EGAT-BSI-500")
@@ -46,7 +47,7 @@ async def wait_for(condition: object, timeout_s: float = 30.0) -> None:
 
 
 @pytest.mark.slow
-def test_backfill_after_emulator_outage(tmp_path: Path) -> None:
+def test_backfill_after_emulator_outage(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     if not emulator_available():
         pytest.skip("cbtemulator is not installed")
     emulator = BigtableEmulator()
@@ -80,10 +81,12 @@ def test_backfill_after_emulator_outage(tmp_path: Path) -> None:
         asyncio.run(scenario())
     finally:
         emulator.stop()
+    expect_logged(caplog, "telemetry store unreachable, buffering locally")
 
 
 @pytest.mark.slow
-def test_close_is_bounded_when_the_emulator_died_and_loses_nothing(tmp_path: Path) -> None:
+def test_close_is_bounded_when_the_emulator_died_and_loses_nothing(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     """Killed mid-run, the emulator leaves the Bigtable client waiting past its own deadline;
     closing still ends in time, and the unsent samples wait in the buffer file."""
     if not emulator_available():
@@ -114,9 +117,11 @@ def test_close_is_bounded_when_the_emulator_died_and_loses_nothing(tmp_path: Pat
         emulator.stop()
     with contextlib.closing(sqlite3.connect(buffer)) as db:
         assert db.execute("SELECT COUNT(*) FROM pending").fetchone()[0] == 60
+    expect_logged(caplog, "telemetry store unreachable, buffering locally")
 
 
-def test_buffer_survives_a_restart_and_drains_in_order(tmp_path: Path) -> None:
+def test_buffer_survives_a_restart_and_drains_in_order(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     async def first_run() -> None:
         store = BufferedTelemetryStore(await closed_store(tmp_path / "down.sqlite"),
                                        tmp_path / "buf.sqlite", retry_s=0.05)
@@ -137,9 +142,10 @@ def test_buffer_survives_a_restart_and_drains_in_order(tmp_path: Path) -> None:
 
     asyncio.run(first_run())
     asyncio.run(second_run())
+    expect_logged(caplog, "telemetry store unreachable, buffering locally")
 
 
-def test_bounded_buffer_drops_oldest(tmp_path: Path) -> None:
+def test_bounded_buffer_drops_oldest(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     async def scenario() -> None:
         store = BufferedTelemetryStore(await closed_store(tmp_path / "x.sqlite"),
                                        tmp_path / "b.sqlite", max_buffered=50, retry_s=0.05)
@@ -149,3 +155,5 @@ def test_bounded_buffer_drops_oldest(tmp_path: Path) -> None:
             await store.close()
 
     asyncio.run(scenario())
+    expect_logged(caplog, "telemetry buffer full: dropped 30 oldest samples",
+                  maybe=("telemetry store unreachable",))

@@ -3,7 +3,7 @@ the CLI and the console receive."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from node_core.api.endpoint import ClientError
@@ -33,6 +33,12 @@ def percentile(values: list[int], share: float) -> int | None:
         return None
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def finality_lag_blocks(summary: Mapping[str, Any]) -> int:
+    """Final heights a node is behind its furthest peer, from its ``status_summary``."""
+    heights = [p["height"] for p in summary.get("peers", ()) if p.get("height")]
+    return max(0, max(heights, default=0) - int(summary["height"]))
 
 
 def transaction_view(tx: Transaction) -> dict[str, Any]:

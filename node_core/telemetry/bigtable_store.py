@@ -11,12 +11,13 @@ stored raw row the first time it touches a minute: the rollup stays a function o
 cells even across a restart mid-minute or a back-fill. TradingMetrics samples are one cell
 each in their region's minute row.
 
-Why raw rows per minute and a per-minute rollup (measured with ``python -m tests.perf
-history`` on the emulator, 2 cores): the Python client parses roughly 150-200k cells/s, so
-24 h of 50 substations raw (4.3 M cells) takes tens of seconds, while a 24 h chart needs
-~2,000 points per series. ``read_range`` reads the rollup whenever its buckets are at least
-a minute wide (four cells a minute: min, max and when each happened) and raw rows otherwise,
-so a display shows the rollup first and then refines the zoomed window from raw rows.
+Why raw rows and a per-minute rollup (measured with ``python -m tests.perf history`` on the
+emulator, 2 cores): 24 h of 50 substations raw (4.3 M cells) takes tens of seconds to read,
+while a 24 h chart needs ~2,000 points per series. ``read_range`` reads the rollup whenever its
+buckets are at least a minute wide — each minute's ``min`` and ``max`` rows, the pair drawn at
+the middle of its minute (a bucket spans a minute or more, so the instant within it does not
+show) — and raw rows otherwise, so a display shows the rollup first and then refines the
+zoomed window from raw rows.
 """
 
 from __future__ import annotations
@@ -32,14 +33,15 @@ import numpy as np
 
 from node_core.telemetry.layout import (
     MINUTE_MS,
-    ROLLUP_COLUMNS,
     ROLLUP_SUFFIX,
     column_type,
     decode,
     encode,
+    hour_ms,
     minute_ms,
     raw_qualifier,
     raw_row_key,
+    rollup_qualifier,
     rollup_row_key,
     trading_row_key,
 )
@@ -59,7 +61,6 @@ _MAX_MUTATIONS_PER_CALL: Final = 50_000
 _PARALLEL_CALLS: Final = 4
 _KEEP_MINUTES: Final = 10
 _SEED_KEYS_PER_CALL: Final = 1_000
-_EXTREMES: Final = b"^(min|max|min_ms|max_ms)$"
 
 MinuteKey = tuple[Series, int]
 """A gauge series and the first millisecond of one of its minutes."""
@@ -189,13 +190,16 @@ class BigtableTelemetryStore:
             raw.setdefault(key, []).append(SetCell(
                 s.series.family, raw_qualifier(s.timestamp_ms), encode(s.value, "float64"),
                 s.timestamp_ms * 1000))
+        rollups: dict[tuple[str, bytes], list[Mutation]] = {}
         for (series, start), cells in raw.items():
             yield series.table, RowMutationEntry(raw_row_key(series, start), cells)
             family = series.family + ROLLUP_SUFFIX
-            rollup: list[Mutation] = [
-                SetCell(family, name, encode(value, ROLLUP_COLUMNS[name]), start * 1000)
-                for name, value in self._minutes[(series, start)].rollup().items()]
-            yield series.table, RowMutationEntry(rollup_row_key(series, start), rollup)
+            for stat, value in self._minutes[(series, start)].rollup(start).items():
+                rollups.setdefault((series.table, rollup_row_key(series, stat, start)), []).append(
+                    SetCell(family, rollup_qualifier(start), encode(value, "float64"),
+                            start * 1000))
+        for (table, row_key), cells in rollups.items():
+            yield table, RowMutationEntry(row_key, cells)
 
     def _forget_old_minutes(self, newest_ms: int) -> None:
         oldest = _minute_start(newest_ms) - _KEEP_MINUTES * MINUTE_MS
@@ -270,31 +274,23 @@ class BigtableTelemetryStore:
             for cell in row.cells:
                 stamps.append(start + int(cell.qualifier))
                 chunks.append(cell.value)
-        return _in_range(np.asarray(stamps, dtype=np.int64),
-                         np.frombuffer(b"".join(chunks), dtype=">f8").astype(np.float64),
-                         start_ms, end_ms)
+        return _sorted_in_range(stamps, chunks, start_ms, end_ms)
 
     async def _read_rollup_extremes(
         self, series: Series, start_ms: int, end_ms: int
     ) -> tuple[np.ndarray, FloatArray]:
-        from google.cloud.bigtable.data.row_filters import (
-            CellsColumnLimitFilter,
-            ColumnQualifierRegexFilter,
-            RowFilterChain,
-        )
-
-        extremes = RowFilterChain([ColumnQualifierRegexFilter(_EXTREMES),
-                                   CellsColumnLimitFilter(1)])
-        rows = await self._scan(series.table, rollup_row_key(series, start_ms),
-                                rollup_row_key(series, max(start_ms, end_ms - 1)), extremes)
-        points: list[tuple[int, float]] = []
-        for row in rows:
-            cells = {cell.qualifier.decode(): cell.value for cell in row.cells}
-            for value, when in (("min", "min_ms"), ("max", "max_ms")):
-                if value in cells and when in cells:
-                    points.append((int(decode(cells[when], "int64")),
-                                   decode(cells[value], "float64")))
-        return _points_in_range(points, start_ms, end_ms)
+        last = max(start_ms, end_ms - 1)
+        lows, highs = await asyncio.gather(*(
+            self._scan(series.table, rollup_row_key(series, stat, start_ms),
+                       rollup_row_key(series, stat, last)) for stat in ("min", "max")))
+        stamps: list[int] = []
+        chunks: list[bytes] = []
+        for row in (*lows, *highs):
+            middle = hour_ms(row.row_key) + MINUTE_MS // 2
+            for cell in row.cells:
+                stamps.append(middle + int(cell.qualifier) * MINUTE_MS)
+                chunks.append(cell.value)
+        return _sorted_in_range(stamps, chunks, start_ms, end_ms)
 
     async def _read_trading(self, series: Series, start_ms: int, end_ms: int
                             ) -> tuple[np.ndarray, FloatArray]:
@@ -361,9 +357,19 @@ def _chunks(entries: list[Any]) -> Iterator[list[Any]]:
         yield chunk
 
 
+def _sorted_in_range(stamps: list[int], chunks: list[bytes], start_ms: int, end_ms: int
+                     ) -> tuple[np.ndarray, FloatArray]:
+    """float64 cells at their times, in time order (a stable sort: a minute's min before its
+    max), within ``[start_ms, end_ms)``."""
+    ts = np.asarray(stamps, dtype=np.int64)
+    values = np.frombuffer(b"".join(chunks), dtype=">f8").astype(np.float64)
+    order = np.argsort(ts, kind="stable")
+    return _in_range(ts[order], values[order], start_ms, end_ms)
+
+
 def _points_in_range(points: list[tuple[int, float]], start_ms: int, end_ms: int
                      ) -> tuple[np.ndarray, FloatArray]:
-    points = sorted(set(points))  # a minute of one sample: its min and max are one point
+    points.sort()
     ts = np.asarray([t for t, _ in points], dtype=np.int64)
     return _in_range(ts, np.asarray([v for _, v in points], dtype=np.float64), start_ms, end_ms)
 

@@ -22,15 +22,18 @@ class MinuteSamples:
         """Store a sample; a second one at the same instant replaces the first."""
         self.values[timestamp_ms] = value
 
-    def rollup(self) -> dict[str, float]:
-        """The statistics of :data:`~node_core.telemetry.layout.ROLLUP_COLUMNS` (the extremes'
-        times are the first instant each extreme was reached)."""
+    def rollup(self, minute_start_ms: int) -> dict[str, float]:
+        """The statistics of :data:`~node_core.telemetry.layout.ROLLUP_STATS`; times in
+        seconds after ``minute_start_ms`` (an extreme's: the first instant it was reached)."""
         times = sorted(self.values)
         ordered = [self.values[t] for t in times]
         low, high = min(ordered), max(ordered)
+
+        def at(index: int) -> float:
+            return (times[index] - minute_start_ms) / 1000
+
         return {
             "min": low, "max": high, "mean": sum(ordered) / len(ordered),
-            "count": float(len(ordered)), "first_ms": float(times[0]),
-            "last_ms": float(times[-1]), "min_ms": float(times[ordered.index(low)]),
-            "max_ms": float(times[ordered.index(high)]),
+            "count": float(len(ordered)), "first_at": at(0), "last_at": at(-1),
+            "min_at": at(ordered.index(low)), "max_at": at(ordered.index(high)),
         }

@@ -21,14 +21,16 @@ from node_core.telemetry import (
     voltage_series,
 )
 from node_core.telemetry.layout import (
-    ROLLUP_COLUMNS,
+    ROLLUP_STATS,
     cbt_format_yaml,
     column_type,
     decode,
     encode,
+    hour_ms,
     minute_ms,
     raw_qualifier,
     raw_row_key,
+    rollup_qualifier,
     rollup_row_key,
     table_families,
     trading_row_key,
@@ -42,8 +44,10 @@ T = 1_716_285_607_250  # 2024-05-21 10:00:07.250 UTC
 
 def test_row_keys_name_the_scope_the_series_and_the_utc_minute() -> None:
     assert raw_row_key(system_frequency("EGAT"), T) == b"EGAT#frequency#system#raw#202405211000"
-    assert rollup_row_key(voltage_series("MEA", "MEA-CDL-69"), T) == (
-        b"MEA#voltage#MEA-CDL-69#1m#202405211000")
+    assert rollup_row_key(voltage_series("MEA", "MEA-CDL-69"), "max", T) == (
+        b"MEA#voltage#MEA-CDL-69#1m#max#2024052110")
+    assert rollup_qualifier(T) == "00"
+    assert hour_ms(rollup_row_key(system_frequency("EGAT"), "min", T)) == T - 7_250
     assert raw_row_key(node_metric_series("PEA", "height"), T).startswith(b"PEA#consensus#height#")
     assert trading_row_key("PEA", T) == b"PEA#1m#202405211000"
     assert minute_ms(raw_row_key(system_frequency("EGAT"), T)) == T - 7_250
@@ -68,9 +72,8 @@ def test_each_gauge_family_has_a_rollup_family_and_trading_is_per_minute() -> No
 
 def test_cells_are_plain_big_endian_numbers_of_their_columns_type() -> None:
     assert encode(49.987, column_type("frequency", "07250")) == struct.pack(">d", 49.987)
-    assert encode(1_716_285_607_250, column_type("frequency_1m", "min_ms")) == (
-        (1_716_285_607_250).to_bytes(8, "big"))
-    assert column_type("frequency_1m", "mean") == "float64"
+    assert column_type("frequency_1m", "07") == "float64"
+    assert encode(12_000, column_type("volume", "energy_wh")) == (12_000).to_bytes(8, "big")
     assert column_type("volume", "energy_wh") == "int64"
     assert column_type("price", "vwap_satang_per_kwh") == "float64"
     assert decode(encode(412.5, "float64"), "float64") == 412.5
@@ -133,7 +136,7 @@ def test_the_readme_documents_every_family_metric_and_column() -> None:
     section = readme.split("## Reading the telemetry", 1)[1].split("\n## ", 1)[0]
     names = [family for table in TABLE_FAMILIES for family in table_families(table)
              if not family.endswith("_1m")]
-    names += [*NODE_METRICS, *ROLLUP_COLUMNS]
+    names += [*NODE_METRICS, *ROLLUP_STATS]
     names += [column for columns in TRADING_COLUMNS.values() for column in columns]
     assert [name for name in names if f"`{name}`" not in section] == []
     assert "resources/telemetry/cbt-format.yaml" in section

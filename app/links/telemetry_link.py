@@ -20,9 +20,10 @@ Signals:
     grid_sample(sample: dict): one live sample (the chart panel's ``on_grid_sample`` shape).
     gridsim_state(text: str): ``waiting for grid simulator`` / ``live`` / ``not configured``.
     store_state(text: str, detail: str, reachable: bool): where telemetry goes, e.g.
-        ``Bigtable gridtokenx/gridtokenx-timeseries (emulator)`` or ``SQLite (devnet)``, with
-        ``· unreachable`` (and ``reachable`` False) while history reads fail, or ``none``;
-        ``detail`` names the instance and emulator address, or the SQLite file (a tooltip).
+        ``Bigtable gridtokenx-metrics``, ``emulator gridtokenx-timeseries`` (a Bigtable
+        emulator's instance) or ``SQLite (devnet)``, with ``· unreachable`` (and ``reachable``
+        False) while history reads fail, or ``none``; ``detail`` names the project, instance
+        and emulator address, or the SQLite file (a tooltip).
     history_ready(series_id: str, t: object, v: object): float64 numpy arrays (s, value).
     history_busy(busy: bool): a history read is running (for a progress indicator).
 """
@@ -95,10 +96,10 @@ class TelemetryLink(QObject):
         """(status bar text, tooltip) naming where telemetry goes."""
         if not isinstance(target, BigtableTarget):
             return self.tr("SQLite (devnet)"), str(target.path)
-        ids = f"{target.project}/{target.instance}"
         if target.emulator_host is None:
-            return self.tr("Bigtable {ids}").format(ids=ids), target.instance_path
-        return (self.tr("Bigtable {ids} (emulator)").format(ids=ids),
+            return (self.tr("Bigtable {instance}").format(instance=target.instance),
+                    target.instance_path)
+        return (self.tr("emulator {instance}").format(instance=target.instance),
                 self.tr("Bigtable emulator at {host}: {path}").format(
                     host=target.emulator_host, path=target.instance_path))
 

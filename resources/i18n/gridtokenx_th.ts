@@ -2340,19 +2340,19 @@ What to do: {todo}</source>
 <context>
     <name>TelemetryLink</name>
     <message>
-        <location filename="../../app/links/telemetry_link.py" line="+97"/>
+        <location filename="../../app/links/telemetry_link.py" line="+98"/>
         <source>SQLite (devnet)</source>
         <translation>SQLite (devnet)</translation>
     </message>
     <message>
-        <location line="+3"/>
-        <source>Bigtable {ids}</source>
-        <translation>Bigtable {ids}</translation>
+        <location line="+2"/>
+        <source>Bigtable {instance}</source>
+        <translation>Bigtable {instance}</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>Bigtable {ids} (emulator)</source>
-        <translation>Bigtable {ids} (อีมูเลเตอร์)</translation>
+        <location line="+2"/>
+        <source>emulator {instance}</source>
+        <translation>อีมูเลเตอร์ {instance}</translation>
     </message>
     <message>
         <location line="+1"/>

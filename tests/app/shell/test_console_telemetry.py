@@ -91,8 +91,9 @@ def _default_instance(devnet, emulator, run, qtbot, settings, isa101) -> None:  
     async def body() -> None:
         label = console.window.store_label
         await wait_until(when(lambda: label.text() == (
-            "telemetry: Bigtable gridtokenx/gridtokenx-timeseries (emulator)")), 30, "label")
-        assert emulator.host_port in label.toolTip()
+            "telemetry: emulator gridtokenx-timeseries")), 30, "label")
+        assert label.toolTip() == (f"Bigtable emulator at {emulator.host_port}: "
+                                   "projects/gridtokenx/instances/gridtokenx-timeseries")
         await wait_until(when(default.complete), 150, "rows in every table")
 
     run_console(console, run, body, 240)
@@ -120,9 +121,9 @@ def _profile_instance(devnet, emulator, run, qtbot, settings, isa101, profile: P
     staging = Instance(emulator, "gridtokenx-staging", "telemetry-staging")
 
     async def body() -> None:
-        await wait_until(when(lambda: console.window.store_label.text() == (
-            "telemetry: Bigtable gridtokenx-staging/telemetry-staging (emulator)")), 30,
-            "label")
+        await wait_until(when(lambda: console.window.store_label.toolTip().endswith(
+            "projects/gridtokenx-staging/instances/telemetry-staging")), 30, "label")
+        assert console.window.store_label.text() == "telemetry: emulator telemetry-staging"
         await wait_until(when(staging.complete), 90, "rows in every staging table")
 
     run_console(console, run, body, 180)

@@ -9,8 +9,8 @@ blocking calls of the admin API: run them in a worker thread.
 IAM (Cloud Bigtable): ``roles/bigtable.user`` reads and writes rows and lists tables;
 creating tables and changing column families (``bigtable.tables.create``/``update``) needs
 ``roles/bigtable.admin`` — an administrator can instead create the tables once. The check asks
-``TestIamPermissions`` on the instance; a server without IAM (the emulator answers
-UNIMPLEMENTED) grants everything.
+``TestIamPermissions`` of the instance (list, create) and of each existing table (read, write,
+update); a server without IAM (the emulator answers UNIMPLEMENTED) grants everything.
 """
 
 from __future__ import annotations
@@ -38,6 +38,9 @@ PERMISSION_ROLES: Final[Mapping[str, str]] = {
     "bigtable.tables.update": ADMIN_ROLE,
 }
 """What the telemetry store does on the instance, and the predefined role that grants it."""
+INSTANCE_PERMISSIONS: Final = ("bigtable.tables.list", "bigtable.tables.create")
+TABLE_PERMISSIONS: Final = ("bigtable.tables.readRows", "bigtable.tables.mutateRows",
+                            "bigtable.tables.update")
 
 
 def gc_rule(kind: FamilyKind, retention: Retention) -> GcRule:
@@ -127,34 +130,46 @@ class InstanceReport:
 
 def check_instance(table_admin: Any, instance_admin: Any, instance_path: str,
                    retention: Retention, timeout_s: float) -> InstanceReport:
-    """Tables, families and GC rules as configured, or creatable by this account."""
+    """Tables, families and GC rules as configured, or creatable by this account. Instance
+    permissions (list, create) are asked of the instance, row and family permissions of each
+    table that exists."""
     options = {"retry": None, "timeout": timeout_s}
-    granted = granted_permissions(instance_admin, instance_path, options)
     report = InstanceReport()
-    report.problems += [f"this account lacks {permission}: grant {PERMISSION_ROLES[permission]}"
-                        for permission in PERMISSION_ROLES
-                        if PERMISSION_ROLES[permission] == USER_ROLE and permission not in granted]
-    if report.problems:
-        return report
-    tables = {t.name.rsplit("/", 1)[-1]: t for t in table_admin.list_tables(
+    granted = granted_permissions(instance_admin, instance_path, INSTANCE_PERMISSIONS, options)
+    if "bigtable.tables.list" not in granted:
+        return _lacking(report, "bigtable.tables.list")
+    tables = {t.name.rsplit("/", 1)[-1] for t in table_admin.list_tables(
         parent=instance_path, **options)}
     for table in TABLE_FAMILIES:
-        existing = (table_admin.get_table(name=f"{instance_path}/tables/{table}", **options)
-                    .column_families if table in tables else None)
-        _judge(report, table, existing, family_changes(table, existing, retention), granted)
+        name = f"{instance_path}/tables/{table}"
+        existing = (table_admin.get_table(name=name, **options).column_families
+                    if table in tables else None)
+        on_table = granted | (granted_permissions(table_admin, name, TABLE_PERMISSIONS, options)
+                              if existing is not None else set())
+        for permission in ("bigtable.tables.readRows", "bigtable.tables.mutateRows"):
+            if existing is not None and permission not in on_table:
+                return _lacking(report, permission, table)
+        _judge(report, table, existing, family_changes(table, existing, retention), on_table)
     return report
 
 
-def granted_permissions(instance_admin: Any, instance_path: str,
+def granted_permissions(admin: Any, resource: str, permissions: tuple[str, ...],
                         options: Mapping[str, Any]) -> set[str]:
-    """The permissions of :data:`PERMISSION_ROLES` this account holds on the instance."""
+    """Which of ``permissions`` this account holds on ``resource`` (an instance or table)."""
     try:
-        answer = instance_admin.test_iam_permissions(
-            request={"resource": instance_path, "permissions": list(PERMISSION_ROLES)},
-            **options)
+        answer = admin.test_iam_permissions(
+            request={"resource": resource, "permissions": list(permissions)}, **options)
     except api_errors.MethodNotImplemented:  # the emulator: no IAM, everything allowed
-        return set(PERMISSION_ROLES)
+        return set(permissions)
     return set(answer.permissions)
+
+
+def _lacking(report: InstanceReport, permission: str, table: str | None = None
+             ) -> InstanceReport:
+    where = f" on {table}" if table else ""
+    report.problems.append(f"this account lacks {permission}{where}: grant "
+                           f"{PERMISSION_ROLES[permission]}")
+    return report
 
 
 def _judge(report: InstanceReport, table: str, existing: Mapping[str, Any] | None,

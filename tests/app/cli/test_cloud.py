@@ -61,8 +61,10 @@ def test_config_check_names_the_missing_iam_role(
         monkeypatch.setenv("BIGTABLE_EMULATOR_HOST", host)
         code, out, err = run(["config", "check", str(EXAMPLE)], capsys)
     assert (code, out) == (2, "")
-    assert err.splitlines()[1:] == [
-        "  [bigtable] this account lacks bigtable.tables.mutateRows: grant roles/bigtable.user"]
+    assert err.splitlines()[1:4] == [
+        f"  [bigtable] table {table} is missing and this account may not create it: grant "
+        "roles/bigtable.admin (bigtable.tables.create), or have an administrator do it"
+        for table in ("GridMetrics", "TradingMetrics", "NodeMetrics")]
 
 
 def test_config_check_lists_every_problem_and_exits_2(

@@ -69,15 +69,11 @@ def run_console(console: Console, run, body, timeout_s: float) -> None:  # type:
 def test_telemetry_reaches_the_configured_bigtable(devnet: DevnetLayout, run, qtbot, settings,
                                                   isa101, monkeypatch, tmp_path) -> None:
     cbt_path()
-    emulator = BigtableEmulator()
-    emulator.start()
-    monkeypatch.setenv("BIGTABLE_EMULATOR_HOST", emulator.host_port)
-    try:
+    with BigtableEmulator() as emulator:
+        monkeypatch.setenv("BIGTABLE_EMULATOR_HOST", emulator.host_port)
         _default_instance(devnet, emulator, run, qtbot, settings, isa101)
         _profile_instance(devnet, emulator, run, qtbot, settings, isa101,
                           staging_profile(tmp_path / "staging.toml"))
-    finally:
-        emulator.stop()
 
 
 def _default_instance(devnet, emulator, run, qtbot, settings, isa101) -> None:  # type: ignore[no-untyped-def]

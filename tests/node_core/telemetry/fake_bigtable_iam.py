@@ -1,9 +1,9 @@
 """A wire-level fake of the Bigtable admin API where IAM is enforced.
 
 The emulator has no IAM (``TestIamPermissions`` is UNIMPLEMENTED there), so the tests of
-``config check``'s role advice serve the three admin RPCs it calls — ``TestIamPermissions``
-on the instance, ``ListTables`` and ``GetTable`` — from a local gRPC server speaking the real
-protobuf messages, reached like an emulator through ``$BIGTABLE_EMULATOR_HOST``.
+``config check``'s role advice serve the admin RPCs it calls — ``TestIamPermissions`` on the
+instance and its tables, ``ListTables`` and ``GetTable`` — from a local gRPC server speaking
+the real protobuf messages, reached like an emulator through ``$BIGTABLE_EMULATOR_HOST``.
 """
 
 from __future__ import annotations
@@ -60,7 +60,10 @@ class FakeBigtableIam:
             grpc.method_handlers_generic_handler(TABLE_ADMIN, {
                 "ListTables": unary(self._list, ListTablesRequest.deserialize,
                                     ListTablesResponse.serialize),
-                "GetTable": unary(self._get, GetTableRequest.deserialize, Table.serialize)}),
+                "GetTable": unary(self._get, GetTableRequest.deserialize, Table.serialize),
+                "TestIamPermissions": unary(
+                    self._test, iam_policy_pb2.TestIamPermissionsRequest.FromString,
+                    iam_policy_pb2.TestIamPermissionsResponse.SerializeToString)}),
         ]
 
 

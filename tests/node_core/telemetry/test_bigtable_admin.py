@@ -65,8 +65,10 @@ def design_tables(retention: Retention) -> dict[str, Table]:
 
 
 @pytest.mark.parametrize(("granted", "tables", "problem"), [
-    ({"bigtable.tables.list", "bigtable.tables.readRows"}, {},
-     "this account lacks bigtable.tables.mutateRows: grant roles/bigtable.user"),
+    ({"bigtable.tables.readRows"}, {},
+     "this account lacks bigtable.tables.list: grant roles/bigtable.user"),
+    ({"bigtable.tables.list", "bigtable.tables.readRows"}, design_tables(Retention()),
+     "this account lacks bigtable.tables.mutateRows on GridMetrics: grant roles/bigtable.user"),
     (USER, {}, "table GridMetrics is missing and this account may not create it: grant "
                "roles/bigtable.admin (bigtable.tables.create), or have an administrator do it"),
     (USER, design_tables(Retention(raw_days=7)),

@@ -34,35 +34,33 @@ def test_nodes_write_their_metrics_and_back_fill_after_an_outage(
         devnet: DevnetLayout, monkeypatch: pytest.MonkeyPatch) -> None:
     if not emulator_available():
         pytest.skip("cbtemulator is not installed")
-    emulator = BigtableEmulator()
-    emulator.start()
-    monkeypatch.setenv("BIGTABLE_EMULATOR_HOST", emulator.host_port)
+    with BigtableEmulator() as emulator:
+        monkeypatch.setenv("BIGTABLE_EMULATOR_HOST", emulator.host_port)
+        asyncio.run(_outage(devnet, emulator))
+
+
+async def _outage(devnet: DevnetLayout, emulator: BigtableEmulator) -> None:
+    """Every node's NodeMetrics arrive; the emulator stops while load is finalized, starts
+    again empty on its port; what it then holds from the outage is the nodes' back-fill."""
     target = BigtableTarget(DEFAULT_PROJECT, DEFAULT_INSTANCE, emulator.host_port)
-
-    async def scenario() -> None:
-        async with running(devnet) as (nodes, clients):
-            store = await BigtableTelemetryStore.open(target, timeout_s=5.0)
-            began = time.time_ns() // 1_000_000
-            try:
-                for authority in devnet.authorities:
-                    await wait_until(lambda a=authority: _has(store, a, began), 30,
-                                     f"{authority}'s NodeMetrics")
-                emulator.stop()
-                down_ms = time.time_ns() // 1_000_000
-                before = min(await heights(nodes))
-                report = await apply_load(devnet, clients, rate=20, seconds=8)
-                assert report.chain_transactions > 0  # finality goes on without Bigtable
-                assert min(await heights(nodes)) > before
-                up_ms = time.time_ns() // 1_000_000
-                emulator.start()  # same port, empty: what arrives is the nodes' back-fill
-                await wait_until(lambda: _covers(store, down_ms, up_ms), 40, "the back-fill")
-            finally:
-                await store.close()
-
-    try:
-        asyncio.run(scenario())
-    finally:
-        emulator.stop()
+    async with running(devnet) as (nodes, clients):
+        store = await BigtableTelemetryStore.open(target, timeout_s=5.0)
+        began = time.time_ns() // 1_000_000
+        try:
+            for authority in devnet.authorities:
+                await wait_until(lambda a=authority: _has(store, a, began), 30,
+                                 f"{authority}'s NodeMetrics")
+            emulator.stop()
+            down_ms = time.time_ns() // 1_000_000
+            before = min(await heights(nodes))
+            report = await apply_load(devnet, clients, rate=20, seconds=8)
+            assert report.chain_transactions > 0  # finality goes on without Bigtable
+            assert min(await heights(nodes)) > before
+            up_ms = time.time_ns() // 1_000_000
+            emulator.start()  # same port, empty: what arrives is the nodes' back-fill
+            await wait_until(lambda: _covers(store, down_ms, up_ms), 40, "the back-fill")
+        finally:
+            await store.close()
 
 
 async def _has(store: BigtableTelemetryStore, authority: str, since_ms: int) -> bool:

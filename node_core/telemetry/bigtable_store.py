@@ -146,6 +146,7 @@ class BigtableTelemetryStore:
             await self._write(samples)
         except Exception:
             self._prepared = False  # e.g. an emulator restarted without its tables
+            self._minutes.clear()  # and without the raw cells the rollups were made of
             try:
                 await self._write(samples)
             except Exception as exc:

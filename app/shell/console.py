@@ -63,7 +63,8 @@ class RunMode:
 def run_console(args: argparse.Namespace, mode: RunMode) -> int:
     """Entry point for ``main.py`` without a command; the process exit code."""
     options = ConsoleOptions(authority=args.authority, data_dir=args.data_dir,
-                             config=args.config, base_port=getattr(args, "base_port", None))
+                             config=args.config, base_port=getattr(args, "base_port", None),
+                             profile=getattr(args, "profile", None))
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setOrganizationName(S.ORGANIZATION)
@@ -214,7 +215,6 @@ def _wire(window: MainWindow, runtime: ConsoleRuntime) -> GovernanceLink:
     node.connection_changed.connect(window.on_connection_changed)
     node.status_changed.connect(window.on_status)
     node.status_changed.connect(window.node_status.on_status)
-    node.status_changed.connect(telemetry.record_node_status)
     node.block_finalized.connect(window.on_block)
     node.block_finalized.connect(window.node_status.on_block)
     node.block_finalized.connect(window.block_explorer.on_block)

@@ -7,7 +7,11 @@
   per authority, generated on the token (label = authority name);
 * ``genesis.json`` — chain ``gridtokenx-devnet``, the three authorities, 1 s blocks, and the
   simulated prosumer accounts;
-* ``EGAT.toml``, ``MEA.toml``, ``PEA.toml`` — node configs; node data in ``EGAT/`` etc.
+* ``EGAT.toml``, ``MEA.toml``, ``PEA.toml`` — node configs; node data in ``EGAT/`` etc.;
+  with a ``cloud_profile`` each names that gcp profile (``[cloud]``), as a configured node
+  does — the profile's ``[signer]`` must then be ``pkcs11`` (the devnet's token);
+* ``telemetry/`` — the grid simulator's SQLite store and write buffer, when telemetry goes
+  to no Bigtable (``node_core.telemetry.target``).
 
 A second call on the same directory reuses all of it, so the chain continues.
 
@@ -43,6 +47,7 @@ from node_core.ledger.keys import (
 from node_core.ledger.types import Address
 from node_core.signers.file import FileSigner
 from node_core.signers.softhsm import init_token, write_softhsm_config
+from node_core.telemetry.target import SQLITE_FILENAME
 
 AUTHORITIES: Final = ("EGAT", "MEA", "PEA")
 CHAIN_ID: Final = "gridtokenx-devnet"
@@ -70,6 +75,8 @@ class DevnetLayout:
     base_port: int = 30300
     prosumers: int = 200
     authorities: tuple[str, ...] = AUTHORITIES
+    cloud_profile: Path | None = None
+    """A gcp profile every node config names (absolute path); None: devnet nodes, no cloud."""
 
     @property
     def genesis(self) -> Path:
@@ -99,6 +106,11 @@ class DevnetLayout:
     @property
     def telemetry_dir(self) -> Path:
         return self.data_dir / "telemetry"
+
+    @property
+    def telemetry_sqlite(self) -> Path:
+        """The devnet's SQLite telemetry store (written by the grid simulator)."""
+        return self.telemetry_dir / SQLITE_FILENAME
 
     def environment(self) -> dict[str, str]:
         """What a devnet node process needs in its environment."""
@@ -193,4 +205,9 @@ softhsm_conf = "softhsm/softhsm2.conf"
 
 [operators]
 {DEVNET_OPERATORS}
-"""
+{_cloud_section(layout.cloud_profile)}"""
+
+
+def _cloud_section(profile: Path | None) -> str:
+    return "" if profile is None else f"\n[cloud]\nprofile = {json.dumps(str(profile))}\n"
+

@@ -3,8 +3,8 @@
 #
 # Runs the bundle made by `make package` the way an operator's machine would: no venv, no
 # Python on PATH (`env -i PATH=/usr/bin:/bin`), under Xvfb, on a fresh devnet in a temporary
-# data dir. It must start the devnet (three nodes, grid simulator, Bigtable emulator if
-# installed), save a whole-window screenshot and exit 0; the PNG must be a real picture; and
+# data dir. It must start the devnet (three nodes, grid simulator; telemetry in the devnet's
+# SQLite), save a whole-window screenshot and exit 0; the PNG must be a real picture; and
 # nothing it started may outlive it. Its processes are recognised by a marker variable in
 # their environment (children inherit it) or the data dir on their command line — never by
 # name, so other devnets and tests on the same machine are left alone.

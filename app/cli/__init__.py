@@ -3,7 +3,8 @@
 Each sub-command lives in its own module with a ``register(subparsers)`` function that
 adds its parser and sets ``handler`` — a function ``(args) -> int`` returning the exit code.
 Nothing here imports Qt: ``python main.py chain verify`` must run on a machine without a
-display. With no command, ``main.py`` opens the console (``app.shell.console``, imported lazily).
+display. With no command, ``main.py`` opens the console (``app.shell.console``, imported lazily),
+driven by ``app.dev.screenshot`` instead of an operator with ``--screenshot``.
 """
 
 from __future__ import annotations
@@ -58,9 +59,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler = getattr(args, "handler", None)
     if handler is None:
         check_console_arguments(parser, args)
-        from app.shell.console import run_console  # Qt only when the console opens
-
-        return run_console(args)
+        return _open_console(args)
     try:
         return int(handler(args))
     except KeyboardInterrupt:
@@ -68,6 +67,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as error:  # a port, file or directory the command could not use
         print(f"error: {os_error_text(error)}", file=sys.stderr)
         return 1  # not 2 (usage): a port may be free again when a supervisor retries
+
+
+def _open_console(args: argparse.Namespace) -> int:
+    """The console (Qt is imported only now); ``--screenshot`` plugs the screenshot tooling
+    (``app.dev.screenshot``) in to drive it instead of an operator."""
+    from app.shell.console import RunMode, run_console
+
+    if args.screenshot is None:
+        return run_console(args, RunMode())
+    from app.dev.screenshot import screenshot_mode
+
+    return run_console(args, screenshot_mode(args.screenshot, args.after, args.view))
 
 
 def os_error_text(error: OSError) -> str:

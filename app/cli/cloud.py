@@ -1,10 +1,13 @@
-"""``main.py config check FILE`` and ``main.py spanner schema``: the cloud side, offline.
+"""``main.py config check FILE`` and ``main.py spanner schema``: the cloud side, checked.
 
 ``config check`` validates a ``gcp`` profile (``node_core.cloud.profile``) exactly as the
-console does at start, without connecting to anything: ``OK`` and exit 0, or every problem on
-its own line on stderr and exit 2. ``spanner schema`` prints the Spanner block sink's DDL, one
-statement per paragraph, each ended by ``;`` (ready for ``gcloud spanner databases ddl update
---ddl-file``).
+console does at start, then — unless ``--offline`` — asks the profile's Bigtable instance
+(read-only, ``node_core.telemetry.bigtable_admin.check_instance``) whether the telemetry tables
+and column families exist with the configured garbage collection, or may be created by this
+account, naming the IAM role it lacks: ``OK`` (and notes on what the first writer will do)
+and exit 0, or every problem on its own line on stderr and exit 2. ``spanner schema`` prints
+the Spanner block sink's DDL, one statement per paragraph, each ended by ``;`` (ready for
+``gcloud spanner databases ddl update --ddl-file``).
 
 ``config kms-identity FILE`` asks Cloud KMS for the public key of the profile's
 ``[signer] kms_key_version`` and prints the authority identity a genesis lists — ``address``
@@ -32,6 +35,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                                            required=True)
     check = config_actions.add_parser("check", help="validate a gcp profile (TOML)")
     check.add_argument("file", type=Path, metavar="FILE", help="the gcp profile to check")
+    check.add_argument("--offline", action="store_true",
+                       help="check the file only (do not ask the Bigtable instance)")
     check.set_defaults(handler=_check)
     identity = config_actions.add_parser(
         "kms-identity", help="print the address and public key of the profile's KMS key")
@@ -46,8 +51,16 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def _check(args: argparse.Namespace) -> int:
     problems = check_profile_file(args.file)
+    notes: list[str] = []
+    if not problems and not args.offline:
+        from node_core.telemetry.bigtable_admin import check_target
+
+        target = load_gcp_profile(args.file).bigtable_target
+        report = check_target(target)
+        problems = [f"[bigtable] {problem}" for problem in report.problems]
+        notes = [f"{target.describe()}: {note}" for note in report.notes]
     if not problems:
-        print("OK")
+        print("\n".join(["OK", *notes]))
         return 0
     print(f"{args.file}: {len(problems)} problem{'s' if len(problems) > 1 else ''}",
           file=sys.stderr)

@@ -24,6 +24,10 @@ def add_console_arguments(parser: argparse.ArgumentParser) -> None:
                        help="node TOML config of a configured network (instead of the devnet)")
     group.add_argument("--data-dir", type=Path, default=Path("devnet-data"), metavar="DIR",
                        help="devnet directory (default devnet-data)")
+    group.add_argument("--profile", type=Path, metavar="FILE",
+                       help="gcp profile for the devnet: its nodes, grid simulator and console "
+                            "use the estate it names (telemetry to its [bigtable] instance); "
+                            "with --config the node's [cloud] profile is used instead")
     group.add_argument("--base-port", type=int, metavar="PORT",
                        help="devnet ports from PORT+1 (default 30300; another devnet, a test)")
     group.add_argument("--screenshot", type=Path, metavar="PATH",
@@ -55,6 +59,9 @@ def _view_list(text: str) -> tuple[str, ...]:
 
 def check_console_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
     """Combinations argparse cannot check; exits with a usage error naming the fix."""
+    if getattr(args, "profile", None) is not None and args.config is not None:
+        parser.error("--profile is for the devnet; a configured node names its gcp profile "
+                     "in its TOML ([cloud] profile)")
     views = getattr(args, "view", ())
     if views and args.screenshot is None:
         parser.error("--view needs --screenshot PATH (where to save the view)")

@@ -1,8 +1,11 @@
 """``python main.py gridsim``: run the grid simulator in real time into the telemetry store.
 
-Each tick steps the simulator at the wall clock, writes the sample's telemetry through a
-``BufferedTelemetryStore`` (so a Bigtable outage never stalls the simulation), and hands the
-``GridSample`` to every ``SampleSink`` (live stream, grid attestation and prosumer trades).
+Each tick steps the simulator at the wall clock, writes the sample's telemetry (GridMetrics of
+``--authority``'s grid feed) through a ``BufferedTelemetryStore`` (so a Bigtable outage never
+stalls the simulation), and hands the ``GridSample`` to every ``SampleSink`` (live stream,
+grid attestation and prosumer trades). The store is ``node_core.telemetry.target``'s choice:
+the ``--profile``'s Bigtable, else ``$BIGTABLE_EMULATOR_HOST``, else SQLite in ``--data-dir``
+(pruned to the default retention at start).
 
 With ``--nodes`` the simulator also follows the chain (:mod:`node_core.grid.chain_orders`):
 load-shedding and demand-response orders that become final are applied to the simulated grid
@@ -24,13 +27,14 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Final
 
 from node_core.api.client import NodeAddress
 from node_core.api.wire import cookie_path
 from node_core.clock import now_ms
+from node_core.cloud.profile import load_gcp_profile
 from node_core.devnet.layout import FEED_PIN_ENV, GRID_FEED
 from node_core.grid import GridEvent, GridSample, GridSimulator, parse_event
 from node_core.grid.chain_orders import follow_chain_orders
@@ -41,14 +45,17 @@ from node_core.node.config import load_node_config, parse_endpoint
 from node_core.signers.pkcs11 import Pkcs11Signer, pin_from_environment
 from node_core.signers.softhsm import find_softhsm_module
 from node_core.telemetry import (
-    BigtableEmulator,
-    BigtableTelemetryStore,
     BufferedTelemetryStore,
+    InvalidSeries,
+    SqliteTarget,
     SqliteTelemetryStore,
     TelemetryStore,
-    emulator_available,
+    open_store,
     samples_of,
+    system_frequency,
+    telemetry_target,
 )
+from node_core.telemetry.target import SQLITE_FILENAME
 
 _log = logging.getLogger(__name__)
 
@@ -67,8 +74,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser = subparsers.add_parser("gridsim", help="run the Thai grid simulator in real time")
     parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     parser.add_argument("--rate", type=float, default=1.0, help="samples per second (default 1)")
-    parser.add_argument("--store", choices=("bigtable", "sqlite"), default="bigtable",
-                        help="telemetry store; bigtable falls back to sqlite without emulator")
+    parser.add_argument("--authority", type=_authority, default="EGAT",
+                        help="the authority whose grid feed this is (first in its row keys; "
+                             "default EGAT)")
+    parser.add_argument("--profile", type=Path, metavar="FILE",
+                        help="gcp profile: telemetry to its [bigtable] instance (default: "
+                             "$BIGTABLE_EMULATOR_HOST, else SQLite in --data-dir)")
     parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR,
                         help=f"SQLite store and write buffer (default {DEFAULT_DATA_DIR})")
     parser.add_argument("--event", action="append", default=[], metavar="KIND@S[:ARGS]",
@@ -105,6 +116,14 @@ def _feed_signer(args: argparse.Namespace) -> Pkcs11Signer:
     module = args.module or find_softhsm_module()
     return Pkcs11Signer.open(module, args.feed_token, args.feed_key,
                              pin_from_environment(args.feed_pin_env))
+
+
+def _authority(name: str) -> str:
+    try:
+        system_frequency(name)
+    except InvalidSeries as error:
+        raise argparse.ArgumentTypeError(f"authority {error}") from None
+    return name
 
 
 def run(args: argparse.Namespace) -> int:
@@ -173,26 +192,17 @@ def _sink_contexts(args: argparse.Namespace, simulator: GridSimulator,
     return contexts
 
 
-@contextlib.asynccontextmanager
-async def open_store(kind: str, data_dir: Path) -> AsyncIterator[TelemetryStore]:
-    """The backing store: Bigtable at $BIGTABLE_EMULATOR_HOST, a private emulator, or SQLite."""
-    emulator: BigtableEmulator | None = None
-    host = os.environ.get("BIGTABLE_EMULATOR_HOST")
-    if kind == "bigtable" and host is None and emulator_available():
-        emulator = BigtableEmulator()
-        await asyncio.to_thread(emulator.start)
-        host = emulator.host_port
-        _log.info("started cbtemulator on %s", host)
-    try:
-        if kind == "bigtable" and host is not None:
-            yield await BigtableTelemetryStore.open(emulator_host=host)
-        else:
-            if kind == "bigtable":
-                _log.warning("no Bigtable emulator found: storing telemetry in SQLite")
-            yield SqliteTelemetryStore(data_dir / "telemetry.sqlite")
-    finally:
-        if emulator is not None:
-            await asyncio.to_thread(emulator.stop)
+async def backing_store(args: argparse.Namespace) -> TelemetryStore:
+    """The store of the profile, ``$BIGTABLE_EMULATOR_HOST`` or SQLite (module docstring)."""
+    configured = None if args.profile is None else load_gcp_profile(args.profile).bigtable_target
+    target = telemetry_target(configured, os.environ, args.data_dir / SQLITE_FILENAME)
+    assert target is not None
+    store = await open_store(target)
+    if isinstance(target, SqliteTarget) and isinstance(store, SqliteTelemetryStore):
+        pruned = await store.prune(target.retention, now_ms())
+        _log.info("pruned %d samples older than the retention from %s", pruned, target.path)
+    _log.info("telemetry of %s's grid feed to %s", args.authority, target.describe())
+    return store
 
 
 async def simulate(args: argparse.Namespace, sinks: Sequence[SampleSink] = (),
@@ -204,25 +214,25 @@ async def simulate(args: argparse.Namespace, sinks: Sequence[SampleSink] = (),
         start_ms = now_ms()
         events: list[GridEvent] = [e for text in args.event for e in parse_event(text, start_ms)]
         simulator = GridSimulator(args.seed, start_ms, events)
-    async with open_store(args.store, args.data_dir) as backing:
-        store = BufferedTelemetryStore(backing, args.data_dir / "telemetry-buffer.sqlite")
-        try:
-            await _tick(simulator, store, sinks, 1.0 / args.rate, args.duration)
-        finally:
-            if exit_deadline_s is not None:
-                _exit_after(exit_deadline_s)
-            await store.flush(timeout_s=_FLUSH_ON_STOP_S)
-            await store.close()
+    store = BufferedTelemetryStore(await backing_store(args),
+                                   args.data_dir / "telemetry-buffer.sqlite")
+    try:
+        await _tick(simulator, store, args.authority, sinks, 1.0 / args.rate, args.duration)
+    finally:
+        if exit_deadline_s is not None:
+            _exit_after(exit_deadline_s)
+        await store.flush(timeout_s=_FLUSH_ON_STOP_S)
+        await store.close()
     return 0
 
 
-async def _tick(simulator: GridSimulator, store: BufferedTelemetryStore,
+async def _tick(simulator: GridSimulator, store: BufferedTelemetryStore, authority: str,
                 sinks: Sequence[SampleSink], period_s: float, duration_s: float | None) -> None:
     loop = asyncio.get_running_loop()
     began = next_tick = last_status = loop.time()
     while duration_s is None or loop.time() - began < duration_s:
         sample = simulator.step(now_ms())
-        await store.write(samples_of(sample))
+        await store.write(samples_of(sample, authority))
         for sink in sinks:
             await sink(sample)
         if loop.time() - last_status >= _STATUS_EVERY_S:

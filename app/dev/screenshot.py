@@ -1,6 +1,8 @@
-"""``main.py --screenshot FILE --view NAME``: a picture of one main view (the operator guide's).
+"""``main.py --screenshot FILE [--view NAME]``: pictures of the console (the operator guide's).
 
-Without ``--view`` the console saves the whole window (``app.shell.console``). With ``--view`` it
+The command line plugs :func:`screenshot_mode` into the console (``app.cli``): it drives the
+session instead of an operator and exits when the pictures are saved; the console itself
+knows nothing of screenshots. Without ``--view`` it saves the whole window. With ``--view`` it
 saves each named dock on its own: the dock is floated at a readable size, grabbed, and the
 window layout is put back (``saveState``/``restoreState``), so nothing of it reaches the
 saved settings. Several views in one run: ``--view node,alarms`` or ``--view all`` with a
@@ -32,17 +34,16 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Final
+from typing import Final
 
 from PySide6.QtCore import QSize
 from PySide6.QtWidgets import QMessageBox
 
 from app.cli.console_args import VIEWS
+from app.shell.console import Console, RunMode
 from node_core.clock import now_ms
-
-if TYPE_CHECKING:
-    from app.shell.console import Console
 
 log = logging.getLogger(__name__)
 
@@ -260,6 +261,26 @@ class Photographer:
             await asyncio.sleep(0.25)
         self.problems.append(f"staging: no {what} within {timeout_s:.0f} s")
         return False
+
+
+def screenshot_mode(path: Path, after_s: float, views: Sequence[str]) -> RunMode:
+    """The console run of ``--screenshot PATH --after S [--view ...]``: no operator, the
+    devnet logged in automatically, the pictures taken, then exit (1 if one is missing)."""
+    return RunMode(interactive=False, driver=partial(take_screenshots, path, after_s,
+                                                     tuple(views)))
+
+
+async def take_screenshots(path: Path, after_s: float, views: tuple[str, ...],
+                           console: Console) -> int:
+    """Save the views (each dock, staged on the devnet), or else the whole window after
+    ``after_s``; the exit code."""
+    if views:
+        return await Photographer(console, shots(path, views)).run(after_s)
+    await asyncio.sleep(after_s)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    saved = console.window.grab().save(str(path))
+    log.info("screenshot %s: %s", path, "saved" if saved else "NOT saved")
+    return 0 if saved else 1
 
 
 def shots(path: Path, views: Sequence[str]) -> Shots:

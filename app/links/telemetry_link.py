@@ -8,19 +8,22 @@ signals.
   ``GridChartsPanel.history_requested``) reads the store asynchronously, decimated to
   ``HISTORY_POINTS`` per request (min/max per bucket, done by the store: SQLite in a worker
   thread, Bigtable over gRPC asyncio), and answers with ``history_ready``. A newer request for
-  the same series cancels the older one, so scrolling never queues work.
-* Node metrics: ``record_node_status`` writes the console's NodeMetrics (height, finality,
-  peers) through a ``BufferedTelemetryStore``, which never blocks and back-fills after an
-  outage; shutdown flushes it (``close``).
+  the same series cancels the older one, so scrolling never queues work. The console only
+  reads: the grid simulator writes GridMetrics and each node its NodeMetrics and
+  TradingMetrics (``node_core.telemetry``), to the same target.
 
-Series ids are the charts' (``frequency``, ``voltage_pu/<id>``, ``power_mw/<id>``); voltages
-are stored in kV and converted to per-unit with the nominal seen in the live stream.
+Series ids are the charts' (``frequency``, ``voltage_pu/<id>``, ``power_mw/<id>``), of the
+console's own authority's grid feed; voltages are stored in kV and converted to per-unit with
+the nominal seen in the live stream.
 
 Signals:
     grid_sample(sample: dict): one live sample (the chart panel's ``on_grid_sample`` shape).
     gridsim_state(text: str): ``waiting for grid simulator`` / ``live`` / ``not configured``.
-    store_state(text: str): e.g. ``Bigtable emulator`` (connected), ``SQLite fallback ·
-        buffering 120 samples``, ``Bigtable emulator · unreachable (120 buffered)``, ``none``.
+    store_state(text: str, detail: str, reachable: bool): where telemetry goes, e.g.
+        ``Bigtable gridtokenx-metrics``, ``emulator gridtokenx-timeseries`` (a Bigtable
+        emulator's instance) or ``SQLite (devnet)``, with ``· unreachable`` (and ``reachable``
+        False) while history reads fail, or ``none``; ``detail`` names the project, instance
+        and emulator address, or the SQLite file (a tooltip).
     history_ready(series_id: str, t: object, v: object): float64 numpy arrays (s, value).
     history_busy(busy: bool): a history read is running (for a progress indicator).
 """
@@ -33,6 +36,7 @@ import logging
 import math
 from typing import Any, Final
 
+import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from node_core.api import answers as ans
@@ -40,16 +44,16 @@ from node_core.api import methods as m
 from node_core.api import requests as r
 from node_core.api.client import NodeClient
 from node_core.api.wire import ClientError
-from node_core.clock import now_ms
 from node_core.telemetry import (
-    SYSTEM_FREQUENCY,
-    BufferedTelemetryStore,
+    BigtableTarget,
     Series,
-    TelemetrySample,
-    node_metric_series,
+    TelemetryStore,
+    TelemetryTarget,
     power_flow_series,
+    system_frequency,
     voltage_series,
 )
+from node_core.telemetry.series import FloatArray
 
 log = logging.getLogger(__name__)
 
@@ -73,14 +77,16 @@ class TelemetryLink(QObject):
 
     grid_sample = Signal(ans.GridSampleView)
     gridsim_state = Signal(str)
-    store_state = Signal(str)
+    store_state = Signal(str, str, bool)
     history_ready = Signal(str, object, object)
     history_busy = Signal(bool)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._store: BufferedTelemetryStore | None = None
-        self._store_kind = ""
+        self._store: TelemetryStore | None = None
+        self._where = ("", "")
+        self._authority = ""
+        self._read_failed = False
         self._client: NodeClient | None = None
         self._stream: asyncio.Task[None] | None = None
         self._history: dict[str, asyncio.Task[None]] = {}
@@ -91,39 +97,55 @@ class TelemetryLink(QObject):
 
     # ----- store ----------------------------------------------------------------------------
 
-    def attach_store(self, store: BufferedTelemetryStore, kind: str) -> None:
-        """Use ``store`` for history and node metrics; ``kind`` names it in the status bar."""
-        self._store, self._store_kind = store, kind
-        store.start()
+    def attach_store(self, store: TelemetryStore, target: TelemetryTarget,
+                     authority: str) -> None:
+        """Read history of ``authority``'s grid feed from ``store`` (``target``'s)."""
+        self._store, self._authority = store, authority
+        self._where = self.describe(target)
         self._state_timer.start()
         self._report_store_state()
 
-    def store_label(self) -> str:
-        if self._store is None:
-            return self.tr("none")
-        state = self._store.state
-        if state.status == "connected":
-            return self._store_kind
-        return f"{self._store_kind} · {state.label}"
+    def describe(self, target: TelemetryTarget) -> tuple[str, str]:
+        """(status bar text, tooltip) naming where telemetry goes."""
+        if not isinstance(target, BigtableTarget):
+            return self.tr("SQLite (devnet)"), str(target.path)
+        if target.emulator_host is None:
+            return (self.tr("Bigtable {instance}").format(instance=target.instance),
+                    target.instance_path)
+        return (self.tr("emulator {instance}").format(instance=target.instance),
+                self.tr("Bigtable emulator at {host}: {path}").format(
+                    host=target.emulator_host, path=target.instance_path))
+
+    def show_no_store(self, why: str, *, reachable: bool) -> None:
+        """Say that history has no store (``why`` in the tooltip)."""
+        self.store_state.emit(self.tr("none"), why, reachable)
 
     @Slot()
     def _report_store_state(self) -> None:
-        self.store_state.emit(self.store_label())
+        where, detail = self._where
+        if self._read_failed:
+            where = self.tr("{where} · unreachable").format(where=where)
+        self.store_state.emit(where, detail, not self._read_failed)
 
-    @Slot(dict)
-    def record_node_status(self, status: dict) -> None:
-        """Store the node's key metrics (NodeMetrics table) at the current time."""
+    async def read_frequency(self, start_ms: int, end_ms: int,
+                             max_points: int) -> tuple[FloatArray, FloatArray]:
+        """The own grid feed's system frequency in ``[start_ms, end_ms)`` (empty without a
+        store); raises what the store raises."""
         if self._store is None:
-            return
-        now = now_ms()
-        values = {("consensus", "height"): status.get("height"),
-                  ("performance", "finality_p50_ms"): status.get("finality_p50_ms"),
-                  ("performance", "mempool"): status.get("mempool"),
-                  ("network", "peers_connected"):
-                      sum(1 for p in status.get("peers", ()) if p.get("connected"))}
-        samples = [TelemetrySample(node_metric_series(family, metric), now, float(value))
-                   for (family, metric), value in values.items() if value is not None]
-        asyncio.get_running_loop().create_task(self._store.write(samples))
+            return np.empty(0), np.empty(0)
+        return await self._read_range(system_frequency(self._authority), start_ms, end_ms,
+                                      max_points)
+
+    async def _read_range(self, series: Series, start_ms: int, end_ms: int,
+                          max_points: int) -> tuple[FloatArray, FloatArray]:
+        assert self._store is not None
+        try:
+            answer = await self._store.read_range(series, start_ms, end_ms, max_points)
+        except Exception:
+            self._read_failed = True
+            raise
+        self._read_failed = False
+        return answer
 
     # ----- live stream ----------------------------------------------------------------------
 
@@ -197,8 +219,8 @@ class TelemetryLink(QObject):
         assert self._store is not None
         series, scale = self._series_of(series_id)
         try:
-            t, v = await self._store.read_range(series, int(t0_s * 1000), int(t1_s * 1000),
-                                                HISTORY_POINTS)
+            t, v = await self._read_range(series, int(t0_s * 1000), int(t1_s * 1000),
+                                          HISTORY_POINTS)
         except Exception as error:  # the store may be down: the chart keeps its live data
             log.warning("history of %s not read: %s", series_id, error)
             return
@@ -208,18 +230,19 @@ class TelemetryLink(QObject):
         """The stored series of a chart series id, and the factor to the chart's unit."""
         kind, _, key = series_id.partition("/")
         if kind == "frequency":
-            return SYSTEM_FREQUENCY, 1.0
+            return system_frequency(self._authority), 1.0
         if kind == "voltage_pu":
             nominal = self._nominal_kv.get(key, math.nan)
-            return voltage_series(key), 1.0 / nominal if nominal > 0 else math.nan
+            return (voltage_series(self._authority, key),
+                    1.0 / nominal if nominal > 0 else math.nan)
         if kind == "power_mw":
-            return power_flow_series(key), 1.0
+            return power_flow_series(self._authority, key), 1.0
         raise KeyError(series_id)
 
     # ----- shutdown -------------------------------------------------------------------------
 
-    async def close(self, flush_timeout_s: float = 5.0) -> None:
-        """Stop the stream and history reads, flush node metrics, close the store."""
+    async def close(self) -> None:
+        """Stop the stream and history reads, close the store."""
         self._state_timer.stop()
         tasks = [t for t in (self._stream, *self._history.values()) if t is not None]
         for task in tasks:
@@ -229,8 +252,5 @@ class TelemetryLink(QObject):
         await self._drop_client()
         store, self._store = self._store, None
         if store is not None:
-            flushed = await store.flush(timeout_s=flush_timeout_s)
-            log.info("telemetry store flushed (%s)", "complete" if flushed else
-                     f"{store.state.buffered} samples kept on disk for next start")
             await store.close()
 

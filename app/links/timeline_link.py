@@ -31,7 +31,6 @@ from node_core.api import methods as m
 from node_core.api import requests as r
 from node_core.api.wire import ClientError
 from node_core.control_room.incident import build_incident, frequency_samples
-from node_core.telemetry import SYSTEM_FREQUENCY
 from views.timeline.timeline_view import TimelineView
 
 if TYPE_CHECKING:
@@ -108,12 +107,8 @@ class TimelineLink(QObject):
         self.record_ready.emit(record)
 
     async def _frequency(self, start_ms: int, end_ms: int) -> list[tuple[int, float]]:
-        store = getattr(self._telemetry, "_store", None)
-        if store is None:
-            return []
         try:
-            t, v = await store.read_range(SYSTEM_FREQUENCY, start_ms, end_ms + 1,
-                                          FREQUENCY_POINTS)
+            t, v = await self._telemetry.read_frequency(start_ms, end_ms + 1, FREQUENCY_POINTS)
         except Exception as error:  # the store may be down: events still make a timeline
             log.warning("timeline frequency not read: %s", error)
             return []

@@ -5,8 +5,10 @@ on a qasync loop (``asyncio.Runner(loop_factory=qasync.QEventLoop)``: Python 3.1
 ``asyncio.run(loop_factory=...)``). ``console_main`` shows the window at once ("starting…"
 everywhere, so the first frame comes before any node is up), starts the runtime in the
 background, and waits until the operator closes the window (after confirming), the app quits
-(``aboutToQuit`` sets an asyncio.Event), Ctrl-C/SIGTERM arrives, or — with ``--screenshot`` —
-the picture is taken. Every way out goes through ``ConsoleRuntime.shutdown()``.
+(``aboutToQuit`` sets an asyncio.Event), Ctrl-C/SIGTERM arrives, or — when a ``ConsoleDriver``
+runs the session instead of an operator — the driver is done. The console knows no driver:
+the command line plugs one in (``--screenshot``: ``app.dev.screenshot``). Every way out goes
+through ``ConsoleRuntime.shutdown()``.
 """
 
 from __future__ import annotations
@@ -17,16 +19,14 @@ import contextlib
 import logging
 import signal
 import sys
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Any, Final
 
 import qasync
 from PySide6.QtCore import QCoreApplication, QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from app.dev.screenshot import Photographer, shots
 from app.links.backend_link import BackendLink
 from app.links.control_link import ControlLink
 from app.links.governance_link import GovernanceLink
@@ -44,27 +44,27 @@ from app.shell.theme import Theme, apply_theme, theme_named
 log = logging.getLogger(__name__)
 
 STARTUP_TIMEOUT_S: Final = 180.0
-"""Screenshot mode gives up waiting for start-up after this long."""
+"""A driven session gives up waiting for start-up after this long."""
+
+ConsoleDriver = Callable[["Console"], Awaitable[int]]
+"""Runs a started console session instead of an operator; its result is the exit code."""
 
 
 @dataclass(frozen=True, slots=True)
 class RunMode:
     """How interactive this run is."""
 
-    screenshot: Path | None = None
-    after_s: float = 5.0
-    views: tuple[str, ...] = ()
-    """``--view``: save these views (app.dev.screenshot) instead of the whole window."""
     interactive: bool = True
-    """False: no close question, automatic devnet login (screenshot mode, tests)."""
+    """False: no close question, automatic devnet login (a driven session, tests)."""
+    driver: ConsoleDriver | None = None
+    """What runs the session once started, if not an operator (e.g. app.dev.screenshot)."""
 
 
-def run_console(args: argparse.Namespace) -> int:
+def run_console(args: argparse.Namespace, mode: RunMode) -> int:
     """Entry point for ``main.py`` without a command; the process exit code."""
     options = ConsoleOptions(authority=args.authority, data_dir=args.data_dir,
-                             config=args.config, base_port=getattr(args, "base_port", None))
-    mode = RunMode(args.screenshot, args.after, tuple(getattr(args, "view", ())),
-                   interactive=args.screenshot is None)
+                             config=args.config, base_port=getattr(args, "base_port", None),
+                             profile=getattr(args, "profile", None))
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setOrganizationName(S.ORGANIZATION)
@@ -152,8 +152,8 @@ class Console:
         self.window.show()
         startup = asyncio.get_running_loop().create_task(self.runtime.start())
         try:
-            if self.mode.screenshot is not None:
-                return await self._screenshot(startup, self.mode.screenshot)
+            if self.mode.driver is not None:
+                return await self._driven(startup, self.mode.driver)
             return await self._interactive(startup)
         finally:
             startup.cancel()
@@ -185,20 +185,14 @@ class Console:
             text, QMessageBox.StandardButton.Ok, self.window)
         self.failure_box.open()
 
-    async def _screenshot(self, startup: asyncio.Task[None], path: Path) -> int:
+    async def _driven(self, startup: asyncio.Task[None], driver: ConsoleDriver) -> int:
         try:
             await asyncio.wait_for(asyncio.shield(startup), STARTUP_TIMEOUT_S)
         except Exception as error:
             log.debug("start-up failed", exc_info=True)
-            log.error("no screenshot: %s", failure_text(error, self.runtime.options.data_dir))
+            log.error("start-up failed: %s", failure_text(error, self.runtime.options.data_dir))
             return 1
-        if self.mode.views:
-            return await Photographer(self, shots(path, self.mode.views)).run(self.mode.after_s)
-        await asyncio.sleep(self.mode.after_s)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        saved = self.window.grab().save(str(path))
-        log.info("screenshot %s: %s", path, "saved" if saved else "NOT saved")
-        return 0 if saved else 1
+        return await driver(self)
 
 
 def _failed(task: asyncio.Task[None]) -> bool:
@@ -221,7 +215,6 @@ def _wire(window: MainWindow, runtime: ConsoleRuntime) -> GovernanceLink:
     node.connection_changed.connect(window.on_connection_changed)
     node.status_changed.connect(window.on_status)
     node.status_changed.connect(window.node_status.on_status)
-    node.status_changed.connect(telemetry.record_node_status)
     node.block_finalized.connect(window.on_block)
     node.block_finalized.connect(window.node_status.on_block)
     node.block_finalized.connect(window.block_explorer.on_block)

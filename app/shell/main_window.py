@@ -49,6 +49,7 @@ from app.links.telemetry_link import WAITING
 from app.shell import settings as S
 from app.shell.i18n import add_language_menu
 from app.shell.theme import Theme, mark_state
+from node_core.node.metrics import finality_lag_blocks
 from views.alarms.alarm_banner import AlarmBanner
 from views.alarms.alarm_list import AlarmList
 from views.charts.grid_charts import GridChartsPanel
@@ -243,7 +244,7 @@ class MainWindow(QMainWindow):
         self.height_label = self._label("statusHeight", self.tr("height — (starting…)"))
         self.peers_label = self._label("statusPeers", self.tr("authorities —"))
         self.hsm_label = self._label("statusHsm", self.tr("HSM: not logged in"))
-        self.store_label = self._label("statusTelemetry", self.tr("store: starting…"))
+        self.store_label = self._label("statusTelemetry", self.tr("telemetry: starting…"))
         self.gridsim_label = self._label("statusGridsim", self.tr("grid sim: starting…"))
         self.backend_label = self._label(
             "statusBackend", self.tr("devnet: no cloud backend") if self.devnet
@@ -308,12 +309,12 @@ class MainWindow(QMainWindow):
         self.hsm_label.setText(self.tr("HSM: {state}").format(state=text))
         mark_state(self.hsm_label, None if ok else "medium")
 
-    @Slot(str)
-    def on_store_state(self, text: str) -> None:
-        self.store_label.setText(self.tr("store: {state}").format(state=text))
-        abnormal = "unreachable" in text or "buffering" in text
-        mark_state(self.store_label, "high" if "unreachable" in text
-                   else "low" if abnormal else None)
+    @Slot(str, str, bool)
+    def on_store_state(self, text: str, detail: str, reachable: bool) -> None:
+        """Where telemetry goes (``TelemetryLink.store_state``)."""
+        self.store_label.setText(self.tr("telemetry: {where}").format(where=text))
+        self.store_label.setToolTip(detail)
+        mark_state(self.store_label, None if reachable else "high")
 
     @Slot(str)
     def on_gridsim_state(self, text: str) -> None:
@@ -346,10 +347,7 @@ class MainWindow(QMainWindow):
 
     def lag_blocks(self) -> int | None:
         """Finality lag: final heights the own node is behind its furthest peer."""
-        if self._status is None:
-            return None
-        heights = [p["height"] for p in self._status.get("peers", ()) if p.get("height")]
-        return max(0, max(heights, default=0) - int(self._status["height"]))
+        return None if self._status is None else finality_lag_blocks(self._status)
 
     @Slot()
     def _render_height(self) -> None:

@@ -5,9 +5,12 @@ with ``step_started`` (the window shows it in a progress bar):
 
 Devnet (default)::
 
-    1. prepare devnet        token, keys, genesis, configs (reused when they exist)
+    1. prepare devnet        token, keys, genesis, configs (reused when they exist); with
+                             ``--profile FILE`` every node's config names that gcp profile
     2. operator login        PKCS#11 login to the authority token (app.shell.login)
-    3. telemetry store       Bigtable emulator (cbtemulator) if installed, else SQLite fallback
+    3. telemetry store       where telemetry goes (``node_core.telemetry.target``): the
+                             profile's Bigtable, else ``$BIGTABLE_EMULATOR_HOST``, else the
+                             devnet's SQLite file (kept across restarts)
     4. authority nodes       own authority + the two peers, each its own supervised process
     5. grid simulator        ``main.py gridsim --serve ...`` as a supervised process
     6. connect               NodeLink to the own node, TelemetryLink to the simulator
@@ -16,11 +19,17 @@ Devnet (default)::
 
     1. read node config      node_core.node.config
     2. operator login        the token named in [signer]
-    3. authority node        if its client endpoint already answers, just connect; otherwise
+    3. telemetry store       the node's ``[cloud]`` profile's Bigtable, else
+                             ``$BIGTABLE_EMULATOR_HOST``, else none (history needs a store)
+    4. authority node        if its client endpoint already answers, just connect; otherwise
                              start it as a supervised process; like ``main.py node`` it reads
                              its PIN from the variable named by [signer].pin_env in the
                              console's environment (the console never writes a PIN anywhere)
-    4. connect               NodeLink only (no simulator, no telemetry store)
+    5. connect               NodeLink only (no simulator)
+
+The console only reads telemetry (history charts, the timeline); its children write it — the
+grid simulator GridMetrics, each node its NodeMetrics and TradingMetrics — to the same target,
+since they inherit the console's environment and profile.
 
 The node never runs in the GUI process: with the GIL its CPU work (signature checks, block
 verification at catch-up) would stall the UI; ``tests/perf/soak.py`` measures the UI stall
@@ -33,9 +42,9 @@ health); a child that exits with status 2 (a usage error) is not restarted.
 
 Shutdown (``shutdown()``, the one path — window close, Ctrl-C/SIGTERM, a failed start-up,
 the screenshot mode, tests): idempotent; emits ``shutting_down``, then stops, in order, the
-links, the grid simulator, the nodes (SIGTERM, SIGKILL after 10 s), flushes and closes the
-telemetry store, stops the emulator it started, and finally SIGKILLs any child pid still
-alive, so nothing of ours outlives the console (``live_pids()`` is empty afterwards).
+links, the grid simulator, the nodes (SIGTERM, SIGKILL after 10 s), closes the telemetry
+store, and finally SIGKILLs any child pid still alive, so nothing of ours outlives the console
+(``live_pids()`` is empty afterwards).
 """
 
 from __future__ import annotations
@@ -60,6 +69,7 @@ from node_core.api.client import NodeClient
 from node_core.api.methods import STATUS
 from node_core.api.requests import NoParams
 from node_core.api.wire import ClientError
+from node_core.cloud.profile import ProfileError, load_gcp_profile
 from node_core.devnet.layout import DEVNET_PIN, DEVNET_TOKEN, DevnetLayout, prepare_devnet
 from node_core.devnet.run import devnet_processes, gridsim_process
 from node_core.node.config import NodeConfig, load_node_config
@@ -67,12 +77,10 @@ from node_core.node.process import ChildProcess, NodeProcess
 from node_core.node.supervision import LoggedEvents, Supervisor
 from node_core.signers.softhsm import find_softhsm_module
 from node_core.telemetry import (
-    BigtableEmulator,
-    BigtableTelemetryStore,
-    BufferedTelemetryStore,
-    SqliteTelemetryStore,
-    TelemetryStore,
-    emulator_available,
+    BigtableTarget,
+    TelemetryUnavailable,
+    open_store,
+    telemetry_target,
 )
 
 log = logging.getLogger(__name__)
@@ -97,6 +105,8 @@ class ConsoleOptions:
     config: Path | None = None
     base_port: int | None = None
     """Devnet base port (tests); None: the devnet default."""
+    profile: Path | None = None
+    """A gcp profile for the devnet's nodes, grid simulator and console (``--profile``)."""
 
     @property
     def devnet(self) -> bool:
@@ -135,9 +145,7 @@ class ConsoleRuntime(QObject):
         self.layout: DevnetLayout | None = None
         self.nodes: list[NodeProcess] = []
         self.gridsim: ChildProcess | None = None
-        self.emulator: BigtableEmulator | None = None
         self.own_client: tuple[str, int] | None = None
-        self.store_kind = ""
         self.supervisor = Supervisor(self)
         self._shutdown: asyncio.Future[None] | None = None
         self._node_env: dict[str, str] = {}
@@ -157,6 +165,7 @@ class ConsoleRuntime(QObject):
                     (self.tr("connecting"), self._connect)]
         return [(self.tr("reading node config"), self._read_config),
                 (self.tr("operator login"), self._operator_login),
+                (self.tr("opening telemetry store"), self._open_telemetry),
                 (self.tr("starting authority node"), self._start_configured_node),
                 (self.tr("connecting"), self._connect)]
 
@@ -173,7 +182,11 @@ class ConsoleRuntime(QObject):
 
     async def _prepare_devnet(self) -> None:
         options = self.options
-        layout = DevnetLayout(options.data_dir.resolve(), base_port=options.base_port or 30300)
+        profile = options.profile.resolve() if options.profile is not None else None
+        if profile is not None:
+            await asyncio.to_thread(check_devnet_profile, profile)
+        layout = DevnetLayout(options.data_dir.resolve(), base_port=options.base_port or 30300,
+                              cloud_profile=profile)
         if options.authority not in layout.authorities:
             raise ValueError(f"unknown authority {options.authority!r}")
         self.layout = await asyncio.to_thread(prepare_devnet, layout)
@@ -199,21 +212,33 @@ class ConsoleRuntime(QObject):
         self.hsm_state.emit(self.tr("logged in"), True)
 
     async def _open_telemetry(self) -> None:
-        assert self.layout is not None
-        directory = self.layout.telemetry_dir
-        backing: TelemetryStore
-        if emulator_available():
-            self.emulator = BigtableEmulator()
-            await asyncio.to_thread(self.emulator.start)
-            log.info("Bigtable emulator on %s", self.emulator.host_port)
-            backing = await BigtableTelemetryStore.open(emulator_host=self.emulator.host_port)
-            self.store_kind = self.tr("Bigtable emulator")
-        else:
-            log.warning("no Bigtable emulator installed: telemetry in SQLite (fallback)")
-            backing = SqliteTelemetryStore(directory / "telemetry.sqlite")
-            self.store_kind = self.tr("SQLite fallback")
-        store = BufferedTelemetryStore(backing, directory / "console-buffer.sqlite")
-        self.telemetry_link.attach_store(store, self.store_kind)
+        """The store to read history from: the same target the children write to."""
+        target = telemetry_target(
+            await asyncio.to_thread(self._configured_bigtable), os.environ,
+            self.layout.telemetry_sqlite if self.layout is not None else None)
+        if target is None:
+            log.info("no telemetry store: no gcp profile and no $BIGTABLE_EMULATOR_HOST")
+            self.telemetry_link.show_no_store(
+                self.tr("no gcp profile and no $BIGTABLE_EMULATOR_HOST"), reachable=True)
+            return
+        try:
+            store = await open_store(target)
+        except TelemetryUnavailable as error:  # e.g. no credentials: the console runs on
+            log.error("telemetry history unavailable: %s", error)
+            self.telemetry_link.show_no_store(str(error), reachable=False)
+            return
+        log.info("telemetry: %s", target.describe())
+        self.telemetry_link.attach_store(store, target, self.authority)
+
+    def _configured_bigtable(self) -> BigtableTarget | None:
+        """The Bigtable of the gcp profile in use (``--profile``, or the node's ``[cloud]``)."""
+        path = self.options.profile if self._config is None else self._config.cloud_profile
+        return None if path is None else load_gcp_profile(path).bigtable_target
+
+    @property
+    def authority(self) -> str:
+        """The console's own authority."""
+        return self._config.authority if self._config is not None else self.options.authority
 
     async def _start_devnet_nodes(self) -> None:
         assert self.layout is not None
@@ -227,13 +252,8 @@ class ConsoleRuntime(QObject):
 
     async def _start_gridsim(self) -> None:
         assert self.layout is not None
-        layout = self.layout
-        env = dict(layout.environment())
-        if self.emulator is not None:
-            env["BIGTABLE_EMULATOR_HOST"] = self.emulator.host_port
-        self.gridsim = gridsim_process(
-            layout, trades=DEVNET_TRADES_PER_S, env=env,
-            store="bigtable" if self.emulator is not None else "sqlite")
+        self.gridsim = gridsim_process(self.layout, authority=self.authority,
+                                       trades=DEVNET_TRADES_PER_S)
         self.gridsim.start()
         self.supervisor.watch(self.gridsim)
 
@@ -283,9 +303,7 @@ class ConsoleRuntime(QObject):
     def live_pids(self) -> list[int]:
         """Pids of our children still alive (empty after ``shutdown``)."""
         children: list[Supervised] = [*self.nodes, *([self.gridsim] if self.gridsim else [])]
-        pids = [c.pid for c in children if c.running and c.pid is not None]
-        emulator_pid = _emulator_pid(self.emulator)
-        return pids + ([emulator_pid] if emulator_pid is not None else [])
+        return [c.pid for c in children if c.running and c.pid is not None]
 
     async def shutdown(self) -> None:
         """The single shutdown path; safe to call more than once (later calls wait)."""
@@ -306,9 +324,7 @@ class ConsoleRuntime(QObject):
             await self._step("stopping grid simulator", self.gridsim.stop())
         await self._step("stopping authority nodes",
                          asyncio.gather(*(node.stop() for node in self.nodes)))
-        await self._step("flushing telemetry store", self.telemetry_link.close())
-        if self.emulator is not None:
-            await self._step("stopping Bigtable emulator", asyncio.to_thread(self.emulator.stop))
+        await self._step("closing telemetry store", self.telemetry_link.close())
         self._kill_leftovers()
         log.info("shutdown: complete")
 
@@ -329,6 +345,15 @@ class ConsoleRuntime(QObject):
                 os.waitpid(pid, 0)
 
 
+def check_devnet_profile(path: Path) -> None:
+    """A gcp profile the devnet can use: valid, and signing with the devnet's token."""
+    profile = load_gcp_profile(path)
+    if profile.signer.backend != "pkcs11":
+        raise ProfileError(str(path), [
+            f"[signer] backend {profile.signer.backend!r}: a devnet signs with its SoftHSM2 "
+            "token; give the devnet a profile with backend = 'pkcs11'"])
+
+
 async def _answers(host: str, port: int) -> bool:
     """True if a node endpoint at ``host:port`` answers ``status``."""
     try:
@@ -343,7 +368,3 @@ async def _answers(host: str, port: int) -> bool:
     finally:
         await client.close()
 
-
-def _emulator_pid(emulator: BigtableEmulator | None) -> int | None:
-    """The emulator's pid while it runs."""
-    return emulator.pid if emulator is not None and emulator.running else None

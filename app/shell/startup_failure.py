@@ -14,6 +14,7 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication
 
 from node_core.api.wire import ClientError
+from node_core.cloud.profile import ProfileError
 from node_core.ledger.exceptions import (
     GridTokenXError,
     KeyNotFound,
@@ -23,7 +24,6 @@ from node_core.ledger.exceptions import (
     WrongPin,
 )
 from node_core.node.config import ConfigError
-from node_core.telemetry.emulator import EmulatorError
 
 _PORT_IN_USE = ("address already in use", "Errno 98")
 _OLD_DATA = ("GenesisMismatch", "belongs to chain", "StoreCorrupted", "InvalidGenesis",
@@ -50,12 +50,11 @@ def _classify(error: BaseException, detail: str, data_dir: Path) -> tuple[str, s
                 _T.translate("StartupFailure",
                              "read the node's log named above; if the machine is busy, start "
                              "the console again."))
-    if isinstance(error, EmulatorError):
-        return (_T.translate("StartupFailure", "The Bigtable emulator did not start"),
+    if isinstance(error, ProfileError):
+        return (_T.translate("StartupFailure", "The gcp profile is not valid"),
                 _T.translate("StartupFailure",
-                             "free its port or stop the other emulator, then start the console "
-                             "again; without the emulator installed, telemetry is kept in "
-                             "SQLite."))
+                             "correct the settings listed (`main.py config check FILE` checks "
+                             "them), then start the console again."))
     if isinstance(error, StoreError) or any(mark in detail for mark in _OLD_DATA):
         return _old_data(data_dir)
     if isinstance(error, OSError):

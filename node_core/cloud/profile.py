@@ -16,6 +16,8 @@ Example (``resources/gcp-profile.example.toml``)::
 
     [bigtable]
     instance = "gridtokenx-metrics"
+    raw_retention_days = 35                # optional: GC of raw samples (1 s grid, 5 s node)
+    rollup_retention_days = 2557           # optional: per-minute rollups, TradingMetrics
 
     [pubsub]                               # optional; these are the defaults
     blockchain_events_topic = "blockchain-events"
@@ -47,12 +49,14 @@ import os
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 from urllib.parse import urlsplit
 
 from node_core.ledger.exceptions import GridTokenXError
+from node_core.telemetry.layout import Retention, retention_of, retention_problems
+from node_core.telemetry.target import BigtableTarget
 
 DEVNET: Final = "devnet"
 GCP: Final = "gcp"
@@ -137,7 +141,15 @@ class GcpProfile:
     credentials: str = APPLICATION_DEFAULT
     monitoring_interval_s: int = 60
     """Seconds between two ``CreateTimeSeries`` batches (``[monitoring] interval_s``)."""
+    bigtable_retention: Retention = field(default_factory=Retention)
+    """GC rules of the telemetry families (``[bigtable] *_retention_days``)."""
     name: str = GCP
+
+    @property
+    def bigtable_target(self) -> BigtableTarget:
+        """Where the console, the node and the grid simulator keep telemetry."""
+        return BigtableTarget(self.project, self.bigtable_instance, self.emulators.bigtable,
+                              self.bigtable_retention)
 
 
 Profile = DevnetProfile | GcpProfile
@@ -148,7 +160,7 @@ Profile = DevnetProfile | GcpProfile
 _SECTIONS: Final[Mapping[str, Mapping[str, type]]] = {
     "gcp": {"project": str, "credentials": str},
     "spanner": {"instance": str, "database": str, "block_sink": bool},
-    "bigtable": {"instance": str},
+    "bigtable": {"instance": str, "raw_retention_days": int, "rollup_retention_days": int},
     "pubsub": {"blockchain_events_topic": str, "grid_alerts_subscription": str,
                "consensus_topic": str, "consensus_transport": str},
     "backend": {"api_base_url": str},
@@ -266,6 +278,8 @@ def _value_problems(data: Mapping[str, Any]) -> list[str]:
     problems += _choice_problems(data)
     problems += _url_problems(_text(data, "backend", "api_base_url"))
     problems += _interval_problems(data)
+    bigtable = data.get("bigtable")
+    problems += retention_problems(bigtable) if isinstance(bigtable, dict) else []
     return problems + _signer_problems(data)
 
 
@@ -359,4 +373,5 @@ def _build(data: Mapping[str, Any], environ: Mapping[str, str]) -> GcpProfile:
         emulators=EmulatorHosts(*(environ.get(name) or None for name in EMULATOR_VARIABLES)),
         credentials=gcp.get("credentials", APPLICATION_DEFAULT),
         monitoring_interval_s=data.get("monitoring", {}).get("interval_s", 60),
+        bigtable_retention=retention_of(data["bigtable"]),
     )

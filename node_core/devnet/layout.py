@@ -12,6 +12,10 @@
   simulated prosumer accounts, and the **roster**: every person of :data:`DEVNET_PEOPLE` on
   every authority's roster (on the devnet the same people staff the three control rooms);
 * ``EGAT.toml``, ``MEA.toml``, ``PEA.toml`` — node configs; node data in ``EGAT/`` etc.
+* ``telemetry/`` — the grid simulator's SQLite store and write buffer, when telemetry goes
+  to no Bigtable (``node_core.telemetry.target``); with a ``cloud_profile`` each node config
+  names that gcp profile (``[cloud]``), as a configured node does — the profile's
+  ``[signer]`` must then be ``pkcs11`` (the devnet's token).
 
 A second call on the same directory reuses all of it, so the chain continues.
 
@@ -48,6 +52,7 @@ from node_core.ledger.types import PublicKey
 from node_core.signers.file import FileSigner
 from node_core.signers.pkcs11 import Pkcs11Signer
 from node_core.signers.softhsm import find_softhsm_module, init_token, write_softhsm_config
+from node_core.telemetry.target import SQLITE_FILENAME
 
 AUTHORITIES: Final = ("EGAT", "MEA", "PEA")
 CHAIN_ID: Final = "gridtokenx-devnet"
@@ -83,6 +88,8 @@ class DevnetLayout:
     base_port: int = 30300
     prosumers: int = 200
     authorities: tuple[str, ...] = AUTHORITIES
+    cloud_profile: Path | None = None
+    """A gcp profile every node config names (absolute path); None: devnet nodes, no cloud."""
 
     @property
     def genesis(self) -> Path:
@@ -112,6 +119,11 @@ class DevnetLayout:
     @property
     def telemetry_dir(self) -> Path:
         return self.data_dir / "telemetry"
+
+    @property
+    def telemetry_sqlite(self) -> Path:
+        """The devnet's SQLite telemetry store (written by the grid simulator)."""
+        return self.telemetry_dir / SQLITE_FILENAME
 
     def environment(self) -> dict[str, str]:
         """What a devnet process needs in its environment: the token directory, the nodes'
@@ -228,4 +240,9 @@ token_label = "{DEVNET_TOKEN}"
 key_label = "{authority}"
 pin_env = "{PIN_ENV}"
 softhsm_conf = "softhsm/softhsm2.conf"
-"""
+{_cloud_section(layout.cloud_profile)}"""
+
+
+def _cloud_section(profile: Path | None) -> str:
+    return "" if profile is None else f"\n[cloud]\nprofile = {json.dumps(str(profile))}\n"
+

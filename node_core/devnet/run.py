@@ -29,14 +29,17 @@ from node_core.node.process import ChildProcess, NodeProcess, main_command
 from node_core.node.supervision import Supervisor
 
 
-def gridsim_process(layout: DevnetLayout, *, trades: float = 0.0, store: str = "bigtable",
+def gridsim_process(layout: DevnetLayout, *, authority: str = "EGAT", trades: float = 0.0,
                     env: dict[str, str] | None = None) -> ChildProcess:
-    """The devnet's grid simulator: live stream on ``layout.gridsim_port``, grid snapshots
-    attested to every node, optionally the prosumers' trades."""
+    """The devnet's grid simulator: ``authority``'s grid feed (its telemetry to the layout's
+    profile, ``$BIGTABLE_EMULATOR_HOST`` or the devnet's SQLite), live stream on
+    ``layout.gridsim_port``, grid snapshots attested to every node, optionally the prosumers'
+    trades."""
     nodes = ",".join(str(layout.config(a)) for a in layout.authorities)
+    profile = ("--profile", str(layout.cloud_profile)) if layout.cloud_profile else ()
     argv = main_command("gridsim", "--serve", f"127.0.0.1:{layout.gridsim_port}",
-                        "--store", store, "--data-dir", str(layout.telemetry_dir), "--nodes", nodes,
-                        "--trades", str(trades))
+                        "--authority", authority, *profile, "--data-dir",
+                        str(layout.telemetry_dir), "--nodes", nodes, "--trades", str(trades))
     return ChildProcess("gridsim", argv, env or layout.environment(),
                         layout.data_dir / "logs" / "gridsim.log", layout.gridsim_address)
 

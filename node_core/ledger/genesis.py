@@ -178,8 +178,11 @@ def validate_genesis(genesis: Genesis) -> None:
     for account in genesis.accounts:
         if not is_address(account.address):
             raise InvalidGenesis(f"account {account.address!r} is not an address")
-        check_u64(account.balance, "balance")
-        check_u64(account.energy_credits, "energy_credits")
+        try:
+            check_u64(account.balance, "balance")
+            check_u64(account.energy_credits, "energy_credits")
+        except ValueError as error:
+            raise InvalidGenesis(f"account {account.address}: {error}") from None
     for name, value in genesis.parameters.items():
         try:
             check_parameter(name, value)

@@ -74,6 +74,7 @@ from node_core.p2p import PeerLinks, PeerNetwork
 if TYPE_CHECKING:
     from node_core.cloud.profile import GcpProfile
     from node_core.cloud.services import CloudServices
+    from node_core.telemetry.node_writer import NodeTelemetry
 
 log = logging.getLogger(__name__)
 
@@ -132,6 +133,9 @@ class AuthorityNode:
         self._tasks: list[asyncio.Task[None]] = []
         self.cloud: CloudServices | None = None
         """The optional cloud side (``[cloud] profile``); None on a devnet node."""
+        self.telemetry: NodeTelemetry | None = None
+        """NodeMetrics and TradingMetrics to Bigtable (``node_core.telemetry.node_writer``);
+        None without a Bigtable (profile or ``$BIGTABLE_EMULATOR_HOST``)."""
 
     def _peer_addresses(self) -> dict[str, tuple[str, int]]:
         by_name = {a.name: a.address for a in self.state.authorities}
@@ -161,6 +165,10 @@ class AuthorityNode:
                        asyncio.create_task(self._every(GOSSIP_S, self._gossip))]
         if profile is not None:
             self._start_cloud(profile)
+        from node_core.telemetry.node_writer import open_node_telemetry
+
+        self.telemetry = await open_node_telemetry(
+            self, profile.bigtable_target if profile is not None else None)
 
     def _cloud_profile(self) -> GcpProfile | None:
         """The ``[cloud] profile`` (imported only then: a devnet node never loads the Google
@@ -187,6 +195,8 @@ class AuthorityNode:
                 await task
         if self.cloud is not None:
             await self.cloud.aclose()
+        if self.telemetry is not None:
+            await self.telemetry.aclose()
         await self.network.stop()
         await self.endpoint.stop()
         self.store.close()
@@ -392,6 +402,8 @@ class AuthorityNode:
         self.endpoint.publish("block", summary)
         if self.cloud is not None:
             self.cloud.on_final_block(block, state, summary)
+        if self.telemetry is not None:
+            self.telemetry.on_final_block(block)
         self.control.on_final_block([tx.hash for tx in block.transactions], block.height)
 
     def _on_equivocation(self, evidence: Equivocation) -> None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass
@@ -23,3 +25,9 @@ def percentile(values: list[int], share: float) -> int | None:
         return None
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def finality_lag_blocks(summary: Mapping[str, Any]) -> int:
+    """Final heights a node is behind its furthest peer, from its ``status_summary``."""
+    heights = [p["height"] for p in summary.get("peers", ()) if p.get("height")]
+    return max(0, max(heights, default=0) - int(summary["height"]))

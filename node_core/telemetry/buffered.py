@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from node_core.telemetry.series import FloatArray, Series, TelemetrySample
+from node_core.telemetry.series import FloatArray, InvalidSeries, Series, TelemetrySample
 from node_core.telemetry.sqlite_store import open_wal
 from node_core.telemetry.store import TelemetryStore
 
@@ -46,7 +46,8 @@ class BufferState:
     buffered: int
     """Samples waiting in the local buffer."""
     dropped: int
-    """Samples dropped because the buffer was full (since this wrapper started)."""
+    """Samples dropped since this wrapper started: the buffer was full, or a buffered row
+    named no valid series (left by an older version)."""
 
     @property
     def label(self) -> str:
@@ -95,6 +96,10 @@ class BufferedTelemetryStore:
 
     async def write(self, samples: Sequence[TelemetrySample]) -> None:
         """Append samples to the local buffer and return; the drain task sends them on."""
+        self.enqueue(samples)
+
+    def enqueue(self, samples: Sequence[TelemetrySample]) -> None:
+        """``write`` for code that cannot await (one local SQLite insert, then return)."""
         rows = [(s.series.name, s.timestamp_ms, s.value) for s in samples]
         with self._db:
             self._db.execute("BEGIN")
@@ -152,7 +157,7 @@ class BufferedTelemetryStore:
         return rows
 
     async def _send(self, batch: list[tuple[int, str, int, float]]) -> bool:
-        samples = [TelemetrySample(Series.parse(name), ts, value) for _, name, ts, value in batch]
+        samples = self._samples(batch)
         try:
             await self._backing.write(samples)
         except Exception as exc:  # whatever the backend raises, keep the samples and retry
@@ -164,6 +169,18 @@ class BufferedTelemetryStore:
             _log.info("telemetry store reachable again; back-filling %d samples", self._buffered)
         self._reachable = True
         return True
+
+    def _samples(self, batch: list[tuple[int, str, int, float]]) -> list[TelemetrySample]:
+        """The batch's samples; rows naming no valid series (a buffer left by an older
+        version) are dropped with a warning and counted."""
+        samples = []
+        for _, name, ts, value in batch:
+            try:
+                samples.append(TelemetrySample(Series.parse(name), ts, value))
+            except InvalidSeries as error:
+                self._dropped += 1
+                _log.warning("telemetry buffer: sample dropped: %s", error)
+        return samples
 
     def _forget_through(self, seq: int) -> None:
         with self._db:

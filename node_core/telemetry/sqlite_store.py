@@ -1,9 +1,13 @@
-"""Embedded telemetry store on SQLite (WAL), used when no Bigtable emulator is installed.
+"""Embedded telemetry store on SQLite (WAL): the devnet's, when no Bigtable is configured
+(``node_core.telemetry.target``). Several processes share the file (the grid simulator writes,
+the console reads); SQLite's locking serialises them.
 
 One table ``samples(series, ts_ms, value)`` with primary key ``(series, ts_ms)`` WITHOUT
 ROWID, so one series' time range is one contiguous B-tree scan. Decimation runs in SQL:
 ``GROUP BY`` bucket with SQLite's bare-column rule returns the timestamp of each bucket's
 minimum and maximum. Calls run on a worker thread so the event loop never waits on disk.
+There are no rollups here: ``prune`` applies the raw retention to gauges and the rollup
+retention to TradingMetrics (already one value a minute).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from node_core.telemetry.layout import Retention, cutoff_ms
 from node_core.telemetry.series import FloatArray, Series, TelemetrySample, bucket_width_ms
 
 _SCHEMA = """
@@ -89,6 +94,20 @@ class SqliteTelemetryStore:
         for fn in ("MIN", "MAX"):
             points.update(self._db.execute(_EXTREME_SQL.format(fn=fn), args).fetchall())
         return sorted(points)
+
+    async def prune(self, retention: Retention, now_ms: int) -> int:
+        """Delete samples older than ``retention``; how many were deleted."""
+        raw, minute = cutoff_ms(now_ms, retention.raw_days), cutoff_ms(now_ms,
+                                                                        retention.rollup_days)
+        async with self._lock:
+            return await asyncio.to_thread(self._delete_before, raw, minute)
+
+    def _delete_before(self, raw_ms: int, minute_ms: int) -> int:
+        with self._db:
+            self._db.execute("BEGIN")
+            return int(self._db.execute(
+                "DELETE FROM samples WHERE ts_ms < CASE WHEN series LIKE 'TradingMetrics/%' "
+                "THEN ? ELSE ? END", (minute_ms, raw_ms)).rowcount)
 
     async def close(self) -> None:
         """Close the database."""

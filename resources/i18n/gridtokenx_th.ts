@@ -191,7 +191,7 @@
 <context>
     <name>AlarmList</name>
     <message>
-        <location filename="../../views/alarms/alarm_list.py" line="+170"/>
+        <location filename="../../views/alarms/alarm_list.py" line="+172"/>
         <source>Critical</source>
         <translation>วิกฤต</translation>
     </message>
@@ -397,7 +397,7 @@
 <context>
     <name>BackendLink</name>
     <message>
-        <location filename="../../app/links/backend_link.py" line="+97"/>
+        <location filename="../../app/links/backend_link.py" line="+100"/>
         <source>devnet: no cloud backend</source>
         <translation>devnet: ไม่มีคลาวด์</translation>
     </message>
@@ -724,7 +724,7 @@
 <context>
     <name>ConsoleRuntime</name>
     <message>
-        <location filename="../../app/shell/startup.py" line="+165"/>
+        <location filename="../../app/shell/startup.py" line="+159"/>
         <source>preparing devnet</source>
         <translation>กำลังเตรียม devnet</translation>
     </message>
@@ -736,11 +736,12 @@
     </message>
     <message>
         <location line="-5"/>
+        <location line="+6"/>
         <source>opening telemetry store</source>
         <translation>กำลังเปิดที่เก็บข้อมูลตรวจวัด</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-5"/>
         <source>starting authority nodes</source>
         <translation>กำลังเริ่มโหนดหน่วยงาน</translation>
     </message>
@@ -751,22 +752,22 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>connecting</source>
         <translation>กำลังเชื่อมต่อ</translation>
     </message>
     <message>
-        <location line="-3"/>
+        <location line="-4"/>
         <source>reading node config</source>
         <translation>กำลังอ่านค่าตั้งโหนด</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>starting authority node</source>
         <translation>กำลังเริ่มโหนดหน่วยงาน</translation>
     </message>
     <message>
-        <location line="+33"/>
+        <location line="+37"/>
         <source>login…</source>
         <translation>กำลังล็อกอิน…</translation>
     </message>
@@ -781,27 +782,22 @@
         <translation>ล็อกอินแล้ว</translation>
     </message>
     <message>
-        <location line="+11"/>
-        <source>Bigtable emulator</source>
-        <translation>Bigtable จำลอง</translation>
+        <location line="+10"/>
+        <source>no gcp profile and no $BIGTABLE_EMULATOR_HOST</source>
+        <translation>ไม่มีโปรไฟล์ gcp และไม่มี $BIGTABLE_EMULATOR_HOST</translation>
     </message>
     <message>
-        <location line="+4"/>
-        <source>SQLite fallback</source>
-        <translation>SQLite สำรอง</translation>
-    </message>
-    <message>
-        <location line="+53"/>
+        <location line="+63"/>
         <source>not configured</source>
         <translation>ไม่ได้ตั้งค่า</translation>
     </message>
     <message>
-        <location line="+42"/>
+        <location line="+6"/>
         <source>exited (usage error), not restarted</source>
         <translation>หยุดทำงาน (ใช้งานผิดพลาด) ไม่เริ่มใหม่</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+1"/>
         <source>died; restarting in {s:.0f} s</source>
         <translation>หยุดทำงาน เริ่มใหม่ใน {s:.0f} s</translation>
     </message>
@@ -809,7 +805,7 @@
 <context>
     <name>ControlLink</name>
     <message>
-        <location filename="../../app/links/control_link.py" line="+180"/>
+        <location filename="../../app/links/control_link.py" line="+198"/>
         <source>{n} alarms</source>
         <translation>สัญญาณเตือน {n} รายการ</translation>
     </message>
@@ -817,7 +813,7 @@
 <context>
     <name>EmergencyPanel</name>
     <message>
-        <location filename="../../views/emergency/emergency_panel.py" line="+92"/>
+        <location filename="../../views/emergency/emergency_panel.py" line="+89"/>
         <source>Actions</source>
         <translation>การสั่งการ</translation>
     </message>
@@ -1279,7 +1275,7 @@ The vote is signed with {who}&apos;s HSM key and recorded on the chain. A differ
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/shell/main_window.py" line="+102"/>
+        <location filename="../../app/shell/main_window.py" line="+103"/>
         <source>GridTokenX Authority Console — {authority}</source>
         <translation>คอนโซลหน่วยงานผู้มีอำนาจ GridTokenX — {authority}</translation>
     </message>
@@ -1380,11 +1376,16 @@ The vote is signed with {who}&apos;s HSM key and recorded on the chain. A differ
     </message>
     <message>
         <location line="+1"/>
-        <source>store: starting…</source>
-        <translation>คลังข้อมูล: เริ่ม…</translation>
+        <source>telemetry: starting…</source>
+        <translation>ข้อมูลตรวจวัด: กำลังเริ่ม…</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+68"/>
+        <source>telemetry: {where}</source>
+        <translation>ข้อมูลตรวจวัด: {where}</translation>
+    </message>
+    <message>
+        <location line="-67"/>
         <source>grid sim: starting…</source>
         <translation>ตัวจำลอง: เริ่ม…</translation>
     </message>
@@ -1434,12 +1435,7 @@ The vote is signed with {who}&apos;s HSM key and recorded on the chain. A differ
         <translation>HSM: {state}</translation>
     </message>
     <message>
-        <location line="+5"/>
-        <source>store: {state}</source>
-        <translation>คลัง: {state}</translation>
-    </message>
-    <message>
-        <location line="+8"/>
+        <location line="+13"/>
         <source>waiting</source>
         <translation>รอ</translation>
     </message>
@@ -1460,7 +1456,7 @@ The vote is signed with {who}&apos;s HSM key and recorded on the chain. A differ
         <translation>ตัวจำลองโครงข่าย: {state}</translation>
     </message>
     <message>
-        <location line="+35"/>
+        <location line="+32"/>
         <source>height {h} · lag {lag}</source>
         <translation>ความสูง {h} · ล่าช้า {lag}</translation>
     </message>
@@ -1492,7 +1488,7 @@ Stop the authority cleanly and close?</source>
 <context>
     <name>NodeStatusPanel</name>
     <message>
-        <location filename="../../views/node/node_status.py" line="+129"/>
+        <location filename="../../views/node/node_status.py" line="+124"/>
         <source>Chain</source>
         <translation>เชน</translation>
     </message>
@@ -2217,16 +2213,16 @@ What to do: {todo}</source>
     </message>
     <message>
         <location line="+4"/>
-        <source>The Bigtable emulator did not start</source>
-        <translation>Bigtable emulator ไม่เริ่มทำงาน</translation>
+        <source>The gcp profile is not valid</source>
+        <translation>โปรไฟล์ gcp ไม่ถูกต้อง</translation>
     </message>
     <message>
         <location line="+1"/>
-        <source>free its port or stop the other emulator, then start the console again; without the emulator installed, telemetry is kept in SQLite.</source>
-        <translation>ปล่อยพอร์ตของมันหรือหยุด emulator ตัวอื่น แล้วเริ่มคอนโซลอีกครั้ง หากไม่ได้ติดตั้ง emulator ข้อมูลโทรมาตรจะเก็บใน SQLite</translation>
+        <source>correct the settings listed (`main.py config check FILE` checks them), then start the console again.</source>
+        <translation>แก้ไขค่าที่ระบุไว้ (ตรวจได้ด้วย `main.py config check FILE`) แล้วเริ่มคอนโซลอีกครั้ง</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+6"/>
         <source>A file, directory or port could not be used</source>
         <translation>ไม่สามารถใช้ไฟล์ ไดเรกทอรี หรือพอร์ตได้</translation>
     </message>
@@ -2339,12 +2335,37 @@ What to do: {todo}</source>
 <context>
     <name>TelemetryLink</name>
     <message>
-        <location filename="../../app/links/telemetry_link.py" line="+90"/>
+        <location filename="../../app/links/telemetry_link.py" line="+110"/>
+        <source>SQLite (devnet)</source>
+        <translation>SQLite (devnet)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Bigtable {instance}</source>
+        <translation>Bigtable {instance}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>emulator {instance}</source>
+        <translation>อีมูเลเตอร์ {instance}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Bigtable emulator at {host}: {path}</source>
+        <translation>อีมูเลเตอร์ Bigtable ที่ {host}: {path}</translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>none</source>
         <translation>ไม่มี</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+6"/>
+        <source>{where} · unreachable</source>
+        <translation>{where} · เชื่อมต่อไม่ได้</translation>
+    </message>
+    <message>
+        <location line="+27"/>
         <location line="+24"/>
         <source>waiting for grid simulator</source>
         <translation>รอตัวจำลองโครงข่าย</translation>
@@ -2363,7 +2384,7 @@ What to do: {todo}</source>
         <translation>เวลา ({zone}, {offset})</translation>
     </message>
     <message>
-        <location line="+199"/>
+        <location line="+204"/>
         <source>{time} {zone}</source>
         <translation>{time} {zone}</translation>
     </message>
@@ -2854,7 +2875,7 @@ What to do: {todo}</source>
 <context>
     <name>window</name>
     <message>
-        <location filename="../../app/shell/console.py" line="+99"/>
+        <location filename="../../app/shell/console.py" line="+92"/>
         <source>{action} refused — {rule}: {message}</source>
         <translation>{action} ถูกปฏิเสธ — {rule}: {message}</translation>
     </message>
@@ -2874,7 +2895,7 @@ What to do: {todo}</source>
         <translation>เกี่ยวกับคอนโซลหน่วยงานผู้มีอำนาจ GridTokenX (&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../app/links/timeline_link.py" line="+170"/>
+        <location filename="../../app/links/timeline_link.py" line="+172"/>
         <source>Timeline</source>
         <translation>ลำดับเหตุการณ์</translation>
     </message>

@@ -23,6 +23,7 @@ from node_core.devnet.loadgen import LoadGenerator, LoadReport
 from node_core.devnet.run import count_forks, devnet_processes
 from node_core.ledger.genesis import load_genesis
 from node_core.node.process import NodeProcess
+from tests.helpers.softhsm import SoftHsmToken
 
 
 def _bindable(port: int) -> bool:
@@ -44,7 +45,10 @@ def free_base_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def devnet_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def devnet_template(tmp_path_factory: pytest.TempPathFactory,
+                    softhsm_token: SoftHsmToken) -> Path:
+    """Made after the session's token: a test on a devnet may load PKCS#11 in this process
+    (the console's login), which must find the session's configuration first."""
     directory = tmp_path_factory.mktemp("devnet-template")
     prepare_devnet(DevnetLayout(directory, base_port=free_base_port()), block_interval_ms=500)
     return directory

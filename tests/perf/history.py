@@ -22,13 +22,17 @@ import numpy as np
 from node_core.grid import SUBSTATIONS
 from node_core.telemetry import (
     BigtableEmulator,
+    BigtableTarget,
     BigtableTelemetryStore,
+    Retention,
     TelemetrySample,
     voltage_series,
 )
 
 START_MS = 1_716_224_400_000  # 2024-05-21 00:00 Bangkok
 DISPLAY_POINTS = 2_000
+KEEP_ALL = Retention(raw_days=36_600, rollup_days=36_600)
+"""The history lies in 2024: keep it from the garbage collection of the default retention."""
 
 
 def hour_of_samples(hour: int, substations: int, rng: np.random.Generator) -> list[TelemetrySample]:
@@ -38,7 +42,7 @@ def hour_of_samples(hour: int, substations: int, rng: np.random.Generator) -> li
     sag = 0.02 * np.sin(np.pi * ((hour + seconds / 3600) % 24) / 24)
     out: list[TelemetrySample] = []
     for substation in SUBSTATIONS[:substations]:
-        series = voltage_series(substation.substation_id)
+        series = voltage_series("EGAT", substation.substation_id)
         kv = substation.nominal_kv * (1.01 - sag + 0.002 * rng.standard_normal(3600))
         out += [TelemetrySample(series, int(t), float(v)) for t, v in zip(ts, kv, strict=True)]
     return out
@@ -58,14 +62,15 @@ async def read_all(store: BigtableTelemetryStore, hours: int, substations: int,
                    max_points: int | None) -> int:
     end_ms = START_MS + hours * 3_600_000
     reads = [
-        store.read_range(voltage_series(s.substation_id), START_MS, end_ms, max_points)
+        store.read_range(voltage_series("EGAT", s.substation_id), START_MS, end_ms, max_points)
         for s in SUBSTATIONS[:substations]
     ]
     return sum(len(ts) for ts, _ in await asyncio.gather(*reads))
 
 
 async def measure(host: str, hours: int, substations: int) -> dict[str, float | int]:
-    store = await BigtableTelemetryStore.open(emulator_host=host, timeout_s=120.0)
+    target = BigtableTarget("gridtokenx", "history", host, KEEP_ALL)
+    store = await BigtableTelemetryStore.open(target, timeout_s=120.0)
     try:
         began = time.perf_counter()
         samples = await write_history(store, hours, substations)

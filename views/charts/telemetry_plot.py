@@ -276,6 +276,11 @@ class TelemetryPlot(QWidget):
         """Copies of the live samples held for a series (time order)."""
         return self._series[series_id].data.ring.window()
 
+    def history_samples(self, series_id: str) -> tuple[np.ndarray, np.ndarray]:
+        """The scroll-back samples the history trace of a series draws (time order)."""
+        data = self._series[series_id].data
+        return data.history_t, data.history_v
+
     def curve_data(self, series_id: str) -> tuple[np.ndarray, np.ndarray]:
         """The x, y the live trace of a series currently draws."""
         curve = self._series[series_id].curve

@@ -11,6 +11,9 @@ import pytest
 
 from app.cli import cloud as cloud_cli
 from node_core.cloud.spanner_sink import spanner_schema
+from node_core.telemetry import BigtableEmulator
+from tests.helpers.bigtable import bigtable_emulator, fresh_instance_id  # noqa: F401
+from tests.node_core.telemetry.fake_bigtable_iam import FakeBigtableIam, serving
 
 ROOT = Path(__file__).resolve().parents[3]
 EXAMPLE = ROOT / "resources" / "gcp-profile.example.toml"
@@ -34,7 +37,34 @@ def no_emulator_variables(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_config_check_of_the_example_says_ok(capsys: pytest.CaptureFixture[str]) -> None:
-    assert run(["config", "check", str(EXAMPLE)], capsys) == (0, "OK\n", "")
+    assert run(["config", "check", "--offline", str(EXAMPLE)], capsys) == (0, "OK\n", "")
+
+
+def test_config_check_asks_the_bigtable_instance(
+        bigtable_emulator: BigtableEmulator,  # noqa: F811
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("BIGTABLE_EMULATOR_HOST", bigtable_emulator.host_port)
+    profile = tmp_path / "gcp.toml"
+    profile.write_text(EXAMPLE.read_text().replace('"gridtokenx-metrics"',
+                                                   f'"{fresh_instance_id()}"'), "utf-8")
+    code, out, err = run(["config", "check", str(profile)], capsys)
+    assert (code, err) == (0, "")
+    assert out.splitlines()[0] == "OK"
+    assert "table NodeMetrics is missing; the first writer creates it" in out
+
+
+def test_config_check_names_the_missing_iam_role(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    with serving(FakeBigtableIam({"bigtable.tables.list", "bigtable.tables.readRows"})) as host:
+        monkeypatch.setenv("BIGTABLE_EMULATOR_HOST", host)
+        code, out, err = run(["config", "check", str(EXAMPLE)], capsys)
+    assert (code, out) == (2, "")
+    assert err.splitlines()[1:4] == [
+        f"  [bigtable] table {table} is missing and this account may not create it: grant "
+        "roles/bigtable.admin (bigtable.tables.create), or have an administrator do it"
+        for table in ("GridMetrics", "TradingMetrics", "NodeMetrics")]
 
 
 def test_config_check_lists_every_problem_and_exits_2(
@@ -69,7 +99,8 @@ def test_config_check_runs_as_a_process_without_qt() -> None:
     code = ("import argparse, sys; from app.cli import cloud; p = argparse.ArgumentParser(); "
             "cloud.register(p.add_subparsers()); a = p.parse_args(sys.argv[1:]); "
             "sys.exit(a.handler(a)); ")
-    done = subprocess.run([sys.executable, "-c", code, "config", "check", str(EXAMPLE)],
+    done = subprocess.run([sys.executable, "-c", code, "config", "check", "--offline",
+                           str(EXAMPLE)],
                           cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert (done.returncode, done.stdout) == (0, "OK\n")
     assert "PySide6" not in done.stderr

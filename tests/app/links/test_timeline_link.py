@@ -8,6 +8,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from app.links.telemetry_link import TelemetryLink
 from app.links.timeline_link import TimelineLink
 from node_core.api.methods import Method, request_params
 from node_core.api.wire import ClientError
@@ -50,12 +51,8 @@ class ScriptedNode(QObject):
         return []
 
 
-class NoTelemetry(QObject):
-    """A telemetry link without a store: the timeline has events but no frequency."""
-
-
 def load(run, node: ScriptedNode):  # type: ignore[no-untyped-def]
-    link = TimelineLink(node, NoTelemetry())  # type: ignore[arg-type]
+    link = TimelineLink(node, TelemetryLink())  # without a store: events, no frequency
     records: list[Any] = []
     link.record_ready.connect(records.append)
     node.event_pushed.emit("alarm_events", [stored(1, T0 + 9_000, "peer.MEA")])

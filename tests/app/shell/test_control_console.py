@@ -26,6 +26,7 @@ from node_core.control_room.audit import AUDIT_FILENAME, AuditLog
 from node_core.devnet.layout import DevnetLayout
 from tests.app.conftest import alive, console_session, when
 from tests.helpers.devnet import wait_until
+from tests.helpers.logs import expect_logged
 
 FLOOD_EVENTS, FLOOD_BATCHES = 1000, 20
 PRIORITIES = ("critical", "high", "medium", "low")
@@ -71,7 +72,8 @@ class ScriptedNode(QObject):
         return {"id": 1, "step": "selected"}
 
 
-def test_link_forwards_events_marks_charts_and_sends_the_operator(run, qtbot) -> None:
+def test_link_forwards_events_marks_charts_and_sends_the_operator(
+        run, qtbot, caplog: pytest.LogCaptureFixture) -> None:
     node = ScriptedNode()
     link = ControlLink(node)  # type: ignore[arg-type]
     loaded: list[tuple] = []
@@ -140,6 +142,7 @@ def test_link_forwards_events_marks_charts_and_sends_the_operator(run, qtbot) ->
     assert selects == ["operator1", "auditor1"]
     assert failed == [("select", "RoleRefused",
                        "auditor1 (auditor) may not select emergency actions")]
+    expect_logged(caplog, "operator login of mallory refused by the node: RoleRefused")
 
 
 def test_chart_marks_only_for_events_entering_an_active_state() -> None:
@@ -166,6 +169,7 @@ async def _login_as(window, operator: str) -> None:  # type: ignore[no-untyped-d
 
 
 @pytest.mark.slow
+@pytest.mark.timing
 def test_flood_and_emergency_flow_in_the_running_console(devnet: DevnetLayout, run, qtbot,
                                                          settings, isa101) -> None:
     options = ConsoleOptions(data_dir=devnet.data_dir, base_port=devnet.base_port)

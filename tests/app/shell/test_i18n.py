@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QApplication
 from app.shell import i18n
 from app.shell import settings as S
 from app.shell.main_window import MainWindow
+from tests.helpers.logs import expect_logged
 from views.common import formatting as fmt
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -196,7 +197,8 @@ def test_times_show_in_bangkok_with_the_buddhist_era_on_request() -> None:
     assert fmt.bangkok_time(None) == fmt.MISSING
 
 
-def test_buddhist_era_setting_applies_in_thai_only(settings, restore_language) -> None:
+def test_buddhist_era_setting_applies_in_thai_only(
+        settings, restore_language, caplog: pytest.LogCaptureFixture) -> None:
     S.write(settings, S.BUDDHIST_ERA, "on")
     i18n.apply_time_display(settings, "en")
     assert fmt.bangkok_time(NOV_25_2026_01H_UTC).startswith("2026-")
@@ -205,6 +207,7 @@ def test_buddhist_era_setting_applies_in_thai_only(settings, restore_language) -
     S.write(settings, S.TIME_ZONE, "Not/AZone")
     i18n.apply_time_display(settings, "th")  # falls back to Bangkok
     assert fmt.time_display().zone == fmt.BANGKOK
+    expect_logged(caplog, "unknown time zone 'Not/AZone'")
 
 
 def test_numbers_group_the_same_in_thai_and_english() -> None:

@@ -11,6 +11,7 @@ from app.shell.startup import ConsoleOptions, ConsoleRuntime
 from node_core.devnet.layout import DEVNET_PIN, PIN_ENV, DevnetLayout
 from tests.app.conftest import alive
 from tests.helpers.devnet import wait_until
+from tests.helpers.logs import expect_logged
 
 
 async def _login(request: LoginRequest) -> str:
@@ -29,6 +30,7 @@ def test_start_up_order_is_declared_once() -> None:
                       "starting authority nodes", "starting grid simulator", "connecting"]
     configured = ConsoleRuntime(ConsoleOptions(config=Path("EGAT.toml")), _login).steps()
     assert [text for text, _ in configured] == ["reading node config", "operator login",
+                                                "opening telemetry store",
                                                 "starting authority node", "connecting"]
 
 
@@ -40,7 +42,7 @@ def test_shutdown_leaves_no_child_process(devnet: DevnetLayout, run, qtbot) -> N
     run(runtime.start(), 90)
     assert len(steps) == 6
     pids = runtime.live_pids()
-    assert len(pids) >= 4  # three nodes and the grid simulator (+ the emulator if installed)
+    assert len(pids) == 4  # three nodes and the grid simulator
     assert runtime.nodes[0].name == "MEA"  # the console's own authority starts first
 
     run(runtime.shutdown(), 60)
@@ -50,7 +52,8 @@ def test_shutdown_leaves_no_child_process(devnet: DevnetLayout, run, qtbot) -> N
 
 
 @pytest.mark.slow
-def test_a_dead_node_is_reported_and_restarted(devnet: DevnetLayout, run, qtbot) -> None:
+def test_a_dead_node_is_reported_and_restarted(
+        devnet: DevnetLayout, run, qtbot, caplog: pytest.LogCaptureFixture) -> None:
     runtime = ConsoleRuntime(_devnet_options(devnet), _login)
     died: list[str] = []
     restarted: list[str] = []
@@ -70,6 +73,7 @@ def test_a_dead_node_is_reported_and_restarted(devnet: DevnetLayout, run, qtbot)
     finally:
         run(runtime.shutdown(), 60)
     assert runtime.live_pids() == []
+    expect_logged(caplog, f"{died[0]} died unexpectedly; restarting", f"restarted {died[0]}")
 
 
 @pytest.mark.slow

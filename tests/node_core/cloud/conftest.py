@@ -1,5 +1,7 @@
 """The emulators the cloud tests run against: one Pub/Sub and one Spanner emulator per test
-session, shared by every module here (each test uses its own project or database)."""
+session, shared by every module here (each test uses its own project or database). Under
+pytest-xdist the tests on them run in one worker (``xdist_group``), so each emulator starts
+once: the Pub/Sub one is a JVM that takes seconds and a core to start."""
 
 from __future__ import annotations
 
@@ -21,6 +23,14 @@ from tests.node_core.cloud.emulated import (
     Estate,
     new_database_id,
 )
+
+EMULATOR_FIXTURES = frozenset({"pubsub_emulator", "spanner_emulator"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if EMULATOR_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.xdist_group("google-emulators"))
 
 
 @pytest.fixture(scope="session")

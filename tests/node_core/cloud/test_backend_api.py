@@ -254,6 +254,7 @@ class Clock:
         return self.now
 
 
+@pytest.mark.timing
 def test_breaker_opens_fails_fast_and_recovers_half_open() -> None:
     async def body() -> None:
         clock = Clock()

@@ -9,6 +9,7 @@ import time
 from typing import Any
 
 import grpc
+import pytest
 
 from node_core.backoff import Backoff
 from node_core.cloud.monitoring import ExportRetry, MetricsExporter, metric_type
@@ -32,6 +33,7 @@ from node_core.ledger.transactions import (
     EmergencyKind,
 )
 from tests.helpers.chain import make_chain
+from tests.helpers.logs import expect_logged
 from tests.node_core.cloud.emulated import Estate, wait_for
 from tests.node_core.cloud.fake_metric_service import FakeMetricService
 from tests.node_core.cloud.test_pubsub_feeds import alert, publish_alerts
@@ -136,7 +138,9 @@ def test_status_and_orders_per_second_reach_the_fake_metric_service() -> None:
     assert orders.resource.type == "generic_node"
 
 
-def test_monitoring_down_is_reported_never_blocks_and_recovers_by_itself() -> None:
+@pytest.mark.timing
+def test_monitoring_down_is_reported_never_blocks_and_recovers_by_itself(
+        caplog: pytest.LogCaptureFixture) -> None:
     async def main() -> dict[str, Any]:
         fake = FakeMetricService()
         await fake.start()
@@ -169,6 +173,7 @@ def test_monitoring_down_is_reported_never_blocks_and_recovers_by_itself() -> No
     assert seen["down"]["monitoring"].startswith("down since ")
     assert seen["down"]["details"]["monitoring"]["dropped_points"] == 5
     assert seen["after"]["monitoring"] == "ok" and "monitoring" not in seen["after"]["since_ms"]
+    expect_logged(caplog, "Cloud Monitoring unavailable, retrying", "Cloud Monitoring down since")
 
 
 # --- Pub/Sub and Spanner (emulators) ------------------------------------------------------------
@@ -245,7 +250,7 @@ def test_a_grid_alert_becomes_an_external_alarm_in_the_engine(
 
 
 def test_a_feed_on_a_missing_subscription_reads_down_and_the_node_goes_on(
-        estate: Estate,
+        estate: Estate, caplog: pytest.LogCaptureFixture
 ) -> None:
     _, subscriber = estate.clients()
 
@@ -262,4 +267,5 @@ def test_a_feed_on_a_missing_subscription_reads_down_and_the_node_goes_on(
 
     state = asyncio.run(main())
     assert state["pubsub"].startswith("down since") and "pubsub" in state["since_ms"]
+    expect_logged(caplog, "404 Subscription does not exist (resource=no-such-sub)")
 

@@ -31,6 +31,7 @@ from node_core.devnet.layout import prosumer_signer
 from node_core.ledger.genesis import AuthorityInfo
 from node_core.ledger.types import Hash32
 from node_core.signers.file import FileSigner
+from tests.helpers.logs import expect_logged
 from tests.node_core.cloud.emulated import Estate, wait_for
 
 GENESIS = Hash32("ab" * 32)
@@ -193,7 +194,7 @@ def test_oversized_consensus_payload_is_dropped_and_counted(estate: Estate) -> N
 
 
 def test_peer_networks_relay_authenticated_payloads_and_drop_forged_and_replayed_ones(
-        estate: Estate, keys: dict[str, FileSigner]) -> None:
+        estate: Estate, keys: dict[str, FileSigner], caplog: pytest.LogCaptureFixture) -> None:
     inbox: dict[str, list[tuple[str, bytes]]] = {name: [] for name in NAMES}
     captured: list[bytes] = []
 
@@ -252,3 +253,4 @@ def test_peer_networks_relay_authenticated_payloads_and_drop_forged_and_replayed
     assert nets["EGAT"].status().refused["not_for_us"] == 1
     assert nets["PEA"].status().refused["replayed"] == 1
     assert nets["MEA"].connected() == [egat]
+    expect_logged(caplog, "Pub/Sub envelope refused")

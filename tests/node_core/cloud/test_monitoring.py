@@ -21,6 +21,7 @@ from node_core.cloud.monitoring import (
     MetricsExporter,
     monitoring_client,
 )
+from tests.helpers.logs import expect_logged
 from tests.node_core.cloud.fake_metric_service import FakeMetricService
 
 START_MS = 1_750_000_000_000  # 2025-06-15 15:06:40 UTC
@@ -239,7 +240,7 @@ async def wait_for(condition: Callable[[], bool], timeout_s: float = 5.0) -> Non
 # --- the API failing -------------------------------------------------------------------------
 
 
-def test_unavailable_is_retried_with_exponential_backoff() -> None:
+def test_unavailable_is_retried_with_exponential_backoff(caplog: pytest.LogCaptureFixture) -> None:
     async def body(fake: FakeMetricService, client: Any, t: FakeTime) -> None:
         exporter = exporter_for(client, t)
         fake.failures.extend([grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED])
@@ -250,9 +251,10 @@ def test_unavailable_is_retried_with_exponential_backoff() -> None:
         assert exporter.state == "ok" and exporter.dropped_points == 0
         assert exporter.status().last_error is not None
     run(body)
+    expect_logged(caplog, "Cloud Monitoring unavailable, retrying")
 
 
-def test_api_down_drops_points_with_a_count_and_recovers() -> None:
+def test_api_down_drops_points_with_a_count_and_recovers(caplog: pytest.LogCaptureFixture) -> None:
     async def body(fake: FakeMetricService, client: Any, t: FakeTime) -> None:
         exporter = exporter_for(client, t)
         fake.always_fail = grpc.StatusCode.UNAVAILABLE
@@ -268,9 +270,11 @@ def test_api_down_drops_points_with_a_count_and_recovers() -> None:
         assert await exporter.flush() == 1
         assert exporter.state == "ok"
     run(body)
+    expect_logged(caplog, "Cloud Monitoring unavailable, retrying", "Cloud Monitoring down since")
 
 
-def test_server_gone_counts_drops_and_record_stays_instant() -> None:
+def test_server_gone_counts_drops_and_record_stays_instant(
+        caplog: pytest.LogCaptureFixture) -> None:
     async def main() -> None:
         t = FakeTime()
         fake = FakeMetricService()
@@ -289,9 +293,10 @@ def test_server_gone_counts_drops_and_record_stays_instant() -> None:
         assert exporter.state.startswith("down since")
         await channel.close()
     asyncio.run(main())
+    expect_logged(caplog, "Cloud Monitoring unavailable, retrying", "Cloud Monitoring down since")
 
 
-def test_other_errors_drop_at_once_without_retry() -> None:
+def test_other_errors_drop_at_once_without_retry(caplog: pytest.LogCaptureFixture) -> None:
     async def body(fake: FakeMetricService, client: Any, t: FakeTime) -> None:
         exporter = exporter_for(client, t)
         fake.failures.append(grpc.StatusCode.PERMISSION_DENIED)
@@ -301,6 +306,7 @@ def test_other_errors_drop_at_once_without_retry() -> None:
         assert exporter.dropped_points == 1
         assert exporter.state.startswith("rejected: PermissionDenied")
     run(body)
+    expect_logged(caplog, "Cloud Monitoring rejected metric points: PermissionDenied")
 
 
 def test_series_bound_drops_new_series_not_updates() -> None:

@@ -27,6 +27,7 @@ from node_core.cloud.pubsub_feeds import (
     decode_grid_alert,
     pubsub_clients,
 )
+from tests.helpers.logs import expect_logged
 from tests.node_core.cloud.emulated import Estate, new_project, wait_for
 
 T0 = 1_764_086_400_000
@@ -91,7 +92,8 @@ def test_ordered_alerts_arrive_in_order_and_are_acked(estate: Estate) -> None:
     assert [a["id"] for a in received] == [f"A-{i}" for i in range(30)]
 
 
-def test_malformed_alerts_are_counted_acked_and_never_redelivered(estate: Estate) -> None:
+def test_malformed_alerts_are_counted_acked_and_never_redelivered(
+        estate: Estate, caplog: pytest.LogCaptureFixture) -> None:
     received: list[dict[str, Any]] = []
 
     async def main() -> GridAlertFeed:
@@ -107,9 +109,11 @@ def test_malformed_alerts_are_counted_acked_and_never_redelivered(estate: Estate
     assert [a["id"] for a in received] == ["A-0", "A-1"]
     status = feed.status()
     assert (status.received, status.malformed, status.delivered) == (4, 2, 2)
+    expect_logged(caplog, "acked and dropped: not JSON", "acked and dropped: id must be")
 
 
-def test_alert_is_acked_only_after_the_async_callback_succeeded(estate: Estate) -> None:
+def test_alert_is_acked_only_after_the_async_callback_succeeded(
+        estate: Estate, caplog: pytest.LogCaptureFixture) -> None:
     attempts: list[str] = []
 
     async def flaky(alert_: dict[str, Any]) -> None:
@@ -129,10 +133,11 @@ def test_alert_is_acked_only_after_the_async_callback_succeeded(estate: Estate) 
     feed = asyncio.run(main())
     assert attempts == ["A-5", "A-5"]
     assert feed.status().callback_failures == 1
+    expect_logged(caplog, "alert callback failed: RuntimeError('alarm list busy')")
 
 
 def test_a_feed_whose_subscription_was_re_created_opens_again_by_itself(
-        estate: Estate) -> None:
+        estate: Estate, caplog: pytest.LogCaptureFixture) -> None:
     """The client ends the stream for good on NOT_FOUND; the feed reopens it with backoff
     and alerts published after the subscription is back arrive without a restart."""
     received: list[dict[str, Any]] = []
@@ -148,7 +153,8 @@ def test_a_feed_whose_subscription_was_re_created_opens_again_by_itself(
         create_subscription(estate.subscriber, estate.project, GRID_MONITOR)
         await wait_for(lambda: feed.status().running and feed.status().reopened >= 1, 20.0)
         publish_alerts(estate, [alert(1)])
-        await wait_for(lambda: "A-1" in [a["id"] for a in received])
+        await wait_for(lambda: "A-1" in [a["id"] for a in received]
+                       and feed.status().delivered == len(received))  # counted after the call
         status = feed.status()
         await feed.aclose()
         return [ended, status]
@@ -158,9 +164,11 @@ def test_a_feed_whose_subscription_was_re_created_opens_again_by_itself(
     assert status.running and status.delivered == len(received)
     # at least once: the emulator hands the re-created subscription A-0 again
     assert {a["id"] for a in received} == {"A-0", "A-1"}
+    expect_logged(caplog, "404 Subscription does not exist")
 
 
-def test_a_closed_feed_does_not_open_again(estate: Estate) -> None:
+def test_a_closed_feed_does_not_open_again(
+        estate: Estate, caplog: pytest.LogCaptureFixture) -> None:
 
     async def main() -> Any:
         feed = GridAlertFeed(estate.subscriber, estate.project, lambda _alert: None)
@@ -175,6 +183,7 @@ def test_a_closed_feed_does_not_open_again(estate: Estate) -> None:
 
     status = asyncio.run(main())
     assert not status.running and status.reopened == 0
+    expect_logged(caplog, "404 Subscription does not exist")
 
 
 def test_block_notices_and_emergency_actions_reach_a_subscriber(estate: Estate) -> None:
@@ -219,7 +228,8 @@ def test_publisher_past_its_bound_drops_and_counts_instead_of_blocking(estate: E
     asyncio.run(events.aclose())
 
 
-def test_publish_to_a_missing_topic_is_counted_as_a_failure(estate: Estate) -> None:
+def test_publish_to_a_missing_topic_is_counted_as_a_failure(
+        estate: Estate, caplog: pytest.LogCaptureFixture) -> None:
     publisher, _ = estate.clients()
     events = BlockchainEventPublisher(publisher, estate.project, "PEA", topic="no-such-topic")
     assert events.publish_block_finalized({"height": 1})
@@ -230,6 +240,7 @@ def test_publish_to_a_missing_topic_is_counted_as_a_failure(estate: Estate) -> N
 
     asyncio.run(main())
     assert "NotFound" in (events.status().last_error or "")
+    expect_logged(caplog, "topics/no-such-topic failed: NotFound")
 
 
 def test_clients_honour_pubsub_emulator_host(pubsub_emulator: PubSubEmulator,

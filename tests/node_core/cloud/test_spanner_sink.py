@@ -30,6 +30,7 @@ from node_core.ledger.blocks import decode_transactions
 from node_core.node.store import touched_addresses
 from tests.helpers import chain as test_chain
 from tests.helpers.chain import make_chain
+from tests.helpers.logs import expect_logged
 from tests.node_core.cloud.emulated import SPANNER_INSTANCE as INSTANCE
 from tests.node_core.cloud.emulated import SPANNER_PROJECT as PROJECT
 from tests.node_core.cloud.emulated import new_database_id
@@ -122,7 +123,8 @@ def test_an_older_block_does_not_move_an_account_back(database: Any) -> None:
     assert row is not None and row.nonce == states[1].account(sender).nonce == 2
 
 
-def test_offer_writes_in_the_background_and_reports_conflicts(database: Any) -> None:
+def test_offer_writes_in_the_background_and_reports_conflicts(
+        database: Any, caplog: pytest.LogCaptureFixture) -> None:
     chain = chain_of(3)
     fork = make_chain()
     rival = fork.extend([fork.transfer(1, 0, 5)])
@@ -144,9 +146,11 @@ def test_offer_writes_in_the_background_and_reports_conflicts(database: Any) -> 
     assert (status.written, status.already_stored, status.dropped) == (3, 1, 0)
     assert [c.height for c in conflicts] == [1]
     assert status.last_error is not None and "refusing" in status.last_error
+    expect_logged(caplog, "at height 1; refusing")
 
 
-def test_full_queue_drops_and_counts_without_waiting(database: Any) -> None:
+def test_full_queue_drops_and_counts_without_waiting(
+        database: Any, caplog: pytest.LogCaptureFixture) -> None:
     chain = chain_of(3)
 
     async def main() -> BlockSink:
@@ -156,9 +160,11 @@ def test_full_queue_drops_and_counts_without_waiting(database: Any) -> None:
         return sink
 
     assert asyncio.run(main()).status().dropped == 2
+    expect_logged(caplog, "queue full: block 2 not written", "queue full: block 3 not written")
 
 
-def test_missing_database_is_counted_and_the_sink_goes_on(client: Any, database: Any) -> None:
+def test_missing_database_is_counted_and_the_sink_goes_on(
+        client: Any, database: Any, caplog: pytest.LogCaptureFixture) -> None:
     chain = chain_of(2)
     missing = client.instance(INSTANCE).database("no-such-db")
 
@@ -175,6 +181,7 @@ def test_missing_database_is_counted_and_the_sink_goes_on(client: Any, database:
     broken, working = asyncio.run(main())
     assert broken.status().dropped == 2 and "NotFound" in (broken.status().last_error or "")
     assert working.status().written == 2
+    expect_logged(caplog, "block 1 not written: NotFound", "block 2 not written: NotFound")
 
 
 class UnavailableThenFine:

@@ -16,6 +16,7 @@ from node_core.control_room.alarms import AlarmEngine, Priority
 from node_core.control_room.audit import AuditLog
 from node_core.ledger.transactions import ProposalAction
 from tests.helpers import chain as chains
+from tests.helpers.logs import expect_logged
 from tests.helpers.node import TUNING, NodeHarness
 from tests.node_core.ledger.test_governance import propose, vote
 
@@ -82,7 +83,8 @@ def test_a_parameter_change_moves_the_limit_at_the_block_that_executes_it(harnes
     assert control.alarms.thresholds.frequency.deadband == 0.05  # local filter kept
 
 
-def test_inconsistent_chain_limits_keep_the_last_good_ones_and_alarm(harness) -> None:
+def test_inconsistent_chain_limits_keep_the_last_good_ones_and_alarm(
+        harness, caplog: pytest.LogCaptureFixture) -> None:
     chain, control = harness.chain, harness.node.control
     harness.receive_final(*change_parameter(chain, "frequency_high_mhz", 800))  # > critical
     assert control.alarms.thresholds.frequency_high_hz == 0.2
@@ -94,6 +96,7 @@ def test_inconsistent_chain_limits_keep_the_last_good_ones_and_alarm(harness) ->
     assert control.alarms.thresholds.frequency_high_hz == 0.8
     assert control.alarms.thresholds.frequency_critical_hz == 1.0
     assert not control.alarms.alarm("alarm.limits").active
+    expect_logged(caplog, "chain alarm limits not used: need 0 < frequency_high_hz")
 
 
 # ----- operator sessions, unshelve, history -------------------------------------------------------

@@ -125,6 +125,7 @@ async def _risen(nodes, target: int) -> bool:
     return min(await heights(nodes)) >= target
 
 
+@pytest.mark.timing  # a 4-second run must finalize a block
 def test_devnet_command_prints_figures_and_continues_the_chain(devnet, capsys):
     """The headless devnet prints its figures; run again, it continues the chain — and its
     summary survives a node that dies meanwhile: the devnet restarts it."""

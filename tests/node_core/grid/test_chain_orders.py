@@ -94,7 +94,7 @@ def test_a_final_load_shedding_order_sheds_simulated_load_and_frequency_recovers
 
 
 async def _drill(devnet: DevnetLayout) -> None:
-    gridsim = gridsim_process(devnet, trades=5.0, store="sqlite")
+    gridsim = gridsim_process(devnet, trades=5.0)
     async with running(devnet) as (nodes, clients):
         gridsim.start()
         try:

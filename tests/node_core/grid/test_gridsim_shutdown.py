@@ -30,10 +30,10 @@ async def _trades_final(client: NodeClient) -> bool:
 async def _seconds_to_exit_after_sigterm(devnet: DevnetLayout,
                                          emulator: BigtableEmulator | None) -> float:
     env = dict(devnet.environment())
+    env.pop("BIGTABLE_EMULATOR_HOST", None)
     if emulator is not None:
         env["BIGTABLE_EMULATOR_HOST"] = emulator.host_port
-    gridsim = gridsim_process(devnet, trades=20.0, env=env,
-                              store="sqlite" if emulator is None else "bigtable")
+    gridsim = gridsim_process(devnet, trades=20.0, env=env)
     async with running(devnet) as (nodes, clients):
         gridsim.start()
         try:

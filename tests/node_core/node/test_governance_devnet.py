@@ -10,7 +10,7 @@ from node_core.devnet.layout import DevnetLayout, prepare_devnet
 from node_core.devnet.run import devnet_processes
 from tests.helpers.devnet import apply_load, free_base_port, status, wait_until
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("softhsm_token")]  # prepare_devnet
 NAMES = ("EGAT", "MEA", "PEA", "RATCH")
 
 

@@ -42,6 +42,7 @@ from node_core.p2p.stats import DropLog
 from node_core.signers.file import FileSigner
 from tests.helpers.chain import CHAIN_ID, make_chain, signer_from_seed
 from tests.helpers.faulty_proxy import FAULTS, FaultyProxy
+from tests.helpers.logs import expect_logged, problems_logged
 
 T = TypeVar("T")
 
@@ -295,7 +296,8 @@ def test_three_authorities_connect_and_exchange_broadcasts_both_ways() -> None:
     run(scenario())
 
 
-def test_impostor_and_forged_handshakes_are_refused_without_the_node_signing() -> None:
+def test_impostor_and_forged_handshakes_are_refused_without_the_node_signing(
+        caplog: pytest.LogCaptureFixture) -> None:
     async def scenario() -> None:
         port, inbox = free_port(), Inbox()
         node_signer = CountingSigner(SIGNERS[2])
@@ -316,11 +318,13 @@ def test_impostor_and_forged_handshakes_are_refused_without_the_node_signing() -
         await node.stop()
         assert_no_stray_tasks()
     run(scenario())
+    expect_logged(caplog, "is not an authority", "EGAT's handshake signature does not verify")
 
 
 @pytest.mark.parametrize("chain_id, genesis", [("gridtokenx-other", GENESIS_HASH),
                                                (CHAIN_ID, "ab" * 32)])
-def test_peer_on_another_chain_is_refused(chain_id: str, genesis: str) -> None:
+def test_peer_on_another_chain_is_refused(
+        chain_id: str, genesis: str, caplog: pytest.LogCaptureFixture) -> None:
     async def scenario() -> None:
         wrong = {1: {"chain_id": chain_id, "genesis": genesis}}
         async with cluster(overrides=wrong) as (nets, inboxes, _):
@@ -333,6 +337,8 @@ def test_peer_on_another_chain_is_refused(chain_id: str, genesis: str) -> None:
             assert inboxes[1].items == []
         assert_no_stray_tasks()
     run(scenario())
+    expect_logged(caplog, f"is on chain '{chain_id}' genesis {genesis[:16]}",  # refused by 0, 2
+                  maybe=(f"is on chain '{CHAIN_ID}' genesis {GENESIS_HASH[:16]}",))  # by 1
 
 
 def test_restarted_authority_is_reconnected_within_the_backoff_cap() -> None:
@@ -397,6 +403,7 @@ class SlowSigner(CountingSigner):
         return super().sign(digest)
 
 
+@pytest.mark.timing
 def test_blocking_hsm_signer_does_not_stall_the_event_loop() -> None:
     async def scenario() -> None:
         ports = [free_port(), free_port()]
@@ -434,7 +441,8 @@ def _tampered(sealer: FrameSealer) -> bytes:
     ("oversized", lambda _sealer: (1 << 30).to_bytes(4, "big") + b"x" * 100),
 ])
 def test_misbehaving_stream_after_a_real_handshake_is_dropped_and_closed(
-        counter: str, bad_bytes: Callable[[FrameSealer], bytes]) -> None:
+        counter: str, bad_bytes: Callable[[FrameSealer], bytes],
+        caplog: pytest.LogCaptureFixture) -> None:
     async def scenario() -> None:
         port, inbox = free_port(), Inbox()
         node = network(2, [0, 0, port], inbox, peers=[])
@@ -458,6 +466,7 @@ def test_misbehaving_stream_after_a_real_handshake_is_dropped_and_closed(
         await node.stop()
         assert_no_stray_tasks()
     run(scenario())
+    expect_logged(caplog, "dropped a replayed or too old frame")  # then debug: rate-limited
 
 
 # --- fuzzing a live node ----------------------------------------------------------------------
@@ -586,7 +595,8 @@ _garbage_frames = st.one_of(
 )
 
 
-def test_fuzzed_frames_after_a_real_handshake_never_hurt_the_node() -> None:
+def test_fuzzed_frames_after_a_real_handshake_never_hurt_the_node(
+        caplog: pytest.LogCaptureFixture) -> None:
     attempts = 0
     with LoopThread() as loop, live_pair(loop, 64 * 1024) as (node, peer, node_in, peer_in):
         egat = AUTHORITIES[0].address
@@ -613,12 +623,15 @@ def test_fuzzed_frames_after_a_real_handshake_never_hurt_the_node() -> None:
         assert sum(getattr(stats, name) for name in STREAM_ERRORS) == attempts
         assert stats.connections == attempts and node_in.items == []
         assert_legit_peers_still_talk(loop, node, peer, node_in, peer_in)
+    (problem,) = problems_logged(caplog)  # the first; the others are rate-limited to debug
+    assert problem.startswith(f"peer {egat}: ")
 
 
 # --- through a faulty network -----------------------------------------------------------------
 
 
-def test_faulty_proxy_never_causes_replayed_deliveries_and_resends_get_through() -> None:
+def test_faulty_proxy_never_causes_replayed_deliveries_and_resends_get_through(
+        caplog: pytest.LogCaptureFixture) -> None:
     async def scenario() -> None:
         ports = [free_port(), free_port(), 0]
         received, acked = Inbox(), set[bytes]()
@@ -658,3 +671,4 @@ def test_faulty_proxy_never_causes_replayed_deliveries_and_resends_get_through()
             await receiver.stop()
         assert_no_stray_tasks()
     run(scenario(), timeout_s=30)
+    expect_logged(caplog, "dropped a replayed or too old frame")

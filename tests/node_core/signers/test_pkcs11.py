@@ -206,6 +206,7 @@ def test_softhsm_config_keeps_tokens_in_the_given_directory(tmp_path: Path) -> N
     assert (tmp_path / "tokens").is_dir()
 
 
+@pytest.mark.usefixtures("softhsm_token")  # SoftHSM2 installed
 def test_init_token_is_idempotent(tmp_path: Path) -> None:
     conf_path = write_softhsm_config(tmp_path)
     init_token(conf_path, "devnet-a", "so-pin-1", "user-pin-1")
@@ -213,6 +214,7 @@ def test_init_token_is_idempotent(tmp_path: Path) -> None:
     assert token_labels(conf_path) == ["devnet-a"]
 
 
+@pytest.mark.usefixtures("softhsm_token")  # SoftHSM2 installed
 def test_init_token_failure_carries_softhsm_util_message(tmp_path: Path) -> None:
     conf_path = write_softhsm_config(tmp_path)
     with pytest.raises(SignerError, match=r"softhsm2-util --init-token failed: .*PIN"):

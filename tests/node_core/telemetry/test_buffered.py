@@ -14,16 +14,25 @@ import pytest
 
 from node_core.telemetry import (
     BigtableEmulator,
+    BigtableTarget,
     BigtableTelemetryStore,
     BufferedTelemetryStore,
+    Retention,
     SqliteTelemetryStore,
     TelemetrySample,
     emulator_available,
     voltage_series,
 )
+from tests.helpers.logs import expect_logged
 
 START_MS = 1_716_285_600_000
-SERIES = voltage_series("EGAT-BSI-500")
+SERIES = voltage_series("EGAT", "EGAT-BSI-500")
+
+
+def bigtable(emulator: BigtableEmulator) -> BigtableTarget:
+    """The emulator's default instance, keeping 2024's samples from garbage collection."""
+    return BigtableTarget("gridtokenx", "gridtokenx-timeseries", emulator.host_port,
+                          Retention(36_600, 36_600))
 
 
 def ramp(first_s: int, count: int) -> list[TelemetrySample]:
@@ -46,17 +55,15 @@ async def wait_for(condition: object, timeout_s: float = 30.0) -> None:
 
 
 @pytest.mark.slow
-def test_backfill_after_emulator_outage(tmp_path: Path) -> None:
+def test_backfill_after_emulator_outage(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     if not emulator_available():
         pytest.skip("cbtemulator is not installed")
     emulator = BigtableEmulator()
     emulator.start()
 
     async def scenario() -> None:
-        bigtable = await BigtableTelemetryStore.open(
-            emulator_host=emulator.host_port, timeout_s=2.0
-        )
-        store = BufferedTelemetryStore(bigtable, tmp_path / "buffer.sqlite", retry_s=0.2)
+        backing = await BigtableTelemetryStore.open(bigtable(emulator), timeout_s=2.0)
+        store = BufferedTelemetryStore(backing, tmp_path / "buffer.sqlite", retry_s=0.2)
         try:
             await store.write(ramp(0, 60))
             assert await store.flush(10)
@@ -80,10 +87,12 @@ def test_backfill_after_emulator_outage(tmp_path: Path) -> None:
         asyncio.run(scenario())
     finally:
         emulator.stop()
+    expect_logged(caplog, "telemetry store unreachable, buffering locally")
 
 
 @pytest.mark.slow
-def test_close_is_bounded_when_the_emulator_died_and_loses_nothing(tmp_path: Path) -> None:
+def test_close_is_bounded_when_the_emulator_died_and_loses_nothing(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     """Killed mid-run, the emulator leaves the Bigtable client waiting past its own deadline;
     closing still ends in time, and the unsent samples wait in the buffer file."""
     if not emulator_available():
@@ -93,10 +102,8 @@ def test_close_is_bounded_when_the_emulator_died_and_loses_nothing(tmp_path: Pat
     buffer = tmp_path / "buffer.sqlite"
 
     async def scenario() -> float:
-        bigtable = await BigtableTelemetryStore.open(
-            emulator_host=emulator.host_port, timeout_s=10.0
-        )
-        store = BufferedTelemetryStore(bigtable, buffer, retry_s=0.2)
+        backing = await BigtableTelemetryStore.open(bigtable(emulator), timeout_s=10.0)
+        store = BufferedTelemetryStore(backing, buffer, retry_s=0.2)
         await store.write(ramp(0, 60))
         assert await store.flush(10)
         assert emulator.pid is not None
@@ -114,9 +121,12 @@ def test_close_is_bounded_when_the_emulator_died_and_loses_nothing(tmp_path: Pat
         emulator.stop()
     with contextlib.closing(sqlite3.connect(buffer)) as db:
         assert db.execute("SELECT COUNT(*) FROM pending").fetchone()[0] == 60
+    expect_logged(caplog, maybe=("telemetry store unreachable, buffering locally",
+                                 "telemetry store did not"))
 
 
-def test_buffer_survives_a_restart_and_drains_in_order(tmp_path: Path) -> None:
+def test_buffer_survives_a_restart_and_drains_in_order(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     async def first_run() -> None:
         store = BufferedTelemetryStore(await closed_store(tmp_path / "down.sqlite"),
                                        tmp_path / "buf.sqlite", retry_s=0.05)
@@ -137,9 +147,10 @@ def test_buffer_survives_a_restart_and_drains_in_order(tmp_path: Path) -> None:
 
     asyncio.run(first_run())
     asyncio.run(second_run())
+    expect_logged(caplog, "telemetry store unreachable, buffering locally")
 
 
-def test_bounded_buffer_drops_oldest(tmp_path: Path) -> None:
+def test_bounded_buffer_drops_oldest(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     async def scenario() -> None:
         store = BufferedTelemetryStore(await closed_store(tmp_path / "x.sqlite"),
                                        tmp_path / "b.sqlite", max_buffered=50, retry_s=0.05)
@@ -149,3 +160,28 @@ def test_bounded_buffer_drops_oldest(tmp_path: Path) -> None:
             await store.close()
 
     asyncio.run(scenario())
+    expect_logged(caplog, "telemetry buffer full: dropped 30 oldest samples",
+                  maybe=("telemetry store unreachable",))
+
+
+def test_rows_of_an_older_version_are_dropped_and_counted(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """A buffer left by a version whose series names had no scope drains what it can."""
+    with contextlib.closing(sqlite3.connect(tmp_path / "buf.sqlite")) as db, db:
+        db.execute("CREATE TABLE pending (seq INTEGER PRIMARY KEY AUTOINCREMENT, "
+                   "series TEXT NOT NULL, ts_ms INTEGER NOT NULL, value REAL NOT NULL)")
+        db.execute("INSERT INTO pending (series, ts_ms, value) VALUES "
+                   "('GridMetrics/voltage/EGAT-BSI-500', ?, 1.0)", (START_MS,))
+
+    async def scenario() -> None:
+        store = BufferedTelemetryStore(SqliteTelemetryStore(tmp_path / "up.sqlite"),
+                                       tmp_path / "buf.sqlite")
+        await store.write(ramp(0, 3))
+        assert await store.flush(10)
+        assert store.state.dropped == 1
+        _, values = await store.read_range(SERIES, START_MS, START_MS + 60_000)
+        assert values.tolist() == [500.0, 501.0, 502.0]
+        await store.close()
+
+    asyncio.run(scenario())
+    expect_logged(caplog, "telemetry buffer: sample dropped")

@@ -265,6 +265,7 @@ def flood_events(count=1000, batches=20):
     return out
 
 
+@pytest.mark.timing
 def test_an_alarm_flood_of_1000_events_does_not_stall_the_ui(alarm_list, qtbot):
     alarm_list.show()
     qtbot.waitExposed(alarm_list)

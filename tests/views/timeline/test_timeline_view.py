@@ -66,6 +66,8 @@ def test_report_has_one_page_per_section(qtbot, tmp_path: Path) -> None:
     assert all(p.stat().st_size > 2000 for p in images)  # not blank pages
 
 
+@pytest.mark.qt_log_ignore(r"^QPainter::begin\(\): Returned false$",  # the missing directory
+                           extend=True)
 def test_export_through_the_view(qtbot, tmp_path: Path) -> None:
     view = TimelineView()
     qtbot.addWidget(view)

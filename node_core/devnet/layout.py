@@ -189,15 +189,16 @@ def _devnet_keys(layout: DevnetLayout) -> dict[str, PublicKey]:
             for name, key in json.loads(result.stdout).items()}
 
 
-def generate_devnet_keys(labels: list[str], authorities: tuple[str, ...] = AUTHORITIES,
-                         ) -> dict[str, str]:
-    """(In the key-generation child.) A new key per label: an authority's on the authority
-    token, a person's on their own token; hex public keys by label."""
+def generate_devnet_keys(labels: list[str]) -> dict[str, str]:
+    """(In the key-generation child.) A new key per label: a person's of
+    :data:`DEVNET_PEOPLE` on their own token, any other label an authority's on the authority
+    token; hex public keys by label."""
     module = find_softhsm_module()
+    people = {name for name, _role in DEVNET_PEOPLE}
     keys = {}
     for label in labels:
-        token, pin = ((DEVNET_TOKEN, DEVNET_PIN) if label in authorities
-                      else (label, person_pin(label)))
+        token, pin = ((label, person_pin(label)) if label in people
+                      else (DEVNET_TOKEN, DEVNET_PIN))
         with Pkcs11Signer.generate(module, token, label, pin) as signer:
             keys[label] = bytes(signer.public_key).hex()
     return keys

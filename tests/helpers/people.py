@@ -7,11 +7,15 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 
 from app.cli.node_access import bound_signer
+from node_core.api import methods as m
+from node_core.api.answers import SelectionView
 from node_core.api.client import NodeClient
+from node_core.api.endorsing import endorse_order
+from node_core.api.requests import EndorsedSelectionRequest, SelectRequest
 from node_core.api.signed_requests import RequestSigner
 from node_core.devnet.layout import DevnetLayout, person_pin
 from node_core.ledger.keys import Signer, public_key_address
@@ -65,6 +69,32 @@ def person(layout: DevnetLayout, name: str) -> Iterator[TokenSigner]:
         child.wait(timeout=10)
 
 
+@asynccontextmanager
+async def signed_in(layout: DevnetLayout, client: NodeClient,
+                    name: str) -> AsyncIterator[RequestSigner]:
+    """``name``'s token open and bound to the node ``client`` talks to."""
+    with person(layout, name) as key:
+        yield await signer_for(client, key)
+
+
 async def signer_for(client: NodeClient, key: Signer) -> RequestSigner:
     """``key`` bound to the node ``client`` talks to (its chain and authority)."""
     return await bound_signer(client, key)
+
+
+async def two_person_order(layout: DevnetLayout, client: NodeClient, action: SelectRequest, *,
+                           operator: str = "operator1",
+                           supervisor: str = "supervisor1") -> SelectionView:
+    """Select-before-operate on ``client``'s desk as the console does it: ``operator`` selects
+    and operates (endorsing the order), ``supervisor`` approves with their own token. Returns
+    the selection as the node answers the approval (a non-critical action needs none)."""
+    with person(layout, operator) as operating, person(layout, supervisor) as approving:
+        by_operator = await signer_for(client, operating)
+        selected = await client.request(m.EMERGENCY_SELECT, action, signer=by_operator)
+        operated = await client.request(m.EMERGENCY_OPERATE, EndorsedSelectionRequest(
+            selected["id"], endorse_order(by_operator, selected)), signer=by_operator)
+        if operated["step"] != "awaiting approval":
+            return operated
+        by_supervisor = await signer_for(client, approving)
+        return await client.request(m.EMERGENCY_APPROVE, EndorsedSelectionRequest(
+            selected["id"], endorse_order(by_supervisor, selected)), signer=by_supervisor)

@@ -31,9 +31,10 @@ from node_core.ledger.blocks import Block
 from node_core.node.metrics import finality_lag_blocks
 from node_core.telemetry.buffered import BufferedTelemetryStore, BufferState
 from node_core.telemetry.layout import MINUTE_MS
+from node_core.telemetry.opening import open_store
 from node_core.telemetry.series import TelemetrySample, node_metric_series
 from node_core.telemetry.store import TelemetryUnavailable
-from node_core.telemetry.target import BigtableTarget, open_store, telemetry_target
+from node_core.telemetry.target import BigtableTarget, telemetry_target
 from node_core.telemetry.trading_minutes import TradingMinutes
 
 if TYPE_CHECKING:

@@ -51,8 +51,9 @@ def _other_authority_key(g):
 
 
 @pytest.mark.parametrize(("change", "rule"), [
-    (lambda g: replace(g, chain_id=""), "chain_id must be 1..64 characters"),
-    (lambda g: replace(g, chain_id="x" * 65), "chain_id must be 1..64 characters"),
+    (lambda g: replace(g, chain_id=""), "chain_id is empty"),
+    (lambda g: replace(g, chain_id="ก" * 22),
+     "chain id is 66 bytes in UTF-8; the limit is 64 bytes"),
     (lambda g: replace(g, authorities=()), "at least one authority is required"),
     (lambda g: replace(g, authorities=(*g.authorities, g.authorities[0])),
      "authority names repeat"),

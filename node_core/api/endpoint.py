@@ -32,7 +32,7 @@ from typing import Any, Final
 
 from node_core.api.methods import BadRequest, Handler, Method, parse_request
 from node_core.api.operator_auth import Refusal, RequestGate, RequestRefused
-from node_core.api.wire import ClientError, error_line, line, write_cookie
+from node_core.api.wire import MAX_REQUEST_BYTES, ClientError, error_line, line, write_cookie
 from node_core.ledger.exceptions import GridTokenXError
 
 log = logging.getLogger(__name__)
@@ -45,7 +45,7 @@ SUBSCRIBER_QUEUE: Final = 1000
 class EndpointLimits:
     """The endpoint's bounds (see the module docstring); one home for them."""
 
-    max_request_bytes: int = 1024 * 1024
+    max_request_bytes: int = MAX_REQUEST_BYTES
     """One request line; a ``submit`` of thousands of transactions is split by the client."""
     max_connections: int = 64
     max_pending: int = 16

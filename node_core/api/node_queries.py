@@ -3,7 +3,8 @@ the CLI and the console receive."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import asyncio
+from typing import TYPE_CHECKING, Any, Final
 
 from node_core.api import answers as ans
 from node_core.api import methods as m
@@ -32,8 +33,9 @@ if TYPE_CHECKING:
     from node_core.node.authority_node import AuthorityNode
 
 HEALTH_WINDOW = 100
-
-
+SUBMIT_SLICE: Final = 64
+"""Transactions admitted between two yields to the loop (each is a signature check and a
+mempool insertion, ~0.2 ms: a slice holds the loop ~15 ms)."""
 
 
 def transaction_view(tx: Transaction, roster: Roster = ()) -> ans.TransactionView:
@@ -169,7 +171,13 @@ class NodeQueries:
         return self.status_summary()
 
     async def _submit(self, request: r.SubmitRequest) -> ans.SubmitAnswer:
-        results = [self._submit_one(encoded) for encoded in request.transactions]
+        """Admit in slices of :data:`SUBMIT_SLICE`, yielding to the loop between them."""
+        results: list[ans.SubmitResult] = []
+        for start in range(0, len(request.transactions), SUBMIT_SLICE):
+            if start:
+                await asyncio.sleep(0)
+            results.extend(self._submit_one(encoded)
+                           for encoded in request.transactions[start:start + SUBMIT_SLICE])
         return {"accepted": sum(1 for r in results if r["ok"]), "results": results}
 
     def _submit_one(self, encoded: str) -> ans.SubmitResult:

@@ -39,6 +39,9 @@ from node_core.ledger.exceptions import GridTokenXError
 
 COOKIE_FILENAME: Final = "node.cookie"
 COOKIE_BYTES: Final = 32
+MAX_REQUEST_BYTES: Final = 1024 * 1024
+"""The longest request line an endpoint reads (UTF-8, newline included); a client splits a
+bigger ``submit`` (:meth:`node_core.api.client.NodeClient.submit`)."""
 
 
 class ClientError(GridTokenXError):

@@ -3,6 +3,7 @@ signed transactions and finalized blocks."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
@@ -19,6 +20,7 @@ from node_core.ledger.endorsements import NO_ENDORSEMENT, endorse
 from node_core.ledger.genesis import AuthorityInfo, ChainParameters, Genesis, GenesisAccount
 from node_core.ledger.grid_state import EMPTY_GRID_SNAPSHOT, grid_state_hash
 from node_core.ledger.hashing import merkle_root
+from node_core.ledger.keys import Signer
 from node_core.ledger.roster import Role, RosterMember, sorted_roster
 from node_core.ledger.state import State, initial_state, state_root
 from node_core.ledger.transactions import (
@@ -121,24 +123,32 @@ class TestChain:
 
 
 def forged_block(chain: TestChain, tx: Transaction, *, timestamp: int | None = None) -> Block:
-    """A block carrying ``tx`` whatever the rules say of it — what colluding authorities
-    could seal — for a transaction whose only effect is its sender's nonce (an emergency
-    action): the state root is computed as if the rules let it through."""
-    state = chain.state
+    """:func:`forged_on` the chain's tip, sealed by all its authorities."""
+    return forged_on(chain.state, tx, chain.authorities,
+                     timestamp=timestamp or chain.state.tip_timestamp + 1000)[0]
+
+
+def forged_on(state: State, tx: Transaction, sealers: Sequence[Signer], *,
+              timestamp: int) -> tuple[Block, State]:
+    """The block after ``state`` carrying ``tx`` whatever the rules say of it — what colluding
+    authorities (or stolen keys) could seal — and the state it claims, for a transaction whose
+    only effect is its sender's nonce (an emergency action): the state root is computed as if
+    the rules let it through."""
     sender = state.account(tx.sender)
     accounts = MappingProxyType({**state.accounts,
                                  tx.sender: replace(sender, nonce=sender.nonce + 1)})
-    after = replace(state, accounts=accounts)
     header = BlockHeader(
-        height=state.height + 1, previous_hash=state.tip_hash,
-        timestamp=timestamp or state.tip_timestamp + 1000,
+        height=state.height + 1, previous_hash=state.tip_hash, timestamp=timestamp,
         proposer=proposer_of(state.authorities, state.height + 1, 0), round=0,
-        merkle_root=merkle_root([encode_transaction(tx)]), state_root=state_root(after),
+        merkle_root=merkle_root([encode_transaction(tx)]),
+        state_root=state_root(replace(state, accounts=accounts)),
         total_energy=0, grid_state_hash=grid_state_hash(EMPTY_GRID_SNAPSHOT))
-    return seal(Block(header, EMPTY_GRID_SNAPSHOT, (tx,)), chain.authorities)
+    after = replace(state, accounts=accounts, height=header.height, tip_hash=header.hash,
+                    tip_timestamp=timestamp)
+    return seal(Block(header, EMPTY_GRID_SNAPSHOT, (tx,)), sealers), after
 
 
-def seal(block: Block, signers: list[FileSigner]) -> Block:
+def seal(block: Block, signers: Sequence[Signer]) -> Block:
     digest = commit_digest(block.hash)
     return seal_block(block, [AuthoritySignature(s.address, s.sign(digest)) for s in signers])
 

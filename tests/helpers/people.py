@@ -25,8 +25,9 @@ _CHILD = """
 import sys
 from node_core.signers.pkcs11 import Pkcs11Signer
 from node_core.signers.softhsm import find_softhsm_module
-name, pin = sys.argv[1], sys.argv[2]
-with Pkcs11Signer.open(find_softhsm_module(), name, name, pin) as signer:
+token, key = sys.argv[1:3]
+pin = sys.stdin.readline().strip()
+with Pkcs11Signer.open(find_softhsm_module(), token, key, pin) as signer:
     print(bytes(signer.public_key).hex(), flush=True)
     for line in sys.stdin:
         print(signer.sign(bytes.fromhex(line.strip())).hex(), flush=True)
@@ -58,9 +59,21 @@ class TokenSigner:
 
 @contextmanager
 def person(layout: DevnetLayout, name: str) -> Iterator[TokenSigner]:
-    child = subprocess.Popen([sys.executable, "-c", _CHILD, name, person_pin(name)],
+    """``name``'s own key on their own token (devnet PIN)."""
+    with token_key(layout, name, name, person_pin(name)) as signer:
+        yield signer
+
+
+@contextmanager
+def token_key(layout: DevnetLayout, token: str, key: str, pin: str) -> Iterator[TokenSigner]:
+    """Key ``key`` on token ``token`` of the devnet's SoftHSM2 (e.g. an authority's block
+    signing key: ``DEVNET_TOKEN``, the authority's name, ``DEVNET_PIN``)."""
+    child = subprocess.Popen([sys.executable, "-c", _CHILD, token, key],
                              env=layout.environment(), stdin=subprocess.PIPE,
                              stdout=subprocess.PIPE, text=True)
+    assert child.stdin is not None
+    child.stdin.write(pin + "\n")  # the PIN on a pipe, never in argv
+    child.stdin.flush()
     try:
         yield TokenSigner(child)
     finally:

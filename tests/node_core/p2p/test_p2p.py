@@ -105,7 +105,7 @@ async def raw_handshake(port: int, signer: Any, expected: str, chain_id: str = C
     """Dial a node by hand with the real handshake code (a raw client, not a PeerNetwork)."""
     reader, writer = await asyncio.open_connection(HOST, port)
     authorities = {str(a.address): a for a in AUTHORITIES}
-    params = HandshakeParams(chain_id, GENESIS_HASH, signer, authorities, timeout_s=2.0)
+    params = HandshakeParams(chain_id, GENESIS_HASH, signer, authorities, FAST)
     try:
         return reader, writer, await initiate(params, reader, writer, expected)
     except BaseException:

@@ -84,6 +84,12 @@ class NodeClient:
         hostile client can do)."""
         return await self._send(method, params, None, timeout_s)
 
+    async def send_raw(self, method: str, params: Any, auth: Any,
+                       timeout_s: float = 30.0) -> Any:
+        """One request exactly as given, ``auth`` included: what a foreign or hostile client
+        sends (conformance and attack tests)."""
+        return await self._send(method, params, auth, timeout_s)
+
     async def submit(self, transactions: Sequence[bytes],
                      timeout_s: float = 30.0) -> SubmitAnswer:
         """``submit`` signed transactions (their encodings), in as many requests as the

@@ -331,6 +331,12 @@ class AuditLog:
         for row in self._db.execute(query + " ORDER BY seq", params):
             yield _entry(tuple(row))
 
+    def newest(self, count: int) -> list[AuditEntry]:
+        """The newest ``count`` entries, oldest first."""
+        rows = self._db.execute(f"SELECT {', '.join(COLUMNS)} FROM AuditLog ORDER BY seq DESC "
+                                "LIMIT ?", (count,)).fetchall()
+        return [_entry(tuple(row)) for row in reversed(rows)]
+
     def __len__(self) -> int:
         return int(self._db.execute("SELECT COUNT(*) FROM AuditLog").fetchone()[0])
 

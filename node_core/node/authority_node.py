@@ -70,6 +70,7 @@ from node_core.node.metrics import NodeMetrics
 from node_core.node.rejections import Rejections
 from node_core.node.store import STORE_FILENAME, BlockStore
 from node_core.p2p import PeerLinks, PeerNetwork
+from node_core.private_files import private_directory
 
 if TYPE_CHECKING:
     from node_core.cloud.profile import GcpProfile
@@ -102,7 +103,8 @@ class AuthorityNode:
     def __init__(self, config: NodeConfig, genesis: Genesis, signer: Signer) -> None:
         self.config = config
         self.signer = signer
-        self.store = BlockStore.open(config.data_dir / STORE_FILENAME, genesis)
+        self.store = BlockStore.open(private_directory(config.data_dir) / STORE_FILENAME,
+                                     genesis)
         self.state: State = self.store.load_state()
         self.mempool = Mempool(max_size=config.mempool_size)
         self.metrics = NodeMetrics()

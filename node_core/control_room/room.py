@@ -56,7 +56,7 @@ from node_core.control_room.alarms import (
     UnknownAlarm,
     thresholds_for,
 )
-from node_core.control_room.audit import DAY_MS, AuditLog
+from node_core.control_room.audit import DAY_MS, REFUSED, AuditLog
 from node_core.control_room.desk import ControlDesk, Selection
 from node_core.ledger.exceptions import GridTokenXError
 from node_core.ledger.genesis import ChainParameters
@@ -186,7 +186,7 @@ class ControlRoom:
             result = work(now)
         except GridTokenXError as error:
             self.audit.append(now, caller.name, caller.role.text, action, target,
-                              f"refused: {type(error).__name__}: {error}", details, request)
+                              f"{REFUSED}{type(error).__name__}: {error}", details, request)
             raise
         self.audit.append(now, caller.name, caller.role.text, action, target, outcome(result),
                           {**(details or {}), **result_details(result)} or None, request)
@@ -199,7 +199,7 @@ class ControlRoom:
         log.warning("refused %s from %s: %s: %s", method.name, refusal.who,
                     type(error).__name__, error)
         self.audit.append(now_ms(), refusal.who, refusal.role, method.audit_action, "",
-                          f"refused: {type(error).__name__}: {error}")
+                          f"{REFUSED}{type(error).__name__}: {error}")
 
     def desk_step(self, caller: Caller, target: str,
                   work: Callable[[int], Selection]) -> Selection:

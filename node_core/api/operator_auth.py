@@ -5,7 +5,8 @@ For a method with ``roles`` (:mod:`node_core.api.methods`) the endpoint hands th
 order, refuses with one named error:
 
 1. ``Unsigned`` — no ``auth`` (or one that is not its shape);
-2. ``StaleRequest`` — ``issued_ms`` more than the window away from the node's clock;
+2. ``StaleRequest`` — ``issued_ms`` more than the window away from the node's clock, or
+   before the node started (the nonces it remembers are those of this run);
 3. ``UnknownOperatorKey`` — the key is not on this authority's roster at the node's tip;
 4. ``BadRequestSignature`` — the signature does not verify over the request digest;
 5. ``ReplayedRequest`` — the nonce was seen within the window (a request is taken once);
@@ -111,6 +112,7 @@ class RequestGate:
         self._clock, self._window_ms = clock, window_ms
         self._nonces: dict[bytes, int] = {}
         """nonce -> when it may be forgotten."""
+        self._started_ms = clock()
 
     def caller(self, method: Method[Any, Any], params: Any, auth_json: object) -> Caller:
         """The caller of a signed request, or the RequestRefused rule it breaks."""
@@ -122,6 +124,8 @@ class RequestGate:
         if abs(now - auth.issued_ms) > self._window_ms:
             raise StaleRequest(f"{method.name}: signed {now - auth.issued_ms} ms ago; a request "
                                f"is taken within ±{self._window_ms} ms of the node's clock")
+        if auth.issued_ms < self._started_ms:
+            raise StaleRequest(f"{method.name}: signed before this node started; sign it again")
         member = member_with_key(self._roster(), self._authority, auth.public_key)
         if member is None:
             raise UnknownOperatorKey(f"{method.name}: key {public_key_address(auth.public_key)} "

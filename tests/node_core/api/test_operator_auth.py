@@ -115,3 +115,13 @@ def test_a_member_of_another_authority_is_not_a_member_here(chain, gate) -> None
         if not (r.name == "operator2" and r.authority == chain.authorities[0].address)))
     error = refused(gate, m.ALARMS_ACK, ACK, signed(chain, "operator2"))
     assert type(error) is UnknownOperatorKey
+
+
+def test_a_request_signed_before_the_node_started_is_stale(chain) -> None:
+    """The nonces a node remembers are those of its current run: a request signed before it
+    started could have been taken by the run before, so it is not taken now."""
+    auth = signed(chain, "operator1", at=NOW - 1000)
+    restarted = RequestGate(chain.genesis.chain_id, chain.authorities[0].address,
+                            lambda: chain.state.roster, clock=lambda: NOW)
+    error = refused(restarted, m.ALARMS_ACK, ACK, auth)
+    assert type(error) is StaleRequest and "before this node started" in str(error)

@@ -1,19 +1,21 @@
 """The devnet's people signing in a test: each one's key on their own SoftHSM2 token, used by
 a child process (SoftHSM2 reads its token directory once per process, and the test process may
 already have loaded it for other tokens). ``person(layout, "operator1")`` is a real
-``Signer`` — real token, real PIN, real signatures — for signed requests and endorsements."""
+``Signer`` — real token, real PIN, real signatures — for signed requests and endorsements;
+``authority_key(layout, "EGAT")`` is an authority's key on the devnet's token, for blocks a
+test forges as colluding authorities could."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 
 from app.cli.node_access import bound_signer
 from node_core.api.client import NodeClient
 from node_core.api.signed_requests import RequestSigner
-from node_core.devnet.layout import DevnetLayout, person_pin
+from node_core.devnet.layout import DEVNET_PIN, DEVNET_TOKEN, DevnetLayout, person_pin
 from node_core.ledger.keys import Signer, public_key_address
 from node_core.ledger.types import Address, PublicKey
 
@@ -21,8 +23,8 @@ _CHILD = """
 import sys
 from node_core.signers.pkcs11 import Pkcs11Signer
 from node_core.signers.softhsm import find_softhsm_module
-name, pin = sys.argv[1], sys.argv[2]
-with Pkcs11Signer.open(find_softhsm_module(), name, name, pin) as signer:
+token, label, pin = sys.argv[1:4]
+with Pkcs11Signer.open(find_softhsm_module(), token, label, pin) as signer:
     print(bytes(signer.public_key).hex(), flush=True)
     for line in sys.stdin:
         print(signer.sign(bytes.fromhex(line.strip())).hex(), flush=True)
@@ -52,9 +54,19 @@ class TokenSigner:
         return bytes.fromhex(self._child.stdout.readline().strip())
 
 
+def person(layout: DevnetLayout, name: str) -> AbstractContextManager[TokenSigner]:
+    """``name``'s own token and key (both labelled with their name), with their PIN."""
+    return token_key(layout, name, name, person_pin(name))
+
+
+def authority_key(layout: DevnetLayout, authority: str) -> AbstractContextManager[TokenSigner]:
+    """``authority``'s block-signing key on the devnet's authority token."""
+    return token_key(layout, DEVNET_TOKEN, authority, DEVNET_PIN)
+
+
 @contextmanager
-def person(layout: DevnetLayout, name: str) -> Iterator[TokenSigner]:
-    child = subprocess.Popen([sys.executable, "-c", _CHILD, name, person_pin(name)],
+def token_key(layout: DevnetLayout, token: str, label: str, pin: str) -> Iterator[TokenSigner]:
+    child = subprocess.Popen([sys.executable, "-c", _CHILD, token, label, pin],
                              env=layout.environment(), stdin=subprocess.PIPE,
                              stdout=subprocess.PIPE, text=True)
     try:

@@ -9,10 +9,11 @@ from tests.conformance.verifier.encoding import (
     require,
     verifies,
 )
-from tests.conformance.verifier.state import Member, State
+from tests.conformance.verifier.state import ROLES, Member, State
 from tests.conformance.verifier.transactions import Tx
 
-OPERATOR, SUPERVISOR, SECURITY_ADMIN = 2, 3, 5
+OPERATOR, SUPERVISOR, SECURITY_ADMIN = (ROLES[r] for r in ("operator", "supervisor",
+                                                           "security_admin"))
 CRITICAL = (1, 3)
 """TRADING_HALT and LOAD_SHED (§4.5)."""
 VALIDITY_MS = 600000

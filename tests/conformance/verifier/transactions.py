@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Container
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,6 +13,7 @@ from tests.conformance.verifier.encoding import (
     read_endorsement,
     tagged,
 )
+from tests.conformance.verifier.state import ROLES
 
 
 @dataclass
@@ -45,7 +47,7 @@ def read_tx(data: bytes) -> Tx:
     return tx
 
 
-def choice(value: int, allowed: range, what: str) -> int:
+def choice(value: int, allowed: Container[int], what: str) -> int:
     if value not in allowed:
         raise Invalid(f"§4 unknown {what} {value}")
     return value
@@ -68,7 +70,7 @@ def read_roster_change(r: Reader) -> dict[str, Any]:
     endorsement."""
     start = r.at
     body = {"action": choice(r.int(1), range(1, 3), "roster action"),
-            "name": r.text("operator name"), "role": choice(r.int(1), range(1, 8), "role"),
+            "name": r.text("operator name"), "role": choice(r.int(1), ROLES.values(), "role"),
             "key": r.blob(65), "requested_ms": r.int(8)}
     body["body"] = r.since(start)
     body["requested_by"] = read_endorsement(r)

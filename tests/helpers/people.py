@@ -1,14 +1,16 @@
 """The devnet's people signing in a test: each one's key on their own SoftHSM2 token, used by
 a child process (SoftHSM2 reads its token directory once per process, and the test process may
 already have loaded it for other tokens). ``person(layout, "operator1")`` is a real
-``Signer`` — real token, real PIN, real signatures — for signed requests and endorsements."""
+``Signer`` — real token, real PIN, real signatures — for signed requests and endorsements;
+``authority_key(layout, "EGAT")`` is an authority's key on the devnet's token, for blocks a
+test forges as colluding authorities could."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from contextlib import AbstractContextManager, asynccontextmanager, contextmanager
 
 from app.cli.node_access import bound_signer
 from node_core.api import methods as m
@@ -17,7 +19,7 @@ from node_core.api.client import NodeClient
 from node_core.api.endorsing import endorse_order
 from node_core.api.requests import EndorsedSelectionRequest, SelectRequest
 from node_core.api.signed_requests import RequestSigner
-from node_core.devnet.layout import DevnetLayout, person_pin
+from node_core.devnet.layout import DEVNET_PIN, DEVNET_TOKEN, DevnetLayout, person_pin
 from node_core.ledger.keys import Signer, public_key_address
 from node_core.ledger.types import Address, PublicKey
 
@@ -57,18 +59,20 @@ class TokenSigner:
         return bytes.fromhex(self._child.stdout.readline().strip())
 
 
-@contextmanager
-def person(layout: DevnetLayout, name: str) -> Iterator[TokenSigner]:
-    """``name``'s own key on their own token (devnet PIN)."""
-    with token_key(layout, name, name, person_pin(name)) as signer:
-        yield signer
+def person(layout: DevnetLayout, name: str) -> AbstractContextManager[TokenSigner]:
+    """``name``'s own token and key (both labelled with their name), with their PIN."""
+    return token_key(layout, name, name, person_pin(name))
+
+
+def authority_key(layout: DevnetLayout, authority: str) -> AbstractContextManager[TokenSigner]:
+    """``authority``'s block-signing key on the devnet's authority token."""
+    return token_key(layout, DEVNET_TOKEN, authority, DEVNET_PIN)
 
 
 @contextmanager
-def token_key(layout: DevnetLayout, token: str, key: str, pin: str) -> Iterator[TokenSigner]:
-    """Key ``key`` on token ``token`` of the devnet's SoftHSM2 (e.g. an authority's block
-    signing key: ``DEVNET_TOKEN``, the authority's name, ``DEVNET_PIN``)."""
-    child = subprocess.Popen([sys.executable, "-c", _CHILD, token, key],
+def token_key(layout: DevnetLayout, token: str, label: str, pin: str) -> Iterator[TokenSigner]:
+    """Key ``label`` on token ``token`` of the devnet's SoftHSM2, its PIN given on a pipe."""
+    child = subprocess.Popen([sys.executable, "-c", _CHILD, token, label],
                              env=layout.environment(), stdin=subprocess.PIPE,
                              stdout=subprocess.PIPE, text=True)
     assert child.stdin is not None

@@ -9,7 +9,7 @@ from dataclasses import replace
 
 import pytest
 
-from node_core.devnet.layout import DEVNET_PIN, DEVNET_TOKEN, DevnetLayout
+from node_core.devnet.layout import DevnetLayout
 from node_core.ledger.endorsements import endorse
 from node_core.ledger.genesis import load_genesis
 from node_core.ledger.roster import NotOnRoster
@@ -22,10 +22,10 @@ from node_core.ledger.transactions import (
 )
 from node_core.node.process import NodeProcess
 from node_core.node.store import STORE_FILENAME, BlockStore
-from tests.helpers.chain import forged_on, signer_from_seed
+from tests.helpers.chain import forge, signer_from_seed
 from tests.helpers.cli import run_cli
 from tests.helpers.devnet import apply_load, running, status, wait_until
-from tests.helpers.people import person, token_key
+from tests.helpers.people import authority_key, person
 
 pytestmark = pytest.mark.slow
 RULE = NotOnRoster.__name__
@@ -70,8 +70,7 @@ def _forge(devnet: DevnetLayout, rogue: str) -> int:
     sealers = [a.name for a in genesis.authorities][:2]
     with BlockStore.open_existing(devnet.node_dir(rogue) / STORE_FILENAME) as store, \
             person(devnet, "operator1") as operator, \
-            token_key(devnet, DEVNET_TOKEN, "EGAT", DEVNET_PIN) as egat, \
-            token_key(devnet, DEVNET_TOKEN, sealers[1], DEVNET_PIN) as second:
+            authority_key(devnet, "EGAT") as egat, authority_key(devnet, sealers[1]) as second:
         state = store.load_state()
         action = EmergencyAction(EmergencyKind.LOAD_SHED, "MEA", stage=1, mw=800,
                                  reason="forged approval", selected_ms=state.tip_timestamp)
@@ -81,8 +80,7 @@ def _forge(devnet: DevnetLayout, rogue: str) -> int:
                            approved_by=endorse(mallory, digest))
         tx = sign_transaction(Transaction(state.chain_id, state.account(egat.address).nonce,
                                           egat.public_key, endorsed), egat)
-        block, after = forged_on(state, tx, [egat, second],
-                                 timestamp=state.tip_timestamp + 500)
+        block, after = forge(state, [tx], [egat, second], timestamp=state.tip_timestamp + 500)
         store.commit_block(block, after)
     return block.height
 

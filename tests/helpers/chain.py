@@ -155,7 +155,8 @@ def forge(state: State, txs: Sequence[Transaction], sealers: Sequence[Signer], *
         accounts[tx.sender] = replace(sender, nonce=sender.nonce + 1)
     after = effect(replace(state, accounts=MappingProxyType(accounts)))
     header = BlockHeader(
-        height=state.height + 1, previous_hash=state.tip_hash, timestamp=timestamp,
+        height=state.height + 1, previous_hash=state.tip_hash,
+        timestamp=timestamp or state.tip_timestamp + 1000,
         proposer=proposer_of(state.authorities, state.height + 1, 0), round=0,
         merkle_root=merkle_root(encode_transaction(tx) for tx in txs),
         state_root=state_root(after), total_energy=sum(tx.energy_wh for tx in txs),

@@ -101,6 +101,16 @@ class Reader:
         self._data = data
         self._offset = 0
 
+    @property
+    def offset(self) -> int:
+        """How many bytes have been read."""
+        return self._offset
+
+    def since(self, start: int) -> bytes:
+        """The bytes read from ``start`` (an earlier :attr:`offset`) up to now: exactly the
+        encoding of what was decoded in between, the decoding being canonical."""
+        return self._data[start : self._offset]
+
     def _take(self, length: int) -> bytes:
         end = self._offset + length
         if length < 0 or end > len(self._data):

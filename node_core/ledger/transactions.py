@@ -2,7 +2,15 @@
 
 A transaction is signed by its sender's P-256 key over
 ``digest = SHA-256("GTX/tx" || unsigned encoding)``. The transaction's hash *is* that digest
-(hex), so it does not depend on the signature bytes; signatures must be low-S anyway.
+(hex), so it does not depend on the signature bytes; signatures must be low-S anyway. Its
+**leaf** — the merkle leaf of its signed encoding, ``SHA-256(0x00 || unsigned encoding ||
+signature)`` — names one signed copy: what a block's merkle root is computed from, what a
+signature verdict is kept under (a hash does not cover the signature, and ECDSA signs one
+digest many ways) and what a compact proposal lists.
+
+Each transaction is encoded once: a decoded one keeps the bytes it was read from (decoding
+is canonical, so they are the bytes its fields encode to) and hashes them; a new one is
+encoded when made. :func:`encode_transaction` returns those bytes.
 
 Kinds in this module:
 
@@ -54,7 +62,7 @@ from node_core.ledger.fields import (
     REGION,
 )
 from node_core.ledger.genesis import check_parameter
-from node_core.ledger.hashing import TX_DOMAIN, tagged_digest
+from node_core.ledger.hashing import TX_DOMAIN, merkle_leaf, tagged_digest
 from node_core.ledger.keys import (
     PUBLIC_KEY_SIZE,
     Signer,
@@ -242,11 +250,13 @@ class Transaction:
     """Derived: the address of ``sender_public_key``."""
     digest: bytes = field(init=False, repr=False, compare=False)
     """Derived: the 32-byte signing digest."""
+    encoded: bytes = field(init=False, repr=False, compare=False)
+    """Derived: the signed encoding (the unsigned one followed by ``signature``)."""
+    leaf: bytes = field(init=False, repr=False, compare=False)
+    """Derived: the merkle leaf of ``encoded`` (see the module docstring)."""
 
     def __post_init__(self) -> None:
-        check_u64(self.nonce, "nonce")
-        object.__setattr__(self, "sender", _address_or_malformed(self.sender_public_key))
-        object.__setattr__(self, "digest", tagged_digest(TX_DOMAIN, _unsigned_bytes(self)))
+        _derive(self, _unsigned_bytes(self))
 
     @property
     def kind(self) -> TxKind:
@@ -268,6 +278,30 @@ class Transaction:
     def energy_wh(self) -> int:
         """Energy this transaction settles (0 for non-trades)."""
         return self.payload.energy_wh if isinstance(self.payload, EnergyTrade) else 0
+
+
+_INIT_FIELDS: Final = ("chain_id", "nonce", "sender_public_key", "payload", "signature")
+
+
+def _derive(tx: Transaction, unsigned: bytes) -> None:
+    """Set the derived fields of ``tx`` from its unsigned encoding."""
+    check_u64(tx.nonce, "nonce")
+    object.__setattr__(tx, "sender", _address_or_malformed(tx.sender_public_key))
+    object.__setattr__(tx, "digest", tagged_digest(TX_DOMAIN, unsigned))
+    encoded = unsigned + tx.signature
+    object.__setattr__(tx, "encoded", encoded)
+    object.__setattr__(tx, "leaf", merkle_leaf(encoded))
+
+
+def _decoded(values: tuple[Any, ...], unsigned: bytes) -> Transaction:
+    """The transaction of the fields ``values`` (in :data:`_INIT_FIELDS` order) read from
+    the wire, hashed from the ``unsigned`` bytes they were read from instead of encoded
+    again."""
+    tx: Transaction = object.__new__(Transaction)
+    for name, value in zip(_INIT_FIELDS, values, strict=True):
+        object.__setattr__(tx, name, value)
+    _derive(tx, unsigned)
+    return tx
 
 
 def _address_or_malformed(public_key: bytes) -> Address:
@@ -432,10 +466,11 @@ def encode_transaction(tx: Transaction) -> bytes:
     """The signed encoding (what blocks carry and peers gossip)."""
     if len(tx.signature) != 64:
         raise MalformedTransaction(f"tx {tx.hash[:16]}: not signed")
-    return _unsigned_bytes(tx) + tx.signature
+    return tx.encoded
 
 
 def read_transaction(reader: Reader) -> Transaction:
+    start = reader.offset
     reader.version()
     kind_tag = reader.u8()
     if kind_tag not in PAYLOAD_CODECS:
@@ -443,8 +478,9 @@ def read_transaction(reader: Reader) -> Transaction:
     chain_id, nonce = reader.str_(CHAIN_ID), reader.u64()
     public_key = PublicKey(reader.raw(65))
     payload = PAYLOAD_CODECS[TxKind(kind_tag)][2](reader)
+    unsigned = reader.since(start)
     try:
-        return Transaction(chain_id, nonce, public_key, payload, reader.raw(64))
+        return _decoded((chain_id, nonce, public_key, payload, reader.raw(64)), unsigned)
     except MalformedTransaction as error:
         raise DecodeError(str(error)) from None
 
@@ -479,7 +515,13 @@ def sign_transaction(tx: Transaction, signer: Signer) -> Transaction:
 def check_signature(tx: Transaction) -> None:
     """Raise BadTransactionSignature unless the sender's key signed this transaction."""
     if not verify_signature(tx.sender_public_key, tx.digest, tx.signature):
-        raise BadTransactionSignature(f"tx {tx.hash[:16]}: signature does not verify")
+        raise signature_error(tx)
+
+
+def signature_error(tx: Transaction) -> BadTransactionSignature:
+    """The error of ``tx`` when its signature does not verify (here, or where it was
+    verified for the node)."""
+    return BadTransactionSignature(f"tx {tx.hash[:16]}: signature does not verify")
 
 
 def check_well_formed(tx: Transaction) -> None:

@@ -3,7 +3,9 @@
 ``apply_block(state, block) -> state`` is deterministic and pure: it reads as the list of
 checks a block must pass, each raising one named error, then the state change. Nodes skip
 re-verifying transaction signatures they already verified at mempool admission by passing
-``verified`` (a container of signing digests); everything else is always re-checked.
+``verified``, a container of transaction leaves (:attr:`Transaction.leaf`: the verdict is
+kept for the signed copy checked, never for another signature of the same transaction);
+everything else is always re-checked.
 """
 
 from __future__ import annotations
@@ -58,7 +60,7 @@ from node_core.ledger.governance import (
     expire_proposals,
 )
 from node_core.ledger.grid_state import EMPTY_GRID_SNAPSHOT, GridSnapshot, grid_state_hash
-from node_core.ledger.hashing import merkle_root
+from node_core.ledger.hashing import merkle_root_of_leaves
 from node_core.ledger.keys import verify_signature
 from node_core.ledger.roster_rules import check_roster_change, roster_after
 from node_core.ledger.state import Account, State, governance_of, state_root, with_governance
@@ -73,7 +75,6 @@ from node_core.ledger.transactions import (
     Transfer,
     check_signature,
     check_well_formed,
-    encode_transaction,
 )
 from node_core.ledger.types import Address, Hash32
 
@@ -116,7 +117,7 @@ class _Ledger:
             raise WrongChain(f"tx {tx.hash[:16]}: signed for chain {tx.chain_id!r}, "
                              f"not {self.state.chain_id!r}")
         check_well_formed(tx)
-        if tx.digest not in self._verified:
+        if tx.leaf not in self._verified:
             check_signature(tx)
         sender = self.accounts.get(tx.sender) or Account(tx.sender)
         if tx.nonce != sender.nonce:
@@ -256,7 +257,7 @@ def validate_body(state: State, block: Block) -> None:
     limit = state.parameters.max_transactions_per_block
     if len(block.transactions) > limit:
         raise TooManyTransactions(f"{where}: {len(block.transactions)} transactions > {limit}")
-    if merkle_root(encode_transaction(tx) for tx in block.transactions) != block.header.merkle_root:
+    if merkle_root_of_leaves([tx.leaf for tx in block.transactions]) != block.header.merkle_root:
         raise MerkleRootMismatch(f"{where}: merkle_root does not match its transactions")
     energy = sum(tx.energy_wh for tx in block.transactions)
     if energy != block.header.total_energy:
@@ -375,7 +376,7 @@ def build_block(
         timestamp=block_ms,
         proposer=proposer,
         round=round,
-        merkle_root=merkle_root(encode_transaction(tx) for tx in txs),
+        merkle_root=merkle_root_of_leaves([tx.leaf for tx in txs]),
         state_root=state_root(after),
         total_energy=sum(tx.energy_wh for tx in txs),
         grid_state_hash=grid_state_hash(grid_snapshot),

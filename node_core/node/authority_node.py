@@ -274,7 +274,7 @@ class AuthorityNode:
         state, key = self.state, self.signer.public_key
         probe = Transaction(state.chain_id, state.account(self.signer.address).nonce, key,
                             payload)
-        validate_transaction(state, probe, at_ms=now_ms(), verified={probe.digest})
+        validate_transaction(state, probe, at_ms=now_ms(), verified=(probe.leaf,))
         nonce = self.mempool.next_nonce(self.signer.address, state)
         tx = sign_transaction(Transaction(state.chain_id, nonce, key, payload), self.signer)
         self.submit(tx)

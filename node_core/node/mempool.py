@@ -1,13 +1,17 @@
 """The mempool: validated transactions waiting for a block.
 
 Admission checks what can be checked without knowing the other pending transactions:
-chain id, fields, signature (once — the digest is remembered so block validation skips it),
-a nonce inside ``[account nonce, account nonce + nonce_window)``, and that the sender can
-pay for this transaction on its own; a transaction runnable now (nonce = the account's) is
-validated in full against the state. A transaction a block builder finds invalid is
-dropped. Duplicates are ignored. The pool is bounded; when full
-it refuses with :class:`MempoolFull`. Blocks take transactions per sender in nonce order,
-senders interleaved in arrival order.
+chain id, fields, signature (once — the pool holds transactions by leaf, so block validation
+skips the signatures of the copies held here), a nonce inside ``[account nonce, account
+nonce + nonce_window)``, and that the sender can pay for this transaction on its own; a
+transaction runnable now (nonce = the account's) is validated in full against the state. A
+transaction a block builder finds invalid is dropped. Duplicates (a transaction already held,
+whatever its signature) are ignored. The pool is bounded; when full it refuses with
+:class:`MempoolFull`. Blocks take transactions per sender in nonce order, senders
+interleaved in arrival order.
+
+:meth:`Mempool.check` is admission without the signature, for a node that verifies
+signatures elsewhere (a process pool) and then calls :meth:`Mempool.add` with the verdict.
 """
 
 from __future__ import annotations
@@ -36,8 +40,9 @@ class Mempool:
         self.nonce_window = nonce_window
         self._by_sender: OrderedDict[Address, dict[int, Transaction]] = OrderedDict()
         self._digests: set[bytes] = set()
-        self.verified: set[bytes] = set()
-        """Signing digests whose signature was checked here (pass to apply_block)."""
+        self.verified: dict[bytes, Transaction] = {}
+        """The held transactions by leaf; each one's signature was checked here (pass as
+        ``verified`` to apply_block; compact proposals are completed from it)."""
 
     def __len__(self) -> int:
         return len(self._digests)
@@ -45,9 +50,10 @@ class Mempool:
     def __contains__(self, tx: Transaction) -> bool:
         return tx.digest in self._digests
 
-    def add(self, tx: Transaction, state: State) -> bool:
-        """Admit ``tx``; False if already held. Raises InvalidTransaction or
-        MempoolRejection naming the rule."""
+    def check(self, tx: Transaction, state: State, *, reserved: int = 0) -> bool:
+        """Every admission rule but the signature; False if ``tx`` is already held.
+        ``reserved``: places promised to transactions still being verified. Raises
+        InvalidTransaction or MempoolRejection naming the rule."""
         if tx.digest in self._digests:
             return False
         if tx.chain_id != state.chain_id:
@@ -55,17 +61,26 @@ class Mempool:
         check_well_formed(tx)
         self._check_nonce(tx, state)
         self._check_cost(tx, state)
-        if len(self._digests) >= self.max_size:
+        if len(self._digests) + reserved >= self.max_size:
             raise MempoolFull(f"mempool full ({self.max_size} transactions): retry later")
-        check_signature(tx)
+        return True
+
+    def add(self, tx: Transaction, state: State, *, signature_checked: bool = False) -> bool:
+        """Admit ``tx``; False if already held. ``signature_checked``: its signature was
+        verified by the caller (else it is here). Raises InvalidTransaction or
+        MempoolRejection naming the rule."""
+        if not self.check(tx, state):
+            return False
+        if not signature_checked:
+            check_signature(tx)
         if tx.nonce == state.account(tx.sender).nonce:
-            validate_transaction(state, tx, verified={tx.digest})
+            validate_transaction(state, tx, verified=(tx.leaf,))
         pending = self._by_sender.setdefault(tx.sender, {})
         if tx.nonce in pending:
             return False
         pending[tx.nonce] = tx
         self._digests.add(tx.digest)
-        self.verified.add(tx.digest)
+        self.verified[tx.leaf] = tx
         return True
 
     def _check_nonce(self, tx: Transaction, state: State) -> None:
@@ -110,18 +125,25 @@ class Mempool:
             depth += 1
         return chosen
 
-    def remove_final(self, transactions: Iterable[Transaction], state: State) -> None:
-        """Drop what a final block included and whatever its nonces made stale."""
-        touched = {tx.sender for tx in transactions}
-        for sender in touched:
+    def remove_final(self, transactions: Iterable[Transaction], state: State,
+                     ) -> list[Transaction]:
+        """Drop what a final block included and whatever its nonces made stale; return the
+        stale ones (held, never to be final)."""
+        final = {tx.digest for tx in transactions}
+        stale: list[Transaction] = []
+        for sender in {tx.sender for tx in transactions}:
             pending = self._by_sender.get(sender)
             if pending is None:
                 continue
             floor = state.account(sender).nonce
             for nonce in [n for n in pending if n < floor]:
-                self._discard(pending.pop(nonce))
+                tx = pending.pop(nonce)
+                self._discard(tx)
+                if tx.digest not in final:
+                    stale.append(tx)
             if not pending:
                 del self._by_sender[sender]
+        return stale
 
     def drop(self, tx: Transaction) -> None:
         """Remove a transaction a block builder found invalid (it would block its sender)."""
@@ -134,4 +156,4 @@ class Mempool:
 
     def _discard(self, tx: Transaction) -> None:
         self._digests.discard(tx.digest)
-        self.verified.discard(tx.digest)
+        self.verified.pop(tx.leaf, None)

@@ -12,6 +12,7 @@ from node_core.ledger.blocks import (
     encode_block,
     encode_header,
 )
+from node_core.ledger.endorsements import Endorsement
 from node_core.ledger.exceptions import DecodeError
 from node_core.ledger.grid_state import (
     EMPTY_GRID_SNAPSHOT,
@@ -21,10 +22,19 @@ from node_core.ledger.grid_state import (
     encode_grid_snapshot,
     grid_state_hash,
 )
+from node_core.ledger.hashing import merkle_leaf
+from node_core.ledger.roster import Role, RosterAction
 from node_core.ledger.transactions import (
+    EmergencyAction,
+    EmergencyKind,
     EnergyTrade,
+    GovernanceProposal,
+    GovernanceVote,
+    ProposalAction,
+    RosterChange,
     Transaction,
     Transfer,
+    VoteChoice,
     decode_transaction,
     encode_transaction,
     sign_transaction,
@@ -75,7 +85,7 @@ def test_transaction_round_trip(tx):
     data = encode_transaction(tx)
     decoded = decode_transaction(data)
     assert decoded == tx
-    assert decoded.hash == tx.hash
+    assert (decoded.hash, decoded.leaf) == (tx.hash, tx.leaf)
     assert encode_transaction(decoded) == data
 
 
@@ -106,6 +116,29 @@ def test_truncation_is_rejected(tx, data):
     cut = data.draw(st.integers(0, len(encoded) - 1))
     with pytest.raises(DecodeError):
         decode_transaction(encoded[:cut])
+
+
+ENDORSEMENT = Endorsement(SIGNERS[2].public_key, b"\x01" * 64)
+EVERY_KIND = [
+    Transfer(SIGNERS[1].address, 5),
+    EnergyTrade(SIGNERS[1].address, SIGNERS[0].address, 500, 420, "PEA"),
+    GovernanceProposal("ราคา", "เพดาน", ProposalAction.PARAMETER_CHANGE, 10,
+                       parameter="price_cap_per_kwh", value=600),
+    GovernanceVote(3, VoteChoice.NO),
+    EmergencyAction(EmergencyKind.LOAD_SHED, "MEA", 2, 300, 0, "ความถี่ต่ำ", 1, ENDORSEMENT,
+                    ENDORSEMENT),
+    RosterChange(RosterAction.ADD, "operator3", Role.OPERATOR, bytes(SIGNERS[2].public_key), 1,
+                 ENDORSEMENT),
+]
+
+
+@pytest.mark.parametrize("payload", EVERY_KIND, ids=lambda p: type(p).__name__)
+def test_a_transaction_read_from_the_wire_is_hashed_from_the_bytes_it_came_in(payload):
+    tx = sign_transaction(Transaction(CHAIN_ID, 7, SIGNERS[0].public_key, payload), SIGNERS[0])
+    data = encode_transaction(tx)
+    decoded = decode_transaction(data)
+    assert decoded.encoded == data and decoded.leaf == merkle_leaf(data) == tx.leaf
+    assert decoded.digest == tx.digest
 
 
 def test_unknown_kind_and_version_are_rejected():

@@ -209,6 +209,16 @@ def test_bad_transaction_signature(chain):
         validate_transaction(chain.state, replace(tx, signature=other.signature))
 
 
+def test_a_verdict_is_for_the_signed_copy_checked_not_for_its_transaction(chain):
+    tx = chain.transfer(0, 1, 100)
+    forged = replace(tx, signature=chain.transfer(0, 1, 101).signature)
+    assert forged.hash == tx.hash and forged.leaf != tx.leaf
+    validate_transaction(chain.state, tx, verified={tx.leaf})
+    with pytest.raises(BadTransactionSignature, match="does not verify"):
+        apply_block(chain.state, forced(chain, [forged]), verified={tx.leaf},
+                    require_finality=False)
+
+
 def test_high_s_signature_is_rejected(chain):
     from node_core.ledger.keys import CURVE_ORDER
     tx = chain.transfer(0, 1, 100)

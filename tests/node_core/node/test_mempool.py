@@ -52,7 +52,7 @@ def test_a_valid_transfer_is_held_with_its_signature_remembered(chain, pool) -> 
     tx = chain.transfer(A, B, 1_000)
     assert pool.add(tx, chain.state)
     assert tx in pool and len(pool) == 1
-    assert tx.digest in pool.verified  # block validation skips this signature
+    assert tx.leaf in pool.verified  # block validation skips this signature
     assert held(pool, chain) == [tx]
 
 
@@ -88,7 +88,7 @@ def test_a_broken_rule_is_refused_by_name_and_nothing_is_held(chain, pool, make,
     tx = make(chain)
     with pytest.raises(rule):
         pool.add(tx, chain.state)
-    assert len(pool) == 0 and tx not in pool and tx.digest not in pool.verified
+    assert len(pool) == 0 and tx not in pool and tx.leaf not in pool.verified
 
 
 def test_a_used_nonce_is_refused(chain, pool) -> None:

@@ -3,8 +3,7 @@ the CLI and the console receive."""
 
 from __future__ import annotations
 
-import asyncio
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any
 
 from node_core.api import answers as ans
 from node_core.api import methods as m
@@ -14,7 +13,6 @@ from node_core.api.operator_auth import Caller
 from node_core.api.trading_overview import DEFAULT_WINDOW_MS, recent_blocks, trading_overview
 from node_core.clock import now_ms
 from node_core.ledger.blocks import Block, commit_digest, finality_quorum
-from node_core.ledger.exceptions import DecodeError, GridTokenXError
 from node_core.ledger.grid_state import GridSnapshot, RegionLoad
 from node_core.ledger.keys import verify_signature
 from node_core.ledger.roster import Roster, endorser_name
@@ -24,18 +22,15 @@ from node_core.ledger.transactions import (
     RosterChange,
     Transaction,
     Transfer,
-    decode_transaction,
 )
 from node_core.ledger.types import Address, is_address
 from node_core.node.metrics import percentile
 
 if TYPE_CHECKING:
+    from node_core.node.admission import Outcome
     from node_core.node.authority_node import AuthorityNode
 
 HEALTH_WINDOW = 100
-SUBMIT_SLICE: Final = 64
-"""Transactions admitted between two yields to the loop (each is a signature check and a
-mempool insertion, ~0.2 ms: a slice holds the loop ~15 ms)."""
 
 
 def transaction_view(tx: Transaction, roster: Roster = ()) -> ans.TransactionView:
@@ -171,25 +166,19 @@ class NodeQueries:
         return self.status_summary()
 
     async def _submit(self, request: r.SubmitRequest) -> ans.SubmitAnswer:
-        """Admit in slices of :data:`SUBMIT_SLICE`, yielding to the loop between them."""
-        results: list[ans.SubmitResult] = []
-        for start in range(0, len(request.transactions), SUBMIT_SLICE):
-            if start:
-                await asyncio.sleep(0)
-            results.extend(self._submit_one(encoded)
-                           for encoded in request.transactions[start:start + SUBMIT_SLICE])
-        return {"accepted": sum(1 for r in results if r["ok"]), "results": results}
-
-    def _submit_one(self, encoded: str) -> ans.SubmitResult:
-        try:
-            tx = decode_transaction(bytes.fromhex(encoded))
-        except (DecodeError, ValueError) as error:
-            return {"ok": False, "error": f"DecodeError: {error}"}
-        try:
-            added = self._node.submit(tx)
-        except GridTokenXError as error:
-            return {"ok": False, "hash": tx.hash, "error": f"{type(error).__name__}: {error}"}
-        return {"ok": True, "hash": tx.hash, "duplicate": not added}
+        """Admit hex encodings (:meth:`AuthorityNode.submit_encoded`)."""
+        results: dict[int, ans.SubmitResult] = {}
+        encoded: list[tuple[int, bytes]] = []
+        for index, text in enumerate(request.transactions):
+            try:
+                encoded.append((index, bytes.fromhex(text)))
+            except ValueError as error:
+                results[index] = {"ok": False, "error": f"DecodeError: {error}"}
+        outcomes = await self._node.submit_encoded([data for _, data in encoded])
+        for (index, _), outcome in zip(encoded, outcomes, strict=True):
+            results[index] = _submit_result(outcome)
+        ordered = [results[index] for index in range(len(request.transactions))]
+        return {"accepted": sum(1 for result in ordered if result["ok"]), "results": ordered}
 
     async def _account(self, request: r.AccountRequest) -> ans.AccountAnswer:
         address = request.address
@@ -252,3 +241,14 @@ class NodeQueries:
         self._node.control.grid = {"frequency_hz": data.frequency_mhz / 1000,
                                    "voltages": dict(request.voltages)}
         return {"ok": True}
+
+
+def _submit_result(outcome: Outcome) -> ans.SubmitResult:
+    if outcome.error is not None:
+        return {"ok": False, "hash": outcome.hash, "error": _rule(outcome)}
+    return {"ok": True, "hash": outcome.hash, "duplicate": not outcome.added}
+
+
+def _rule(outcome: Outcome) -> str:
+    """``"<Rule>: <message>"`` of an outcome's error."""
+    return f"{type(outcome.error).__name__}: {outcome.error}"

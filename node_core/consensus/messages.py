@@ -11,27 +11,49 @@ Two layers:
 * Wire messages (``encode_wire`` / ``decode_wire``): ``u8 tag || body``. They travel inside
   the peer transport's authenticated frames (:mod:`node_core.p2p`), so only consensus
   messages carry signatures of their own.
+
+A block travels **compact** in consensus packets (:class:`CompactPacket`): its transactions
+named by their leaves (:attr:`~node_core.ledger.transactions.Transaction.leaf`), which peers
+already hold from gossip. A peer completes it from what it holds and asks the sender for the
+rest (:class:`GetTransactions`, answered by :class:`BlockTransactions`). Final blocks
+(catch-up) travel whole. ``docs/protocol.md`` §13 is the same in prose.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from enum import IntEnum
 from typing import Final
 
-from node_core.ledger.blocks import Block, decode_block, encode_block
+from node_core.ledger.blocks import (
+    MAX_BLOCK_BYTES,
+    AuthoritySignature,
+    Block,
+    BlockHeader,
+    decode_block,
+    encode_block,
+    read_header,
+    read_signatures,
+    write_header,
+    write_signatures,
+)
 from node_core.ledger.encoding import Reader, Writer
 from node_core.ledger.exceptions import DecodeError
+from node_core.ledger.genesis import PARAMETER_LIMITS
+from node_core.ledger.grid_state import GridSnapshot, read_grid_snapshot, write_grid_snapshot
 from node_core.ledger.hashing import tagged_digest
-from node_core.ledger.keys import Signer, verify_signature
-from node_core.ledger.transactions import Transaction, encode_transaction
+from node_core.ledger.keys import DIGEST_SIZE, Signer, verify_signature
+from node_core.ledger.transactions import MAX_TRANSACTION_BYTES, Transaction, encode_transaction
 from node_core.ledger.types import Address, Hash32, PublicKey
 
 NO_ROUND: Final = 2**32 - 1
 """``prepared_round`` of a round change whose sender has prepared nothing."""
 
 CONSENSUS_DOMAIN: Final = b"GTX/consensus"
+MAX_BLOCK_TRANSACTIONS: Final = PARAMETER_LIMITS["max_transactions_per_block"][1]
+"""The most transactions a block may carry under any parameters: bounds the leaves of a
+compact block and the transactions one message asks for."""
 NO_SENDER: Final = Address("0x" + "0" * 40)
 """Placeholder sender of a message not yet signed."""
 
@@ -116,6 +138,69 @@ class ConsensusPacket:
 
 
 @dataclass(frozen=True, slots=True)
+class CompactBlock:
+    """A block as consensus packets carry it: its transactions as their leaves, in order."""
+
+    header: BlockHeader
+    grid_snapshot: GridSnapshot
+    leaves: tuple[bytes, ...]
+    authority_signatures: tuple[AuthoritySignature, ...] = ()
+
+    @classmethod
+    def of(cls, block: Block) -> CompactBlock:
+        return cls(block.header, block.grid_snapshot,
+                   tuple(tx.leaf for tx in block.transactions), block.authority_signatures)
+
+    @property
+    def hash(self) -> Hash32:
+        return self.header.hash
+
+    def missing(self, held: Mapping[bytes, Transaction]) -> list[bytes]:
+        """The leaves of transactions not in ``held`` (transactions by leaf)."""
+        return [leaf for leaf in self.leaves if leaf not in held]
+
+    def complete(self, held: Mapping[bytes, Transaction]) -> Block:
+        """The block, its transactions taken from ``held``, which must hold them all."""
+        return Block(self.header, self.grid_snapshot, tuple(held[leaf] for leaf in self.leaves),
+                     self.authority_signatures)
+
+
+@dataclass(frozen=True, slots=True)
+class CompactPacket:
+    """A :class:`ConsensusPacket` as it travels: its block compact."""
+
+    message: ConsensusMessage
+    block: CompactBlock | None = None
+    justification: tuple[ConsensusMessage, ...] = ()
+
+    @classmethod
+    def of(cls, packet: ConsensusPacket) -> CompactPacket:
+        block = CompactBlock.of(packet.block) if packet.block is not None else None
+        return cls(packet.message, block, packet.justification)
+
+    def with_block(self, block: Block | None) -> ConsensusPacket:
+        """The packet the engine takes, with this packet's block completed."""
+        return ConsensusPacket(self.message, block, self.justification)
+
+
+@dataclass(frozen=True, slots=True)
+class GetTransactions:
+    """Ask the sender of a compact block for the transactions of ``leaves`` it lists."""
+
+    block_hash: Hash32
+    leaves: tuple[bytes, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class BlockTransactions:
+    """The answer to :class:`GetTransactions`: the signed encodings of the transactions
+    asked for that the sender holds, in the order asked."""
+
+    block_hash: Hash32
+    encoded: tuple[bytes, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Status:
     """Heartbeat: where the sender is."""
 
@@ -152,7 +237,8 @@ class Transactions:
         return cls(tuple(encode_transaction(tx) for tx in transactions))
 
 
-WireMessage = ConsensusPacket | Status | GetBlocks | FinalBlocks | Transactions
+WireMessage = (CompactPacket | Status | GetBlocks | FinalBlocks | Transactions
+               | GetTransactions | BlockTransactions)
 MAX_SYNC_BLOCKS: Final = 64
 
 
@@ -162,17 +248,26 @@ class WireTag(IntEnum):
     GET_BLOCKS = 3
     FINAL_BLOCKS = 4
     TRANSACTIONS = 5
+    GET_TRANSACTIONS = 6
+    BLOCK_TRANSACTIONS = 7
 
 
 def encode_wire(message: WireMessage) -> bytes:
     writer = Writer()
-    if isinstance(message, ConsensusPacket):
+    if isinstance(message, CompactPacket):
         writer.u8(WireTag.CONSENSUS)
         write_message(writer, message.message)
-        writer.bytes_(encode_block(message.block) if message.block else b"")
+        writer.bytes_(_compact_bytes(message.block) if message.block else b"")
         writer.u32(len(message.justification))
         for item in message.justification:
             write_message(writer, item)
+    elif isinstance(message, GetTransactions):
+        writer.u8(WireTag.GET_TRANSACTIONS).hash32(message.block_hash)
+        writer.u32(len(message.leaves)).raw(b"".join(message.leaves),
+                                            DIGEST_SIZE * len(message.leaves))
+    elif isinstance(message, BlockTransactions):
+        writer.u8(WireTag.BLOCK_TRANSACTIONS).hash32(message.block_hash)
+        _write_encoded(writer, message.encoded)
     elif isinstance(message, Status):
         writer.u8(WireTag.STATUS).u64(message.height).hash32(message.tip_hash).u32(message.round)
     elif isinstance(message, GetBlocks):
@@ -182,10 +277,37 @@ def encode_wire(message: WireMessage) -> bytes:
         for block in message.blocks:
             writer.bytes_(encode_block(block))
     else:
-        writer.u8(WireTag.TRANSACTIONS).u32(len(message.encoded))
-        for data in message.encoded:
-            writer.bytes_(data)
+        _write_encoded(writer.u8(WireTag.TRANSACTIONS), message.encoded)
     return bytes(writer)
+
+
+def _write_encoded(writer: Writer, encoded: tuple[bytes, ...]) -> None:
+    writer.u32(len(encoded))
+    for data in encoded:
+        writer.bytes_(data)
+
+
+def _compact_bytes(block: CompactBlock) -> bytes:
+    writer = Writer()
+    write_header(writer, block.header)
+    write_grid_snapshot(writer, block.grid_snapshot)
+    writer.u32(len(block.leaves)).raw(b"".join(block.leaves), DIGEST_SIZE * len(block.leaves))
+    write_signatures(writer, block.authority_signatures)
+    return bytes(writer)
+
+
+def _read_compact(data: bytes) -> CompactBlock:
+    reader = Reader(data)
+    header, snapshot = read_header(reader), read_grid_snapshot(reader)
+    block = CompactBlock(header, snapshot, _read_leaves(reader), read_signatures(reader))
+    reader.finish()
+    return block
+
+
+def _read_leaves(reader: Reader) -> tuple[bytes, ...]:
+    count = reader.count(MAX_BLOCK_TRANSACTIONS)
+    data = reader.raw(DIGEST_SIZE * count)
+    return tuple(data[i:i + DIGEST_SIZE] for i in range(0, len(data), DIGEST_SIZE))
 
 
 def decode_wire(data: bytes) -> WireMessage:
@@ -201,16 +323,27 @@ def _unknown_tag(reader: Reader) -> WireMessage:
     raise DecodeError("unknown wire message tag")
 
 
-def _read_consensus(reader: Reader) -> ConsensusPacket:
+def _read_consensus(reader: Reader) -> CompactPacket:
     message = read_message(reader)
-    block_bytes = reader.bytes_(64 * 1024 * 1024)
-    block = decode_block(block_bytes) if block_bytes else None
+    block_bytes = reader.bytes_(MAX_BLOCK_BYTES)
+    block = _read_compact(block_bytes) if block_bytes else None
     justification = tuple(read_message(reader) for _ in range(reader.count(256)))
-    return ConsensusPacket(message, block, justification)
+    return CompactPacket(message, block, justification)
+
+
+def _read_get_transactions(reader: Reader) -> GetTransactions:
+    return GetTransactions(Hash32(reader.hash32()), _read_leaves(reader))
+
+
+def _read_block_transactions(reader: Reader) -> BlockTransactions:
+    block_hash = Hash32(reader.hash32())
+    count = reader.count(MAX_BLOCK_TRANSACTIONS)
+    return BlockTransactions(block_hash, tuple(reader.bytes_(MAX_TRANSACTION_BYTES)
+                                               for _ in range(count)))
 
 
 def _read_final_blocks(reader: Reader) -> FinalBlocks:
-    return FinalBlocks(tuple(decode_block(reader.bytes_(64 * 1024 * 1024))
+    return FinalBlocks(tuple(decode_block(reader.bytes_(MAX_BLOCK_BYTES))
                              for _ in range(reader.count(MAX_SYNC_BLOCKS))))
 
 
@@ -232,5 +365,7 @@ _WIRE_READERS: dict[int, Callable[[Reader], WireMessage]] = {
     WireTag.GET_BLOCKS: _read_get_blocks,
     WireTag.FINAL_BLOCKS: _read_final_blocks,
     WireTag.TRANSACTIONS: _read_transactions,
+    WireTag.GET_TRANSACTIONS: _read_get_transactions,
+    WireTag.BLOCK_TRANSACTIONS: _read_block_transactions,
 }
 

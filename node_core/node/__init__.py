@@ -2,6 +2,10 @@
 
 * ``authority_node`` — :class:`~node_core.node.authority_node.AuthorityNode`
 * ``mempool`` — transactions admitted and waiting for a block
+* ``admission`` — a submission's or gossip's way into the mempool (decode, check, verify, add)
+* ``signature_pool`` — transaction signatures verified in worker processes, off the loop
+* ``block_bodies`` — compact blocks of peers' proposals completed from the mempool and peers
+* ``stages`` — where the node's time goes, by stage (``pipeline``, ``tests.perf consensus``)
 * ``rejections`` — what the node dropped, by rule (counted, warned once a minute)
 * ``metrics`` — what the node counts about itself
 * ``supervision`` — child processes restarted when they die (console and devnet)

@@ -4,6 +4,13 @@ The node does the I/O around :class:`~node_core.consensus.engine.ConsensusEngine
 packets and clock ticks, carries out its actions (broadcast, commit a final block, keep
 equivocation evidence), gossips transactions, answers peers' block requests, catches up
 from peers when behind, and serves the local client endpoint (:mod:`node_core.api.endpoint`).
+
+A transaction's work is done once per node: decoded once (and hashed from its bytes),
+checked and verified once at admission (:mod:`node_core.node.admission`; signatures in a
+process pool, :mod:`node_core.node.signature_pool`), named by its leaf in proposals that peers
+complete from their mempools (:mod:`node_core.node.block_bodies`), applied once when the
+block is validated, whose resulting state is the one committed. Where the time goes is kept
+by stage (:mod:`node_core.node.stages`).
 """
 
 from __future__ import annotations
@@ -11,6 +18,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import ChainMap
+from collections.abc import Coroutine, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -33,9 +42,12 @@ from node_core.consensus.engine import (
 )
 from node_core.consensus.messages import (
     MAX_SYNC_BLOCKS,
+    BlockTransactions,
+    CompactPacket,
     ConsensusPacket,
     FinalBlocks,
     GetBlocks,
+    GetTransactions,
     Status,
     Transactions,
     WireMessage,
@@ -55,19 +67,17 @@ from node_core.ledger.genesis import Genesis
 from node_core.ledger.grid_state import EMPTY_GRID_SNAPSHOT, GridSnapshot
 from node_core.ledger.keys import Signer
 from node_core.ledger.state import State
-from node_core.ledger.transactions import (
-    Payload,
-    Transaction,
-    decode_transaction,
-    hash_of_encoded,
-    sign_transaction,
-)
+from node_core.ledger.transactions import Payload, Transaction, sign_transaction
 from node_core.ledger.transition import apply_block, build_block, validate_transaction
 from node_core.ledger.types import Address
-from node_core.node.config import NodeConfig
+from node_core.node.admission import Admission, Outcome
+from node_core.node.block_bodies import BlockBodies
+from node_core.node.config import ALL_CORES, NodeConfig
 from node_core.node.mempool import Mempool
 from node_core.node.metrics import NodeMetrics
 from node_core.node.rejections import Rejections
+from node_core.node.signature_pool import SignaturePool, cores
+from node_core.node.stages import StageClock
 from node_core.node.store import STORE_FILENAME, BlockStore
 from node_core.p2p import PeerLinks, PeerNetwork
 from node_core.private_files import private_directory
@@ -110,6 +120,14 @@ class AuthorityNode:
         self.metrics = NodeMetrics()
         self.rejections = Rejections(log)
         """What this node dropped, by rule (``status`` → ``rejected``)."""
+        self.stages = StageClock()
+        self.signatures = SignaturePool(
+            cores() if config.verify_workers == ALL_CORES else config.verify_workers)
+        self.admission = Admission(self.mempool, lambda: self.state, self.signatures,
+                                   self.stages)
+        self.bodies = BlockBodies(self.mempool.verified, self.admission, self.signatures,
+                                  self._send, self._deliver, self._spawn, self._refuse,
+                                  self.stages)
         self.peers: dict[str, PeerView] = {}
         self.grid_snapshot: GridSnapshot = EMPTY_GRID_SNAPSHOT
         self._first_seen: dict[str, int] = {}
@@ -117,6 +135,9 @@ class AuthorityNode:
         self._built: dict[str, State] = {}
         self._sync_requested_ms = 0
         self._fetch_requested_ms: dict[int, int] = {}
+        self._work: set[asyncio.Task[None]] = set()
+        """Peer messages being handled in the background (they await the signature pool)."""
+        self._catching_up = asyncio.Lock()
         self.engine = ConsensusEngine(signer, self.state, self, config.consensus)
         self.network: PeerLinks = PeerNetwork(
             chain_id=genesis.chain_id, genesis_hash=self.state.genesis_hash, signer=signer,
@@ -154,6 +175,7 @@ class AuthorityNode:
     async def start(self) -> None:
         log.info("node %s starting at height %d (tip %s)", self.authority_name,
                  self.state.height, self.state.tip_hash[:16])
+        await self.signatures.start()
         await self.endpoint.start()
         profile = self._cloud_profile()
         if profile is not None and profile.pubsub.consensus_transport == "pubsub":
@@ -190,11 +212,13 @@ class AuthorityNode:
         self.cloud.start()
 
     async def stop(self) -> None:
-        for task in self._tasks:
+        self.admission.close()
+        for task in [*self._tasks, *self._work]:
             task.cancel()
-        for task in self._tasks:
+        for task in [*self._tasks, *self._work]:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        await asyncio.to_thread(self.signatures.close)
         if self.cloud is not None:
             await self.cloud.aclose()
         if self.telemetry is not None:
@@ -213,8 +237,22 @@ class AuthorityNode:
             except Exception:
                 log.exception("node task %s failed; continuing", work.__name__)
 
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        """Handle a peer's message in the background (it awaits the signature pool)."""
+        task = asyncio.create_task(self._logged(work))
+        self._work.add(task)
+        task.add_done_callback(self._work.discard)
+
+    @staticmethod
+    async def _logged(work: Coroutine[Any, Any, None]) -> None:
+        try:
+            await work
+        except Exception:
+            log.exception("handling a peer message failed; continuing")
+
     def _tick(self) -> None:
-        self._handle(self.engine.tick(now_ms()))
+        with self.stages.stage("prepare/commit"):
+            self._handle(self.engine.tick(now_ms()))
 
     def _heartbeat(self) -> None:
         self.network.broadcast(encode_wire(self._status()))
@@ -232,17 +270,19 @@ class AuthorityNode:
     # --- block source (for the engine) --------------------------------------------------------
 
     def build(self, state: State, round: int, now: int, *, allow_empty: bool) -> Block | None:
-        candidates = self.mempool.select(state, state.parameters.max_transactions_per_block)
-        if not candidates and not allow_empty:
-            return None
-        built = build_block(state, candidates, proposer=self.signer.address, timestamp=now,
-                            round=round, grid_snapshot=self.grid_snapshot,
-                            verified=self.mempool.verified)
+        with self.stages.stage("propose"):
+            candidates = self.mempool.select(state, state.parameters.max_transactions_per_block)
+            if not candidates and not allow_empty:
+                return None
+            built = build_block(state, candidates, proposer=self.signer.address, timestamp=now,
+                                round=round, grid_snapshot=self.grid_snapshot,
+                                verified=self.mempool.verified)
         for tx, error in built.rejected:
             self.rejections.record(type(error).__name__,
                                    f"tx {tx.hash} left out of block {state.height + 1} and "
                                    f"removed from the mempool: {error}")
             self.mempool.drop(tx)
+            self._first_seen.pop(tx.hash, None)
             self.control.on_dropped(tx, error)
         self._built = {built.block.hash: built.state}
         return built.block
@@ -250,8 +290,13 @@ class AuthorityNode:
     def validate(self, state: State, block: Block, now: int) -> State:
         if block.hash in self._built:
             return self._built[block.hash]
-        return apply_block(state, block, now_ms=now, verified=self.mempool.verified,
-                           require_finality=False)
+        with self.stages.stage("apply"):
+            return apply_block(state, block, now_ms=now, verified=self._verdicts(),
+                               require_finality=False)
+
+    def _verdicts(self) -> ChainMap[bytes, Transaction]:
+        """Transactions by leaf whose signatures this node verified."""
+        return ChainMap(self.mempool.verified, self.bodies.verified)
 
     def has_pending(self) -> bool:
         return len(self.mempool) > 0
@@ -259,12 +304,23 @@ class AuthorityNode:
     # --- transactions -----------------------------------------------------------------------
 
     def submit(self, tx: Transaction) -> bool:
-        """Admit a transaction from a client; gossip it. Raises the rule it breaks."""
+        """Admit a transaction the node made itself (its signature checked here); gossip it.
+        Raises the rule it breaks."""
         added = self.mempool.add(tx, self.state)
         if added:
             self._first_seen[tx.hash] = now_ms()
             self._outgoing.append(tx)
         return added
+
+    async def submit_encoded(self, encoded: Sequence[bytes]) -> list[Outcome]:
+        """Admit a client's transactions (signed encodings; :mod:`node_core.node.admission`)
+        and gossip those newly held; the outcome of each, in order."""
+        received = now_ms()
+        outcomes, added = await self.admission.admit(encoded)
+        for tx in added:
+            self._first_seen[tx.hash] = received
+        self._outgoing += added
+        return outcomes
 
     def submit_as_authority(self, payload: Payload) -> Transaction:
         """Sign ``payload`` with this authority's key (the next free nonce, counting its pending
@@ -280,17 +336,17 @@ class AuthorityNode:
         self.submit(tx)
         return tx
 
-    def _on_transactions(self, sender: str, message: Transactions) -> None:
-        """Gossip: each transaction is decoded and admitted on its own; one that breaks a
-        rule is dropped alone and recorded with its rule and hash."""
-        for data in message.encoded:
-            try:
-                tx = decode_transaction(data)
-                if self.mempool.add(tx, self.state):
-                    self._first_seen.setdefault(tx.hash, now_ms())
-            except GridTokenXError as error:
-                self.rejections.record(type(error).__name__, (
-                    f"tx {hash_of_encoded(data)} gossiped by {self._name_of(sender)}: {error}"))
+    async def _on_transactions(self, sender: str, message: Transactions) -> None:
+        """Gossip: each transaction is admitted on its own; one that breaks a rule is dropped
+        alone and recorded with its rule and hash."""
+        received = now_ms()
+        outcomes, added = await self.admission.admit(message.encoded)
+        for tx in added:
+            self._first_seen.setdefault(tx.hash, received)
+        for outcome in outcomes:
+            if outcome.error is not None:
+                self.rejections.record(type(outcome.error).__name__, (
+                    f"tx {outcome.hash} gossiped by {self._name_of(sender)}: {outcome.error}"))
 
     # --- peers ------------------------------------------------------------------------------
 
@@ -308,16 +364,32 @@ class AuthorityNode:
                                    f"message from {self._name_of(sender)}: {error}")
 
     def _dispatch(self, sender: str, message: WireMessage) -> None:
-        if isinstance(message, ConsensusPacket):
-            self._handle(self.engine.on_packet(message, now_ms()))
+        if isinstance(message, CompactPacket):
+            self.bodies.receive(sender, message)
         elif isinstance(message, Status):
             self._on_status(sender, message)
         elif isinstance(message, GetBlocks):
             self._on_get_blocks(sender, message)
+        elif isinstance(message, GetTransactions):
+            self._send(sender, self.bodies.answer(message))
+        elif isinstance(message, BlockTransactions):
+            self._spawn(self.bodies.on_transactions(message))
         elif isinstance(message, FinalBlocks):
-            self._on_final_blocks(message)
+            self._spawn(self._on_final_blocks(message))
         else:
-            self._on_transactions(sender, message)
+            self._spawn(self._on_transactions(sender, message))
+
+    def _deliver(self, packet: ConsensusPacket) -> None:
+        """A consensus packet, its block complete, to the engine."""
+        with self.stages.stage("prepare/commit"):
+            self._handle(self.engine.on_packet(packet, now_ms()))
+
+    def _send(self, address: str, message: WireMessage) -> None:
+        self.network.send(address, encode_wire(message))
+
+    def _refuse(self, rule: str, sender: str, what: str) -> None:
+        """Record a drop of what ``sender`` sent, by rule."""
+        self.rejections.record(rule, f"{what} from {self._name_of(sender)}")
 
     def _name_of(self, address: str) -> str:
         authority = self.state.authority_by_address(Address(address))
@@ -346,30 +418,47 @@ class AuthorityNode:
         if blocks:
             self.network.send(sender, encode_wire(FinalBlocks(blocks)))
 
-    def _on_final_blocks(self, message: FinalBlocks) -> None:
-        """Catch-up: apply final blocks that extend our tip, checking their finality."""
-        applied = False
-        for block in message.blocks:
-            if block.height != self.state.height + 1:
-                continue
-            try:
-                state = apply_block(self.state, block, verified=self.mempool.verified)
-            except (InvalidBlock, InvalidTransaction) as error:
-                self.rejections.record(type(error).__name__,
-                                       f"final block {block.height} from a peer: {error}")
-                break
-            self._commit(block, state)
-            applied = True
-        if applied:
-            self._sync_requested_ms = 0
-            self._handle(self.engine.start_height(self.state, now_ms()))
+    async def _on_final_blocks(self, message: FinalBlocks) -> None:
+        """Catch-up: apply final blocks that extend our tip, checking their finality; the
+        signatures not verified here yet are, block by block, in the signature pool."""
+        async with self._catching_up:
+            applied = False
+            for block in message.blocks:
+                if block.height != self.state.height + 1:
+                    continue
+                verified = await self._verified_for(block)
+                if block.height != self.state.height + 1:
+                    continue  # decided by consensus meanwhile
+                try:
+                    with self.stages.stage("apply"):
+                        state = apply_block(self.state, block, verified=verified)
+                except (InvalidBlock, InvalidTransaction) as error:
+                    self.rejections.record(type(error).__name__,
+                                           f"final block {block.height} from a peer: {error}")
+                    break
+                self._commit(block, state)
+                applied = True
+            if applied:
+                self._sync_requested_ms = 0
+                with self.stages.stage("prepare/commit"):
+                    self._handle(self.engine.start_height(self.state, now_ms()))
+
+    async def _verified_for(self, block: Block) -> Mapping[bytes, Transaction]:
+        """The verdicts for ``block``'s transactions: those held, and the others verified
+        now (one that does not verify is left out: applying the block refuses it)."""
+        verdicts = self._verdicts()
+        unchecked = [tx for tx in block.transactions if tx.leaf not in verdicts]
+        valid = await self.signatures.verify(
+            [(tx.sender_public_key, tx.digest, tx.signature) for tx in unchecked])
+        fresh = {tx.leaf: tx for tx, ok in zip(unchecked, valid, strict=True) if ok}
+        return verdicts.new_child(fresh)
 
     # --- engine actions ---------------------------------------------------------------------
 
     def _handle(self, actions: list[Action]) -> None:
         for action in actions:
             if isinstance(action, Broadcast):
-                self.network.broadcast(encode_wire(action.packet))
+                self.network.broadcast(encode_wire(CompactPacket.of(action.packet)))
             elif isinstance(action, Decide):
                 self._commit(action.block, action.state)
                 self.network.broadcast(encode_wire(self._status()))
@@ -383,6 +472,10 @@ class AuthorityNode:
                 self._fetch_block(action.height)
 
     def _commit(self, block: Block, state: State) -> None:
+        with self.stages.stage("store"):
+            self._store(block, state)
+
+    def _store(self, block: Block, state: State) -> None:
         self.store.commit_block(block, state)
         changed = state.authorities != self.state.authorities
         self.state = state
@@ -391,13 +484,16 @@ class AuthorityNode:
                      ", ".join(a.name for a in state.authorities),
                      finality_quorum(len(state.authorities)))
             self.network.update_authorities(state.authorities, self._peer_addresses())
-        self.mempool.remove_final(block.transactions, state)
+        stale = self.mempool.remove_final(block.transactions, state)
+        self.bodies.new_height(state.height)
         self._built = {}
         now = now_ms()
         for tx in block.transactions:
             first = self._first_seen.pop(tx.hash, None)
             if first is not None:
                 self.metrics.finality_ms.append(now - first)
+        for tx in stale:
+            self._first_seen.pop(tx.hash, None)
         self.metrics.tx_finalized += len(block.transactions)
         self.metrics.last_block_ms = now
         summary = self.queries.block_summary(block, final_ms=now)

@@ -9,6 +9,7 @@ Example (the devnet writes these)::
     genesis = "genesis.json"
     listen = "127.0.0.1:30301"         # peer transport
     client = "127.0.0.1:30401"         # local client endpoint (CLI, console)
+    verify_workers = 0                 # optional: signature-verifying processes, 0 = per core
 
     [peers]                            # authority name -> host:port
     MEA = "127.0.0.1:30302"
@@ -50,7 +51,7 @@ import time
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from node_core.api.client import NodeAddress
 from node_core.api.wire import cookie_path
@@ -111,6 +112,10 @@ class Retention:
     """Alarm events (``alarm_history.sqlite3``)."""
 
 
+ALL_CORES: Final = 0
+"""``verify_workers`` meaning one worker per core."""
+
+
 @dataclass(frozen=True, slots=True)
 class NodeConfig:
     authority: str
@@ -122,6 +127,9 @@ class NodeConfig:
     signer: SignerConfig
     consensus: ConsensusConfig = field(default_factory=ConsensusConfig)
     mempool_size: int = 50_000
+    verify_workers: int = ALL_CORES
+    """Processes verifying transaction signatures (``[node] verify_workers``);
+    :data:`ALL_CORES`: one per core the node may run on."""
     cloud_profile: Path | None = None
     """The gcp profile of ``[cloud] profile``: the node starts ``node_core.cloud.services``
     with it. None: a devnet node, nothing cloud."""
@@ -140,7 +148,7 @@ _RETENTION_RANGES = {"audit_years": (1, 100), "alarm_history_days": (1, 36_600)}
 
 _SECTIONS: dict[str, dict[str, type]] = {
     "node": {"authority": str, "data_dir": str, "genesis": str, "listen": str, "client": str,
-             "mempool_size": int},
+             "mempool_size": int, "verify_workers": int},
     "signer": {"backend": str, "module": str, "token_label": str, "key_label": str,
                "pin_env": str, "softhsm_conf": str, "key_file": str, "allow_file_signer": bool},
     "consensus": {"round_timeout_ms": int, "max_round_timeout_ms": int, "retransmit_ms": int},
@@ -236,6 +244,9 @@ def _problems(data: dict[str, Any]) -> list[str]:
         value = data.get("retention", {}).get(key)
         if isinstance(value, int) and not low <= value <= high:
             problems.append(f"[retention] {key} must be within {low}..{high}")
+    workers = data.get("node", {}).get("verify_workers", ALL_CORES)
+    if isinstance(workers, int) and workers < ALL_CORES:
+        problems.append(f"[node] verify_workers must be {ALL_CORES} (one per core) or more")
     if data.get("signer", {}).get("backend") not in (None, "pkcs11", "file"):
         problems.append("[signer] backend must be 'pkcs11' or 'file'")
     return problems
@@ -264,6 +275,7 @@ def _build(data: dict[str, Any], base: Path) -> NodeConfig:
         ),
         consensus=ConsensusConfig(**data.get("consensus", {})),
         mempool_size=node.get("mempool_size", 50_000),
+        verify_workers=node.get("verify_workers", ALL_CORES),
         cloud_profile=path(data.get("cloud", {}).get("profile")),
         alarms=alarm_tuning(data.get("alarms", {})),
         retention=Retention(**data.get("retention", {})),

@@ -3,9 +3,9 @@ and derive the per-direction MAC keys of the channel.
 
 Messages (each one length-prefixed frame, canonical encoding)::
 
-    Hello = u8 version=1 || u8 kind=1 || str chain_id || hash32 genesis_hash
+    Hello = u8 version=2 || u8 kind=1 || str chain_id || hash32 genesis_hash
             || address authority || raw32 nonce || raw32 ephemeral X25519 public key
-    Auth  = u8 version=1 || u8 kind=2 || raw64 signature (r || s, low S)
+    Auth  = u8 version=2 || u8 kind=2 || raw64 signature (r || s, low S)
 
 Order: the initiator (the dialer) sends its Hello as soon as the TCP connection is up; the
 responder sends its own once a Hello has arrived (a connection that sends none, or sends
@@ -50,7 +50,9 @@ from node_core.p2p.errors import HandshakeFailed, WrongChainPeer
 from node_core.p2p.framing import frame, read_frame
 from node_core.p2p.settings import NetworkSettings
 
-PROTOCOL_VERSION: Final = 1
+PROTOCOL_VERSION: Final = 2
+"""The wire messages' version (:mod:`node_core.consensus.messages`; 2: blocks in consensus
+packets are compact): a peer of another version is refused at the handshake, by name."""
 HELLO_KIND: Final = 1
 AUTH_KIND: Final = 2
 INITIATOR_ROLE: Final = 1

@@ -1,7 +1,8 @@
-"""A real authority node in the test's own process (real SQLite stores, real chain), fed by
-hand: final blocks and messages as a peer would send them, client requests answered by the
-node's own handlers. Outbound peer traffic goes to :class:`RecordedLinks`, so a test can see
-what the node sends."""
+"""A real authority node in the test's own process (real SQLite stores, real chain, a real
+signature pool), fed by hand: final blocks and messages as a peer would send them, client
+requests answered by the node's own handlers. Outbound peer traffic goes to
+:class:`RecordedLinks`, so a test can see what the node sends. The harness runs the node's
+event loop until what it was given is handled (background work included)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,14 @@ from typing import Any
 from node_core.api.signed_requests import RequestSigner
 from node_core.api.wire import ClientError
 from node_core.clock import now_ms
-from node_core.consensus.messages import FinalBlocks, WireMessage, decode_wire, encode_wire
+from node_core.consensus.messages import (
+    CompactPacket,
+    ConsensusPacket,
+    FinalBlocks,
+    WireMessage,
+    decode_wire,
+    encode_wire,
+)
 from node_core.control_room.audit import AuditLog
 from node_core.ledger.genesis import AuthorityInfo
 from node_core.node.authority_node import AuthorityNode
@@ -59,6 +67,7 @@ data_dir = "egat"
 genesis = "genesis.json"
 listen = "127.0.0.1:39001"
 client = "127.0.0.1:39002"
+verify_workers = 1
 
 [signer]
 backend = "file"
@@ -79,6 +88,7 @@ class NodeHarness:
         directory.joinpath("egat").mkdir(parents=True, exist_ok=True)
         directory.joinpath("node.toml").write_text(CONFIG + alarms)
         self.directory, self.chain = directory, chain
+        self.loop = asyncio.new_event_loop()
         self.node = self.open()
 
     def open(self) -> AuthorityNode:
@@ -89,12 +99,18 @@ class NodeHarness:
         return node
 
     def restart(self) -> None:
-        self.close()
+        self._close_node()
         self.node = self.open()
 
     def close(self) -> None:
+        """Close the node and the harness's loop (the end of a test)."""
+        self._close_node()
+        self.loop.close()
+
+    def _close_node(self) -> None:
         self.node.store.close()
         self.node.control.close()
+        self.node.signatures.close()
 
     def receive_final(self, *blocks) -> None:  # type: ignore[no-untyped-def]
         """Final blocks arriving from a peer (the node's catch-up path)."""
@@ -104,10 +120,21 @@ class NodeHarness:
         """Let ``ms`` pass for the node's consensus engine (its timers, e.g. commit grace)."""
         self.node._handle(self.node.engine.tick(now_ms() + ms))
 
-    def receive(self, message: WireMessage, sender: int = 1) -> None:
-        """``message`` arriving from the chain's authority number ``sender`` (MEA)."""
-        self.node._on_peer_message(self.chain.authorities[sender].address,
-                                   encode_wire(message))
+    def receive(self, message: WireMessage | ConsensusPacket, sender: int = 1) -> None:
+        """``message`` arriving from the chain's authority number ``sender`` (MEA); a
+        consensus packet travels compact, as peers send it."""
+        if isinstance(message, ConsensusPacket):
+            message = CompactPacket.of(message)
+        self.run(self._received(encode_wire(message), sender))
+
+    async def _received(self, payload: bytes, sender: int) -> None:
+        self.node._on_peer_message(self.chain.authorities[sender].address, payload)
+        while self.node._work:
+            await asyncio.wait(set(self.node._work))
+
+    def run(self, work):  # type: ignore[no-untyped-def]
+        """Run ``work`` (a coroutine) on the node's loop; its result."""
+        return self.loop.run_until_complete(work)
 
     def call(self, method: str, by: str | None = None, **params):  # type: ignore[no-untyped-def]
         """A client request answered by the node's own endpoint code (parsing, the signature
@@ -119,7 +146,7 @@ class NodeHarness:
             signer = RequestSigner(key, self.chain.genesis.chain_id, self.node.signer.address)
             message["auth"] = signer.auth(method, params, now_ms()).to_json()
         raw = json.dumps(message).encode()
-        answer = json.loads(asyncio.run(self.node.endpoint._answer(raw, asyncio.Queue())))
+        answer = json.loads(self.run(self.node.endpoint._answer(raw, asyncio.Queue())))
         if "error" in answer:
             raise ClientError(answer["error"]["type"], answer["error"]["message"])
         return answer["result"]

@@ -9,11 +9,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from node_core.consensus.messages import (
+    MAX_BLOCK_TRANSACTIONS,
     MAX_SYNC_BLOCKS,
+    BlockTransactions,
+    CompactBlock,
+    CompactPacket,
     ConsensusMessage,
     ConsensusPacket,
     FinalBlocks,
     GetBlocks,
+    GetTransactions,
     MessageKind,
     Status,
     Transactions,
@@ -48,21 +53,36 @@ def commit(signer=EGAT) -> ConsensusMessage:
 
 
 WIRE_MESSAGES = {
-    "proposal": ConsensusPacket(signed(MessageKind.PROPOSAL), BLOCK),
-    "round-change": ConsensusPacket(
+    "proposal": CompactPacket.of(ConsensusPacket(signed(MessageKind.PROPOSAL), BLOCK)),
+    "round-change": CompactPacket.of(ConsensusPacket(
         signed(MessageKind.ROUND_CHANGE, prepared_round=0), BLOCK,
-        (signed(MessageKind.PREPARE), signed(MessageKind.PREPARE, MEA))),
-    "commit": ConsensusPacket(commit()),
+        (signed(MessageKind.PREPARE), signed(MessageKind.PREPARE, MEA)))),
+    "commit": CompactPacket(commit()),
     "status": Status(BLOCK.header.height, BLOCK.hash, 3),
     "get-blocks": GetBlocks(1, MAX_SYNC_BLOCKS),
     "final-blocks": FinalBlocks((BLOCK,)),
     "transactions": Transactions.of(TXS),
+    "get-transactions": GetTransactions(BLOCK.hash, tuple(tx.leaf for tx in TXS)),
+    "block-transactions": BlockTransactions(BLOCK.hash, tuple(tx.encoded for tx in TXS)),
 }
 
 
 @pytest.mark.parametrize("message", WIRE_MESSAGES.values(), ids=WIRE_MESSAGES.keys())
 def test_every_wire_message_arrives_as_sent(message) -> None:
     assert decode_wire(encode_wire(message)) == message
+
+
+def test_a_block_travels_as_its_transactions_leaves_and_is_completed_from_them() -> None:
+    compact = CompactBlock.of(BLOCK)
+    assert compact.leaves == tuple(tx.leaf for tx in TXS) and compact.hash == BLOCK.hash
+    empty = CompactPacket.of(ConsensusPacket(signed(MessageKind.PROPOSAL),
+                                             replace(BLOCK, transactions=())))
+    per_tx = len(encode_wire(WIRE_MESSAGES["proposal"])) - len(encode_wire(empty))
+    assert per_tx == 32 * len(TXS)
+    held = {TXS[0].leaf: TXS[0]}
+    assert compact.missing(held) == [TXS[1].leaf]
+    held[TXS[1].leaf] = TXS[1]
+    assert compact.complete(held) == BLOCK
 
 
 def test_a_signed_message_verifies_on_its_own_chain_only() -> None:
@@ -110,6 +130,10 @@ def test_unknown_tags_kinds_and_oversized_syncs_are_refused() -> None:
         decode_wire(bytes(proposal))
     too_many = Writer().u8(WireTag.FINAL_BLOCKS).u32(MAX_SYNC_BLOCKS + 1)
     with pytest.raises(DecodeError, match=f"exceeds the limit of {MAX_SYNC_BLOCKS}"):
+        decode_wire(bytes(too_many))
+    too_many = Writer().u8(WireTag.GET_TRANSACTIONS).hash32(BLOCK.hash)
+    too_many.u32(MAX_BLOCK_TRANSACTIONS + 1)
+    with pytest.raises(DecodeError, match=f"exceeds the limit of {MAX_BLOCK_TRANSACTIONS}"):
         decode_wire(bytes(too_many))
 
 

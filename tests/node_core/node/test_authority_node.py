@@ -1,7 +1,9 @@
 """What an authority node does with what its peers send: nothing is lost silently. A bad
-transaction in a gossip batch is dropped alone, named and counted; a proposal the node cannot
-prepare is logged with its rule; a block a quorum committed that the node lacks is fetched at
-once (``NeedBlock``), not at the next status."""
+transaction in a gossip batch is dropped alone, named and counted; a proposal travels as its
+transactions' leaves and is prepared from the mempool, its missing bodies asked of its sender
+(completed, never dropped); a proposal the node cannot prepare is logged with its rule; a
+block a quorum committed that the node lacks is fetched at once (``NeedBlock``), not at the
+next status."""
 
 from __future__ import annotations
 
@@ -13,9 +15,12 @@ from pathlib import Path
 import pytest
 
 from node_core.consensus.messages import (
+    BlockTransactions,
+    CompactPacket,
     ConsensusMessage,
     ConsensusPacket,
     GetBlocks,
+    GetTransactions,
     MessageKind,
     Transactions,
     sign_message,
@@ -85,18 +90,95 @@ def test_a_committed_block_the_node_never_saw_is_fetched_at_once(harness) -> Non
     assert harness.node.state.height == block.height
 
 
-def test_a_proposal_the_node_cannot_prepare_is_logged_with_its_rule(harness, caplog) -> None:
+def proposal(harness: NodeHarness, txs, **header) -> ConsensusPacket:  # type: ignore[no-untyped-def]
+    """MEA's round-0 proposal of block 1 carrying ``txs`` whatever their signatures (header
+    fields changed as given)."""
     chain = harness.chain
-    state = chain.state
-    proposer = chain.authorities[1]
-    built = build_block(state, [chain.transfer(0, 1, 500)], proposer=proposer.address,
-                        timestamp=state.tip_timestamp + 1000).block
-    block = replace(built, header=replace(built.header, state_root=ZERO_HASH))
+    state, proposer = chain.state, chain.authorities[1]
+    built = build_block(state, txs, proposer=proposer.address,
+                        timestamp=state.tip_timestamp + 1000,
+                        verified={tx.leaf for tx in txs}).block
+    assert len(built.transactions) == len(txs)
+    block = replace(built, header=replace(built.header, **header))
     message = sign_message(ConsensusMessage(MessageKind.PROPOSAL, 1, 0, block.hash),
                            proposer, state.genesis_hash)
+    return ConsensusPacket(message, block)
+
+
+def sent(harness: NodeHarness, kind: type) -> list:  # type: ignore[type-arg]
+    return [m for _, m in harness.links.sent if isinstance(m, kind)]
+
+
+def prepared(harness: NodeHarness) -> list[str]:
+    """The blocks this node sent a PREPARE for."""
+    return [m.message.block_hash for m in sent(harness, CompactPacket)
+            if m.message.kind == MessageKind.PREPARE]
+
+
+def test_a_proposal_travels_as_leaves_and_is_prepared_from_the_mempool(harness) -> None:
+    chain = harness.chain
+    txs = [chain.transfer(0, 1, 500), chain.trade(2, 3, energy_wh=1_000)]
+    harness.receive(Transactions.of(txs))
+    packet = proposal(harness, txs)
+    assert CompactPacket.of(packet).block.leaves == tuple(tx.leaf for tx in txs)
+    harness.receive(packet)
+    assert sent(harness, GetTransactions) == []
+    assert prepared(harness) == [packet.block.hash]
+
+
+def test_a_proposal_with_bodies_the_node_lacks_is_completed_from_its_sender(harness) -> None:
+    chain = harness.chain
+    held, missing = chain.transfer(0, 1, 500), chain.trade(2, 3, energy_wh=1_000)
+    harness.receive(Transactions.of([held]))
+    packet = proposal(harness, [held, missing])
+    harness.receive(packet)
+    assert sent(harness, GetTransactions) == [GetTransactions(packet.block.hash,
+                                                             (missing.leaf,))]
+    assert prepared(harness) == []  # waiting, not dropped
+    harness.receive(BlockTransactions(packet.block.hash, (missing.encoded,)))
+    assert prepared(harness) == [packet.block.hash]
+    assert harness.call("status")["rejected"] == {}
+
+
+def test_a_peer_asking_for_bodies_gets_those_the_node_holds(harness) -> None:
+    chain = harness.chain
+    held, unknown = chain.transfer(0, 1, 500), chain.transfer(2, 3, 700)
+    harness.receive(Transactions.of([held]))
+    harness.receive(GetTransactions(ZERO_HASH, (unknown.leaf, held.leaf)), sender=2)
+    assert sent(harness, BlockTransactions) == [BlockTransactions(ZERO_HASH, (held.encoded,))]
+
+
+def test_a_body_whose_signature_does_not_verify_fails_its_proposal(harness, caplog) -> None:
+    chain = harness.chain
+    good = chain.transfer(0, 1, 500)
+    forged = replace(good, signature=chain.transfer(0, 1, 501).signature)
+    packet = proposal(harness, [forged])
+    with caplog.at_level(logging.WARNING):
+        harness.receive(packet)
+        harness.receive(BlockTransactions(packet.block.hash, (forged.encoded,)))
+    assert prepared(harness) == []
+    assert harness.call("status")["rejected"] == {
+        "invalid proposal: BadTransactionSignature": 1}
+
+
+def test_leaves_that_do_not_make_the_merkle_root_are_refused_unasked(harness, caplog) -> None:
+    chain = harness.chain
+    packet = proposal(harness, [chain.transfer(0, 1, 500)], merkle_root=ZERO_HASH)
+    with caplog.at_level(logging.WARNING):
+        harness.receive(packet)
+    assert sent(harness, GetTransactions) == []
+    assert harness.call("status")["rejected"] == {"MerkleRootMismatch": 1}
+    assert "compact block 1" in caplog.text and "from MEA" in caplog.text
+
+
+def test_a_proposal_the_node_cannot_prepare_is_logged_with_its_rule(harness, caplog) -> None:
+    tx = harness.chain.transfer(0, 1, 500)
+    harness.receive(Transactions.of([tx]))
+    packet = proposal(harness, [tx], state_root=ZERO_HASH)
+    block = packet.block
     with caplog.at_level(logging.WARNING):
         for _ in range(3):  # retransmitted: counted each time, logged once
-            harness.receive(ConsensusPacket(message, block))
+            harness.receive(packet)
     rule = "invalid proposal: StateRootMismatch"
     assert harness.call("status")["rejected"] == {rule: 3}
     assert caplog.text.count(rule) == 1

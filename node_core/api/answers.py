@@ -69,6 +69,29 @@ class SubmitAnswer(TypedDict):
     results: list[SubmitResult]
 
 
+class RefusedTransaction(TypedDict):
+    """One transaction of a ``submit_binary`` the node did not admit."""
+
+    index: int
+    """Its place in the body (from 0)."""
+    hash: str
+    error: str
+    """``"<Rule>: <message>"``."""
+
+
+class SubmitBinaryAnswer(TypedDict):
+    """``submit_binary``: counts, and only the transactions refused."""
+
+    accepted: int
+    """Newly held."""
+    duplicates: int
+    """Already held."""
+    refused: list[RefusedTransaction]
+    retry_after_ms: int | None
+    """Set when the mempool had no room for some (``MempoolFull``): submit those again after
+    this long (a block interval: each block empties it by a block's worth)."""
+
+
 class AccountAnswer(TypedDict):
     address: str
     balance: int
@@ -197,6 +220,21 @@ class TradingOverview(TypedDict):
     fallback: NotRequired[bool]
     """The console's mark: the backend was configured but did not answer, so this is the
     node's own overview."""
+
+
+class PipelineAnswer(TypedDict):
+    """``pipeline``: where the node's time went since it started, by stage of a
+    transaction's way (``node_core.node.stages``)."""
+
+    stages_s: dict[str, float]
+    """Seconds per stage: ``verify`` in the signature workers (CPU), the others on the
+    node's loop."""
+    cpu_s: float
+    """The node process's own CPU seconds (its loop and threads, not the workers'): what
+    it spent outside the loop's stages is this less their sum."""
+    verified: int
+    """Signatures verified in the workers."""
+    tx_finalized: int
 
 
 class CloudStatus(TypedDict):

@@ -14,11 +14,18 @@ from pathlib import Path
 from typing import Any, Final
 
 from node_core.api import methods as m
-from node_core.api.answers import SubmitAnswer
+from node_core.api.answers import RefusedTransaction, SubmitAnswer, SubmitBinaryAnswer
 from node_core.api.methods import Ans, Method, Req, request_params
 from node_core.api.requests import SubmitRequest
 from node_core.api.signed_requests import RequestSigner
-from node_core.api.wire import MAX_REQUEST_BYTES, ClientError, line, read_cookie
+from node_core.api.wire import (
+    MAX_REQUEST_BYTES,
+    ClientError,
+    encode_submission,
+    line,
+    read_cookie,
+    submission_parts,
+)
 from node_core.clock import now_ms
 
 RESPONSE_LIMIT: Final = 64 * 1024 * 1024
@@ -102,7 +109,29 @@ class NodeClient:
             answer["results"].extend(part_answer["results"])
         return answer
 
-    async def _send(self, method: str, params: Any, auth: Any, timeout_s: float) -> Any:
+    async def submit_binary(self, transactions: Sequence[bytes],
+                            timeout_s: float = 30.0) -> SubmitBinaryAnswer:
+        """``submit_binary`` signed transactions (their encodings) as bytes, in as many
+        requests as :data:`~node_core.api.wire.MAX_REQUEST_BYTES` needs; one answer (the
+        refused ones' indexes count from the first transaction given)."""
+        answer: SubmitBinaryAnswer = {"accepted": 0, "duplicates": 0, "refused": [],
+                                      "retry_after_ms": None}
+        first = 0
+        for part in submission_parts(transactions):
+            body = encode_submission(part)
+            part_answer = await self._send(m.SUBMIT_BINARY.name, {"length": len(body)}, None,
+                                           timeout_s, body=body)
+            answer["accepted"] += part_answer["accepted"]
+            answer["duplicates"] += part_answer["duplicates"]
+            answer["refused"] += [RefusedTransaction(index=r["index"] + first, hash=r["hash"],
+                                                     error=r["error"])
+                                  for r in part_answer["refused"]]
+            answer["retry_after_ms"] = answer["retry_after_ms"] or part_answer["retry_after_ms"]
+            first += len(part)
+        return answer
+
+    async def _send(self, method: str, params: Any, auth: Any, timeout_s: float, *,
+                    body: bytes = b"") -> Any:
         if self._receiver.done():
             raise ClientError("Disconnected", f"{method}: the connection to the node is closed")
         request_id = next(self._ids)
@@ -117,7 +146,7 @@ class NodeClient:
             raise ClientError("RequestTooLarge", f"{method}: {len(encoded)} bytes; a request "
                               f"is at most {MAX_REQUEST_BYTES} bytes")
         try:
-            self._writer.write(encoded)
+            self._writer.write(encoded + body)
             await self._writer.drain()
             return await asyncio.wait_for(future, timeout_s)
         except TimeoutError:

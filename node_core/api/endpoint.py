@@ -10,7 +10,9 @@ before a handler runs:
   authority's roster (:mod:`node_core.api.operator_auth`); a refusal is answered with its
   rule and reported to ``on_refused`` (the node records it in the audit trail).
 * **Bounds.** A request line is at most :attr:`EndpointLimits.max_request_bytes` (a bigger
-  one is answered ``RequestTooLarge`` and the connection closed, without reading more); at
+  one is answered ``RequestTooLarge`` and the connection closed, without reading more), and
+  so is the body a method like ``submit_binary`` reads after its line (a bigger announced
+  length is answered the same way before any of it is read); at
   most :attr:`EndpointLimits.max_connections` connections, of which at most
   :attr:`EndpointLimits.max_pending` still unauthenticated — a new one pushes out the oldest
   pending one, so idle connections cannot lock the console out; a subscriber that does not
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import hmac
 import json
 import logging
@@ -56,6 +59,15 @@ class EndpointLimits:
 
 
 OnRefused = Callable[[Method[Any, Any], Refusal], None]
+
+
+class _UnreadBody(Exception):
+    """A request announced a body the endpoint will not read: the connection's framing is
+    lost, so it is answered ``answer`` and closed."""
+
+    def __init__(self, answer: bytes) -> None:
+        super().__init__()
+        self.answer = answer
 
 
 class ClientEndpoint:
@@ -178,7 +190,14 @@ class ClientEndpoint:
                 return
             if not request:
                 return
-            writer.write(await self._answer(request, queue))
+            try:
+                answer = await self._answer(request, queue, reader)
+            except _UnreadBody as refused:
+                writer.write(refused.answer)
+                await writer.drain()
+                await _discard_briefly(reader)
+                return
+            writer.write(answer)
             await writer.drain()
 
     async def _push(self, queue: asyncio.Queue[bytes], writer: asyncio.StreamWriter) -> None:
@@ -188,7 +207,8 @@ class ClientEndpoint:
 
     # --- one request ------------------------------------------------------------------------
 
-    async def _answer(self, raw: bytes, queue: asyncio.Queue[bytes]) -> bytes:
+    async def _answer(self, raw: bytes, queue: asyncio.Queue[bytes],
+                      reader: asyncio.StreamReader | None = None) -> bytes:
         request_id = None
         try:
             request = json.loads(raw)
@@ -203,8 +223,12 @@ class ClientEndpoint:
             if method is None or handler is None:
                 raise ClientError("UnknownMethod", f"no method {name!r}")
             params = request.get("params") or {}
+            body = await self._body(request_id, params, reader) if method.body else b""
             caller = self._caller(method, params, request.get("auth"))
-            result = await handler(parse_request(method, params), caller)
+            parsed = parse_request(method, params)
+            if method.body:
+                parsed = dataclasses.replace(parsed, body=body)
+            result = await handler(parsed, caller)
             return line({"id": request_id, "result": result})
         except ClientError as error:
             return error_line(request_id, error.type, str(error).split(": ", 1)[-1])
@@ -212,6 +236,20 @@ class ClientEndpoint:
             return error_line(request_id, type(error).__name__, str(error))
         except (ValueError, KeyError, TypeError, AttributeError) as error:
             return error_line(request_id, "BadRequest", f"{type(error).__name__}: {error}")
+
+    async def _body(self, request_id: Any, params: Any,
+                    reader: asyncio.StreamReader | None) -> bytes:
+        """The ``params.length`` bytes after the line; _UnreadBody if they cannot be read."""
+        length = params.get("length") if isinstance(params, dict) else None
+        limit = self.limits.max_request_bytes
+        if reader is None or not isinstance(length, int) or isinstance(length, bool) \
+                or length < 0:
+            raise _UnreadBody(error_line(request_id, "BadRequest", "a request with a body "
+                                         "gives its length in bytes as params.length"))
+        if length > limit:
+            raise _UnreadBody(error_line(request_id, "RequestTooLarge", f"a body is at most "
+                                         f"{limit} bytes; split it"))
+        return await reader.readexactly(length)
 
     def _caller(self, method: Method[Any, Any], params: Any, auth: object) -> object:
         if not method.roles:

@@ -54,6 +54,9 @@ class Method(Generic[Req, Ans]):
     action: str = ""
     """What the audit trail calls it (``acknowledge``, ``approve``...); empty: not recorded
     except when refused (under its name)."""
+    body: bool = False
+    """The request line is followed by ``params.length`` raw bytes (at most the endpoint's
+    request limit), which the endpoint reads into the request's ``body``."""
 
     @property
     def audit_action(self) -> str:
@@ -71,8 +74,8 @@ class Event:
 
 def _method(name: str, request: type[Req], answer: object, summary: str, *,
             writes: bool = False, roles: frozenset[Role] = frozenset(),
-            action: str = "") -> Method[Req, Any]:
-    return Method(name, request, answer, summary, writes or bool(roles), roles, action)
+            action: str = "", body: bool = False) -> Method[Req, Any]:
+    return Method(name, request, answer, summary, writes or bool(roles), roles, action, body)
 
 
 OPERATING: Final = frozenset({Role.OPERATOR, Role.SUPERVISOR})
@@ -90,6 +93,10 @@ STATUS: Final[Method[r.NoParams, a.StatusAnswer]] = _method(
 SUBMIT: Final[Method[r.SubmitRequest, a.SubmitAnswer]] = _method(
     "submit", r.SubmitRequest, a.SubmitAnswer, "admit signed transactions to the mempool",
     writes=True)
+SUBMIT_BINARY: Final[Method[r.SubmitBinaryRequest, a.SubmitBinaryAnswer]] = _method(
+    "submit_binary", r.SubmitBinaryRequest, a.SubmitBinaryAnswer,
+    "admit signed transactions sent as bytes after the request line (bulk clients)",
+    writes=True, body=True)
 ACCOUNT: Final[Method[r.AccountRequest, a.AccountAnswer]] = _method(
     "account", r.AccountRequest, a.AccountAnswer, "an account at the tip")
 BLOCK: Final[Method[r.BlockRequest, a.BlockDetail | None]] = _method(
@@ -107,6 +114,8 @@ ATTEST_GRID: Final[Method[r.AttestGridRequest, a.Done]] = _method(
 TRADING_OVERVIEW: Final[Method[r.TradingOverviewRequest, a.TradingOverview]] = _method(
     "trading_overview", r.TradingOverviewRequest, a.TradingOverview,
     "the market of the last window from this chain")
+PIPELINE: Final[Method[r.NoParams, a.PipelineAnswer]] = _method(
+    "pipeline", r.NoParams, a.PipelineAnswer, "where the node's time went, by stage")
 CLOUD_STATUS: Final[Method[r.NoParams, a.CloudStatus]] = _method(
     "cloud_status", r.NoParams, a.CloudStatus, "each cloud part's state")
 
@@ -194,9 +203,9 @@ def _registry(*methods: Method[Any, Any]) -> Mapping[str, Method[Any, Any]]:
 
 
 NODE_METHODS: Final = _registry(
-    STATUS, SUBMIT, ACCOUNT, BLOCK, BLOCKS, EVIDENCE, TRANSACTION, ATTEST_GRID,
-    TRADING_OVERVIEW, CLOUD_STATUS, GOV_LIST, GOV_SHOW, GOV_PROPOSE, GOV_VOTE, ALARMS_LIST,
-    ALARMS_ACK, ALARMS_SHELVE, ALARMS_UNSHELVE, ALARMS_HISTORY, OPERATOR_LOGIN,
+    STATUS, SUBMIT, SUBMIT_BINARY, ACCOUNT, BLOCK, BLOCKS, EVIDENCE, TRANSACTION, ATTEST_GRID,
+    TRADING_OVERVIEW, PIPELINE, CLOUD_STATUS, GOV_LIST, GOV_SHOW, GOV_PROPOSE, GOV_VOTE,
+    ALARMS_LIST, ALARMS_ACK, ALARMS_SHELVE, ALARMS_UNSHELVE, ALARMS_HISTORY, OPERATOR_LOGIN,
     OPERATOR_LOGOUT, EMERGENCY_SELECT, EMERGENCY_OPERATE, EMERGENCY_APPROVE, EMERGENCY_CANCEL,
     EMERGENCY_STATUS, AUDIT_TAIL, ROSTER, ROSTER_CHANGE)
 """A node's client endpoint (plus ``subscribe``, answered by the endpoint itself)."""

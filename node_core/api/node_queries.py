@@ -3,6 +3,7 @@ the CLI and the console receive."""
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Any
 
 from node_core.api import answers as ans
@@ -11,8 +12,10 @@ from node_core.api import requests as r
 from node_core.api.methods import BadRequest, Handler, bind, bind_signed
 from node_core.api.operator_auth import Caller
 from node_core.api.trading_overview import DEFAULT_WINDOW_MS, recent_blocks, trading_overview
+from node_core.api.wire import decode_submission
 from node_core.clock import now_ms
 from node_core.ledger.blocks import Block, commit_digest, finality_quorum
+from node_core.ledger.exceptions import DecodeError, MempoolFull
 from node_core.ledger.grid_state import GridSnapshot, RegionLoad
 from node_core.ledger.keys import verify_signature
 from node_core.ledger.roster import Roster, endorser_name
@@ -70,11 +73,12 @@ class NodeQueries:
     def handlers(self) -> list[tuple[str, Handler]]:
         return [
             bind(m.STATUS, self._status), bind(m.SUBMIT, self._submit),
+            bind(m.SUBMIT_BINARY, self._submit_binary),
             bind(m.ACCOUNT, self._account), bind(m.BLOCK, self._block),
             bind(m.BLOCKS, self._blocks), bind(m.EVIDENCE, self._evidence),
             bind(m.TRANSACTION, self._transaction),
             bind_signed(m.ATTEST_GRID, self._attest_grid),
-            bind(m.TRADING_OVERVIEW, self._trading_overview),
+            bind(m.TRADING_OVERVIEW, self._trading_overview), bind(m.PIPELINE, self._pipeline),
             bind(m.CLOUD_STATUS, self._cloud_status),
         ]
 
@@ -180,6 +184,22 @@ class NodeQueries:
         ordered = [results[index] for index in range(len(request.transactions))]
         return {"accepted": sum(1 for result in ordered if result["ok"]), "results": ordered}
 
+    async def _submit_binary(self, request: r.SubmitBinaryRequest) -> ans.SubmitBinaryAnswer:
+        """Admit the body's transactions; answer counts and the refused ones only."""
+        try:
+            encoded = decode_submission(request.body)
+        except DecodeError as error:
+            raise BadRequest(f"submit_binary: the body is not a sequence of signed "
+                             f"transactions: {error}") from None
+        outcomes = await self._node.submit_encoded(encoded)
+        refused = [ans.RefusedTransaction(index=index, hash=o.hash, error=_rule(o))
+                   for index, o in enumerate(outcomes) if o.error is not None]
+        full = any(isinstance(o.error, MempoolFull) for o in outcomes)
+        return {"accepted": sum(1 for o in outcomes if o.added),
+                "duplicates": sum(1 for o in outcomes if o.error is None and not o.added),
+                "refused": refused,
+                "retry_after_ms": self._node.state.parameters.block_interval_ms if full else None}
+
     async def _account(self, request: r.AccountRequest) -> ans.AccountAnswer:
         address = request.address
         if not is_address(address):
@@ -212,6 +232,12 @@ class NodeQueries:
 
     async def _trading_overview(self, request: r.TradingOverviewRequest) -> ans.TradingOverview:
         return self.trading_overview(request.window_ms)
+
+    async def _pipeline(self, request: r.NoParams) -> ans.PipelineAnswer:
+        node = self._node
+        return {"stages_s": {**node.stages.seconds, "verify": node.signatures.seconds},
+                "cpu_s": time.process_time(), "verified": node.signatures.verified,
+                "tx_finalized": node.metrics.tx_finalized}
 
     async def _cloud_status(self, request: r.NoParams) -> ans.CloudStatus:
         """Per-part state of the cloud side; every part ``off`` on a devnet node."""

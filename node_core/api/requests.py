@@ -34,6 +34,18 @@ class SubmitRequest:
 
 
 @dataclass(frozen=True, slots=True)
+class SubmitBinaryRequest:
+    """``submit_binary``: the request line gives the body's ``length``; the body follows it
+    on the connection, ``u32 count || (u32 length || signed transaction)...``
+    (:func:`node_core.api.wire.encode_submission`)."""
+
+    length: int
+    """Bytes of the body, at most the endpoint's request limit."""
+    body: bytes = b""
+    """The body, as the endpoint read it after the line (never a JSON parameter)."""
+
+
+@dataclass(frozen=True, slots=True)
 class AccountRequest:
     address: str
 

@@ -12,6 +12,13 @@ only the node's Unix user can read, then carries requests, answers and pushed ev
     -> {"id": 3, "method": "subscribe", "params": {}}
     <- {"id": 3, "result": "subscribed"}
     <- {"event": "block", "data": {...}}
+    -> {"id": 4, "method": "submit_binary", "params": {"length": 52140}}
+    -> (52140 bytes: the body, see encode_submission)
+    <- {"id": 4, "result": {"accepted": 224, "duplicates": 0, "refused": [], ...}}
+
+A method with a body (``submit_binary``, for bulk clients) reads, after its line, exactly
+``params.length`` raw bytes, at most :data:`MAX_REQUEST_BYTES`; a longer announced body is
+refused (``RequestTooLarge``) and the connection closed.
 
 Methods, their parameters and answers are :mod:`node_core.api.methods`; ``auth`` is an
 operator's signature (:mod:`node_core.api.signed_requests`). Errors carry the class name of
@@ -32,17 +39,21 @@ from __future__ import annotations
 import json
 import os
 import secrets
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Final
 
+from node_core.ledger.encoding import Reader, Writer
 from node_core.ledger.exceptions import GridTokenXError
+from node_core.ledger.transactions import MAX_TRANSACTION_BYTES
 from node_core.private_files import PRIVATE_FILE, private_directory
 
 COOKIE_FILENAME: Final = "node.cookie"
 COOKIE_BYTES: Final = 32
 MAX_REQUEST_BYTES: Final = 1024 * 1024
-"""The longest request line an endpoint reads (UTF-8, newline included); a client splits a
-bigger ``submit`` (:meth:`node_core.api.client.NodeClient.submit`)."""
+"""The longest request line an endpoint reads (UTF-8, newline included), and the longest
+body after one; a client splits a bigger ``submit`` or ``submit_binary``
+(:meth:`node_core.api.client.NodeClient.submit`, ``submit_binary``)."""
 
 
 class ClientError(GridTokenXError):
@@ -60,6 +71,43 @@ def line(obj: Any) -> bytes:
 
 def error_line(request_id: Any, type_: str, message: str) -> bytes:
     return line({"id": request_id, "error": {"type": type_, "message": message}})
+
+
+_PREFIX: Final = 4
+"""Bytes of a u32 (the count, each length) in a ``submit_binary`` body."""
+
+
+def encode_submission(encoded: Sequence[bytes]) -> bytes:
+    """The body of a ``submit_binary``: ``u32 count || (u32 length || signed transaction)...``
+    — each transaction's canonical signed encoding, as blocks store them."""
+    writer = Writer().u32(len(encoded))
+    for data in encoded:
+        writer.bytes_(data)
+    return bytes(writer)
+
+
+def submission_parts(encoded: Sequence[bytes]) -> list[Sequence[bytes]]:
+    """``encoded`` in consecutive parts, each of whose bodies is at most
+    :data:`MAX_REQUEST_BYTES`."""
+    parts: list[Sequence[bytes]] = []
+    start, size = 0, _PREFIX
+    for index, data in enumerate(encoded):
+        if index > start and size + _PREFIX + len(data) > MAX_REQUEST_BYTES:
+            parts.append(encoded[start:index])
+            start, size = index, _PREFIX
+        size += _PREFIX + len(data)
+    if start < len(encoded):
+        parts.append(encoded[start:])
+    return parts
+
+
+def decode_submission(body: bytes) -> list[bytes]:
+    """The transactions' encodings in a ``submit_binary`` body (each still to be decoded);
+    DecodeError unless the body is exactly that sequence."""
+    reader = Reader(body)
+    encoded = [reader.bytes_(MAX_TRANSACTION_BYTES) for _ in range(reader.count())]
+    reader.finish()
+    return encoded
 
 
 def cookie_path(data_dir: Path) -> Path:

@@ -1,8 +1,12 @@
 """Load generator: signed energy-trade settlements between simulated prosumers, at a rate.
 
 Each prosumer always submits to the same node (so its nonces arrive in order) and has at
-most one transaction per batch; a rejected transaction's nonce is reused. Finality latency is
-measured as a user sees it: from submission to the final block that carries the transaction,
+most one transaction per batch; a rejected transaction's nonce is reused. Batches go out every
+:data:`BATCH_S` whatever the answers to earlier ones (an open loop: the offered rate is the
+rate, not what the nodes let through), over the binary submission path, with at most
+:data:`MAX_IN_FLIGHT` batches unanswered per node; transactions a full mempool refused are
+submitted again after the ``retry_after_ms`` it gave. Finality latency is measured as a user
+sees it: from the first submission to the final block that carries the transaction,
 announced on the node's event stream.
 """
 
@@ -20,16 +24,15 @@ from node_core.api.client import NodeClient
 from node_core.api.methods import ACCOUNT
 from node_core.api.requests import AccountRequest
 from node_core.api.wire import ClientError
-from node_core.ledger.transactions import (
-    EnergyTrade,
-    Transaction,
-    encode_transaction,
-    sign_transaction,
-)
+from node_core.ledger.exceptions import MempoolFull
+from node_core.ledger.transactions import EnergyTrade, Transaction, sign_transaction
 from node_core.ledger.types import REGIONS
 from node_core.signers.file import FileSigner
 
 BATCH_S = 0.05
+MAX_IN_FLIGHT = 20
+"""Batches sent to one node and not answered yet (a second of load) before the generator
+waits for that node."""
 RECONNECT_S = 0.5
 NODE_RESTART_S = 30.0
 """How long a node that went away is waited for before the load gives up on it."""
@@ -47,6 +50,8 @@ class LoadReport:
     latencies_ms: list[int] = field(default_factory=list)
     load_seconds: float = 0.0
     """How long transactions were being submitted."""
+    retried: int = 0
+    """Submissions again of transactions a full mempool refused ("retry after")."""
 
 
 class LoadGenerator:
@@ -61,6 +66,8 @@ class LoadGenerator:
         self._rng = random.Random(seed)
         self._nonces: list[int] = []
         self._submitted_at: dict[str, float] = {}
+        self._in_flight: dict[int, set[asyncio.Task[None]]] = {
+            c: set() for c in range(len(clients))}
         self.report = LoadReport()
 
     async def run(self, stop: asyncio.Event) -> LoadReport:
@@ -79,9 +86,10 @@ class LoadGenerator:
             self.report.load_seconds = time.monotonic() - began
             await _sleep_until(stop, time.monotonic() + 3.0, wait_for_set=False)
         finally:
-            watcher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await watcher
+            sending = [t for tasks in self._in_flight.values() for t in tasks]
+            for task in [*sending, watcher]:
+                task.cancel()
+            await asyncio.gather(*sending, watcher, return_exceptions=True)
         return self.report
 
     async def _nonce(self, index: int) -> int:
@@ -116,35 +124,62 @@ class LoadGenerator:
             tx = self._trade(buyer)
             self._nonces[buyer] += 1
             per_client.setdefault(buyer % len(self._clients), []).append((buyer, tx))
-        await asyncio.gather(*(self._send(self._clients[c], batch)
-                               for c, batch in per_client.items()))
-
-    async def _send(self, client: NodeClient, batch: list[tuple[int, Transaction]]) -> None:
         now = time.monotonic()
-        for _, tx in batch:
-            self._submitted_at[tx.hash] = now
+        for index, batch in per_client.items():
+            for _, tx in batch:
+                self._submitted_at[tx.hash] = now
+            self.report.submitted += len(batch)
+            await self._send_soon(index, batch)
+
+    async def _send_soon(self, index: int, batch: list[tuple[int, Transaction]],
+                         delay_s: float = 0.0) -> None:
+        """Send ``batch`` to client ``index`` in the background (after ``delay_s``), once
+        fewer than :data:`MAX_IN_FLIGHT` batches wait for its answer."""
+        in_flight = self._in_flight[index]
+        while len(in_flight) >= MAX_IN_FLIGHT:
+            await asyncio.wait(set(in_flight), return_when=asyncio.FIRST_COMPLETED)
+        task = asyncio.create_task(self._send(index, batch, delay_s))
+        in_flight.add(task)
+        task.add_done_callback(in_flight.discard)
+
+    async def _send(self, index: int, batch: list[tuple[int, Transaction]],
+                    delay_s: float) -> None:
+        await asyncio.sleep(delay_s)
+        client = self._clients[index]
         try:
-            answer = await client.submit([encode_transaction(tx) for _, tx in batch])
+            answer = await client.submit_binary([tx.encoded for _, tx in batch])
         except ClientError as error:
-            answer = {"accepted": 0,
-                      "results": [{"ok": False, "error": str(error)}] * len(batch)}
+            self._refused(batch, {i: str(error) for i in range(len(batch))})
             await _reconnect_if_lost(client, error)
-        self.report.submitted += len(batch)
-        stale = []
-        for (buyer, tx), result in zip(batch, answer["results"], strict=True):
-            if result["ok"]:
-                self.report.accepted += 1
-                continue
-            rule = result.get("error", "").split(":")[0]
+            return
+        errors = {r["index"]: r["error"] for r in answer["refused"]}
+        retry = [batch[i] for i, e in errors.items() if e.startswith(MempoolFull.__name__)]
+        self.report.accepted += len(batch) - len(errors)
+        self._refused(batch, {i: e for i, e in errors.items()
+                              if not e.startswith(MempoolFull.__name__)})
+        if retry:
+            self.report.retried += len(retry)
+            await self._send_soon(index, retry, (answer["retry_after_ms"] or 0) / 1000)
+
+    def _refused(self, batch: list[tuple[int, Transaction]], errors: dict[int, str]) -> None:
+        """Count refusals by rule; reuse their nonces (or ask the node for a stale one)."""
+        for i, error in errors.items():
+            buyer, tx = batch[i]
+            rule = error.split(":")[0]
             self.report.rejected[rule] += 1
             self._submitted_at.pop(tx.hash, None)
             if rule == "NonceMismatch":
-                stale.append(buyer)
+                self._spawn_nonce_refresh(buyer)
             else:
                 self._nonces[buyer] = min(self._nonces[buyer], tx.nonce)
-        for buyer in stale:
+
+    def _spawn_nonce_refresh(self, buyer: int) -> None:
+        async def refresh() -> None:
             with contextlib.suppress(ClientError):
                 self._nonces[buyer] = await self._nonce(buyer)
+        task = asyncio.create_task(refresh())
+        self._in_flight[buyer % len(self._clients)].add(task)
+        task.add_done_callback(self._in_flight[buyer % len(self._clients)].discard)
 
     async def _watch_finality(self) -> None:
         """Final blocks as the first node announces them; resubscribes when that node

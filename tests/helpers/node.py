@@ -7,11 +7,13 @@ event loop until what it was given is handled (background work included)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from node_core.api.client import NodeClient
 from node_core.api.signed_requests import RequestSigner
 from node_core.api.wire import ClientError
 from node_core.clock import now_ms
@@ -29,6 +31,7 @@ from node_core.node.authority_node import AuthorityNode
 from node_core.node.config import load_node_config
 from node_core.p2p.network import PeerAddresses
 from tests.helpers import chain as chains
+from tests.helpers.ports import free_port
 
 
 class RecordedLinks:
@@ -66,9 +69,9 @@ authority = "EGAT"
 data_dir = "egat"
 genesis = "genesis.json"
 listen = "127.0.0.1:39001"
-client = "127.0.0.1:39002"
+client = "127.0.0.1:{client_port}"
 verify_workers = 1
-
+{node}
 [signer]
 backend = "file"
 """
@@ -84,9 +87,12 @@ peer = {on_delay_ms = 9000}
 class NodeHarness:
     """An AuthorityNode over a test chain's genesis, in this process (not started)."""
 
-    def __init__(self, directory: Path, chain: chains.TestChain, alarms: str = TUNING) -> None:
+    def __init__(self, directory: Path, chain: chains.TestChain, alarms: str = TUNING,
+                 node: str = "") -> None:
+        """``node``: more lines of the configuration's ``[node]`` section."""
         directory.joinpath("egat").mkdir(parents=True, exist_ok=True)
-        directory.joinpath("node.toml").write_text(CONFIG + alarms)
+        config = CONFIG.format(client_port=free_port(), node=node)
+        directory.joinpath("node.toml").write_text(config + alarms)
         self.directory, self.chain = directory, chain
         self.loop = asyncio.new_event_loop()
         self.node = self.open()
@@ -131,6 +137,17 @@ class NodeHarness:
         self.node._on_peer_message(self.chain.authorities[sender].address, payload)
         while self.node._work:
             await asyncio.wait(set(self.node._work))
+
+    @contextlib.asynccontextmanager
+    async def serving(self) -> AsyncIterator[NodeClient]:
+        """The node's client endpoint listening (on a free port), and a client of it."""
+        await self.node.endpoint.start()
+        client = await NodeClient.connect(self.node.config.address)
+        try:
+            yield client
+        finally:
+            await client.close()
+            await self.node.endpoint.stop()
 
     def run(self, work):  # type: ignore[no-untyped-def]
         """Run ``work`` (a coroutine) on the node's loop; its result."""

@@ -183,3 +183,18 @@ def test_a_proposal_the_node_cannot_prepare_is_logged_with_its_rule(harness, cap
     assert harness.call("status")["rejected"] == {rule: 3}
     assert caplog.text.count(rule) == 1
     assert f"{rule}: consensus message from MEA: block 1 {block.hash[:16]}: " in caplog.text
+
+
+def test_pipeline_tells_where_the_time_went_by_stage(harness) -> None:
+    chain = harness.chain
+    before = harness.call("pipeline")
+    txs = [chain.transfer(0, 1, 500), chain.trade(2, 3, energy_wh=1_000)]
+    harness.receive(Transactions.of(txs))
+    harness.receive_final(chain.extend(txs))
+    after = harness.call("pipeline")
+    assert after["verified"] - before["verified"] == len(txs)
+    assert after["tx_finalized"] - before["tx_finalized"] == len(txs)
+    grew = {stage for stage, seconds in after["stages_s"].items()
+            if seconds > before["stages_s"][stage]}
+    assert {"admission", "verify", "apply", "store"} <= grew
+    assert after["cpu_s"] > before["cpu_s"]

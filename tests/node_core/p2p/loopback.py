@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import socket
 import time
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from typing import Any, TypeVar
@@ -15,6 +14,7 @@ from node_core.ledger.genesis import AuthorityInfo, genesis_hash
 from node_core.p2p import NetworkSettings, PeerNetwork
 from node_core.signers.file import FileSigner
 from tests.helpers.chain import CHAIN_ID, make_chain
+from tests.helpers.ports import free_port
 
 T = TypeVar("T")
 
@@ -36,12 +36,6 @@ def run(coroutine: Coroutine[Any, Any, T], timeout_s: float = 30.0) -> T:
         async with asyncio.timeout(timeout_s):
             return await coroutine
     return asyncio.run(bounded())
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return int(probe.getsockname()[1])
 
 
 async def eventually(condition: Callable[[], bool], timeout_s: float = 5.0) -> float:

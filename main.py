@@ -1,16 +1,17 @@
 """Entry point: ``python main.py [COMMAND ...]`` (see ``--help``).
 
-Everything happens under the ``__main__`` guard: a node's signature workers
-(``node_core.node.signature_pool``) import this file again as their main module, and must
-find nothing to run or load here. ``freeze_support`` lets those workers start from the
-frozen bundle too.
+A node's signature workers (:mod:`node_core.node.signature_pool`) run this file too, with
+their own hidden command: it is dispatched here, before the command line interface is loaded,
+so that each worker starts with nothing but what it needs.
 """
 
-import multiprocessing
 import sys
 
 if __name__ == "__main__":
-    multiprocessing.freeze_support()
+    from node_core.node.signature_pool import WORKER_COMMAND, serve
+
+    if sys.argv[1:] == [WORKER_COMMAND]:
+        sys.exit(serve())
     from app.cli import main
 
     sys.exit(main())

@@ -218,7 +218,7 @@ class AuthorityNode:
         for task in [*self._tasks, *self._work]:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        await asyncio.to_thread(self.signatures.close)
+        await self.signatures.close()
         if self.cloud is not None:
             await self.cloud.aclose()
         if self.telemetry is not None:

@@ -1,4 +1,4 @@
-"""Transaction signatures verified in a process pool: off the node's event loop, on every core.
+"""Transaction signatures verified in worker processes: off the node's event loop, on every core.
 
 A transaction's signature is most of what it costs an authority (one ECDSA P-256 verification
 per transaction and node, about 50 µs on one core). The node hands them over in batches — a
@@ -6,43 +6,61 @@ client's submission, a peer's gossip, the missing transactions of a proposal, a 
 catch up on — and awaits the verdicts while its loop goes on serving peers and clients. A
 batch is split over the workers, so a large one uses every core.
 
-Workers: one per core this process may run on, unless configured (``[node]
-verify_workers``). Each is a fresh interpreter (multiprocessing's ``spawn``: it inherits
-none of the node's sockets, store or token), started by :meth:`SignaturePool.start` (the
-node's start) or else when the first batch comes; they end
-with the pool, at :meth:`SignaturePool.close` (the node's stop), or — should the node die
-without stopping (SIGKILL) — with the node itself (Linux's parent-death signal), so no worker
-outlives its node. (A fork server would be cheaper to start from, but its workers keep each
-other alive when the node is killed.)
+Workers: one per core the node may run on, unless configured (``[node] verify_workers``),
+started with the node (:meth:`SignaturePool.start`). Each is ``main.py verify-signatures``, a
+fresh interpreter that loads this module only and inherits none of the node's sockets, store
+or token. The node talks to it over its standard input and output, through the loop's own
+non-blocking pipes — no helper thread, no pickling::
+
+    request   u32 count || count x (public_key 65 || digest 32 || signature 64)
+    answer    u32 count || count x u8 verdict (1: verifies) || u64 CPU nanoseconds spent
+
+A worker ends when its input ends: when the pool closes (the node's stop) and, should the node
+die without stopping (SIGKILL), when the kernel closes the node's end of the pipe — so no
+worker outlives its node.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import ctypes
-import multiprocessing
 import os
-import signal
+import struct
 import sys
 import time
+from collections import deque
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
-from typing import Final
+from dataclasses import dataclass, field
+from typing import BinaryIO, Final
 
-from node_core.ledger.keys import verify_signature
+from node_core.ledger.keys import DIGEST_SIZE, PUBLIC_KEY_SIZE, SIGNATURE_SIZE, verify_signature
 
 SignatureCheck = tuple[bytes, bytes, bytes]
 """(65-byte public key, 32-byte digest, 64-byte signature)."""
 
+WORKER_COMMAND: Final = "verify-signatures"
+"""``main.py``'s hidden command that runs a worker (:func:`serve`; dispatched by ``main.py``
+itself)."""
 MIN_BATCH: Final = 64
 """Fewer checks than this are not split over workers (a round trip costs more)."""
-_PR_SET_PDEATHSIG: Final = 1
+STOP_S: Final = 5.0
+"""How long a closing pool waits for a worker to end before killing it."""
+_CHECK: Final = PUBLIC_KEY_SIZE + DIGEST_SIZE + SIGNATURE_SIZE
+_COUNT: Final = struct.Struct(">I")
+_NANOSECONDS: Final = struct.Struct(">Q")
 
 
 def cores() -> int:
     """The cores this process may run on."""
     return len(os.sched_getaffinity(0))
+
+
+@dataclass
+class _Worker:
+    process: asyncio.subprocess.Process
+    waiting: deque[asyncio.Future[bytes]] = field(default_factory=deque)
+    """Answers owed, in the order asked."""
+    reader: asyncio.Task[None] | None = None
 
 
 class SignaturePool:
@@ -52,66 +70,110 @@ class SignaturePool:
         if workers < 1:
             raise ValueError(f"a signature pool needs at least one worker, not {workers}")
         self.workers = workers
-        self._executor: ProcessPoolExecutor | None = None
+        self._running: list[_Worker] = []
+        self._starting: asyncio.Lock | None = None
         self.seconds = 0.0
         """CPU seconds the workers spent verifying (the node's ``verify`` stage)."""
         self.verified = 0
         """Signatures checked."""
 
     async def start(self) -> None:
-        """Start every worker now (each takes a few hundred milliseconds to start), so the
-        first batches do not wait for them."""
-        loop, executor = asyncio.get_running_loop(), self._started()
-        await asyncio.gather(*(loop.run_in_executor(executor, verify_batch, [])
-                               for _ in range(self.workers)))
+        """Start the workers and wait until each answers (each takes a few hundred
+        milliseconds to load); ``verify`` does it too if needed."""
+        self._starting = self._starting or asyncio.Lock()
+        async with self._starting:
+            spawned = [await self._spawn() for _ in range(self.workers - len(self._running))]
+            await asyncio.gather(*(self._ask(worker, ()) for worker in spawned))
+            self._running += spawned
 
     async def verify(self, checks: Sequence[SignatureCheck]) -> list[bool]:
         """One verdict per check, in order."""
         if not checks:
             return []
-        loop = asyncio.get_running_loop()
-        executor = self._started()
+        await self.start()
         size = max(MIN_BATCH, -(-len(checks) // self.workers))
-        batches = [list(checks[i:i + size]) for i in range(0, len(checks), size)]
-        results = await asyncio.gather(*(loop.run_in_executor(executor, verify_batch, batch)
+        batches = [checks[i:i + size] for i in range(0, len(checks), size)]
+        answers = await asyncio.gather(*(self._ask(self._least_busy(), batch)
                                          for batch in batches))
-        verdicts: list[bool] = []
-        for flags, seconds in results:
-            verdicts.extend(flag == 1 for flag in flags)
-            self.seconds += seconds
         self.verified += len(checks)
-        return verdicts
+        return [verdict == 1 for answer in answers for verdict in answer]
 
-    def close(self) -> None:
-        """Stop the workers (pending batches are cancelled); the pool starts anew if used
-        again."""
-        executor, self._executor = self._executor, None
-        if executor is not None:
-            executor.shutdown(wait=True, cancel_futures=True)
+    async def close(self) -> None:
+        """End the workers (their input closes; one that lingers is killed); the pool starts
+        anew if used again."""
+        running, self._running = self._running, []
+        for worker in running:
+            assert worker.process.stdin is not None
+            worker.process.stdin.close()
+        for worker in running:
+            try:
+                await asyncio.wait_for(worker.process.wait(), STOP_S)
+            except TimeoutError:
+                worker.process.kill()
+                await worker.process.wait()
+            if worker.reader is not None:
+                worker.reader.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await worker.reader
 
-    def _started(self) -> ProcessPoolExecutor:
-        if self._executor is None:
-            context = multiprocessing.get_context("spawn")
-            self._executor = ProcessPoolExecutor(self.workers, mp_context=context,
-                                                 initializer=die_with_parent)
-        return self._executor
+    async def _spawn(self) -> _Worker:
+        from node_core.node.process import main_command  # not in the workers: they load this
+
+        process = await asyncio.create_subprocess_exec(
+            *main_command(WORKER_COMMAND), stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE, limit=1 << 20)
+        worker = _Worker(process)
+        worker.reader = asyncio.create_task(self._answers(worker))
+        return worker
+
+    def _least_busy(self) -> _Worker:
+        return min(self._running, key=lambda worker: len(worker.waiting))
+
+    async def _ask(self, worker: _Worker, checks: Sequence[SignatureCheck]) -> bytes:
+        answer: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
+        worker.waiting.append(answer)
+        stdin = worker.process.stdin
+        assert stdin is not None
+        stdin.write(_COUNT.pack(len(checks)) + b"".join(
+            key + digest + signature for key, digest, signature in checks))
+        await stdin.drain()
+        return await answer
+
+    async def _answers(self, worker: _Worker) -> None:
+        """Read the worker's answers, in order, for as long as it runs."""
+        stdout = worker.process.stdout
+        assert stdout is not None
+        try:
+            while True:
+                count = _COUNT.unpack(await stdout.readexactly(_COUNT.size))[0]
+                verdicts = await stdout.readexactly(count)
+                nanoseconds = _NANOSECONDS.unpack(await stdout.readexactly(_NANOSECONDS.size))
+                self.seconds += nanoseconds[0] / 1e9
+                worker.waiting.popleft().set_result(verdicts)
+        except (asyncio.IncompleteReadError, ConnectionError):
+            lost = ConnectionError(f"signature worker {worker.process.pid} ended")
+            while worker.waiting:
+                worker.waiting.popleft().set_exception(lost)
 
 
-def verify_batch(checks: list[SignatureCheck]) -> tuple[bytes, float]:
-    """(In a worker.) One byte per check, 1 if the signature verifies, and the CPU seconds
-    it took."""
-    started = time.process_time()
-    flags = bytes(verify_signature(key, digest, signature) for key, digest, signature in checks)
-    return flags, time.process_time() - started
+# --- the worker -----------------------------------------------------------------------------
 
 
-def die_with_parent() -> None:
-    """(In a worker, first.) Be killed when the parent process dies, and leave SIGINT (a
-    terminal's Ctrl-C) to the node, which closes the pool itself."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if sys.platform == "linux":
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    with contextlib.suppress(ProcessLookupError):
-        if os.getppid() == 1:  # the parent died before the signal was asked for
-            os.kill(os.getpid(), signal.SIGKILL)
+def serve(source: BinaryIO | None = None, sink: BinaryIO | None = None) -> int:
+    """(In a worker.) Answer requests from ``source`` (standard input) on ``sink`` (standard
+    output) until the input ends."""
+    source = source or sys.stdin.buffer
+    sink = sink or sys.stdout.buffer
+    while header := source.read(_COUNT.size):
+        count = _COUNT.unpack(header)[0]
+        data = source.read(count * _CHECK)
+        started = time.process_time_ns()
+        verdicts = bytes(verify_signature(data[at:at + PUBLIC_KEY_SIZE],
+                                          data[at + PUBLIC_KEY_SIZE:at + PUBLIC_KEY_SIZE
+                                               + DIGEST_SIZE],
+                                          data[at + PUBLIC_KEY_SIZE + DIGEST_SIZE:at + _CHECK])
+                         for at in range(0, len(data), _CHECK))
+        spent = time.process_time_ns() - started
+        sink.write(_COUNT.pack(count) + verdicts + _NANOSECONDS.pack(spent))
+        sink.flush()
+    return 0

@@ -116,7 +116,7 @@ class NodeHarness:
     def _close_node(self) -> None:
         self.node.store.close()
         self.node.control.close()
-        self.node.signatures.close()
+        self.run(self.node.signatures.close())
 
     def receive_final(self, *blocks) -> None:  # type: ignore[no-untyped-def]
         """Final blocks arriving from a peer (the node's catch-up path)."""

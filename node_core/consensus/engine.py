@@ -234,6 +234,11 @@ class ConsensusEngine:
         """False for a node that only follows the chain (e.g. before governance adds it)."""
         return self._h.state.authority_by_address(self._signer.address) is not None
 
+    def validated(self, block_hash: Hash32) -> State | None:
+        """The state after ``block_hash`` if this height's block of that hash was validated
+        here (so a node that gets it final from a peer need not apply it again)."""
+        return self._h.validated.get(block_hash)
+
     def proposer(self, height: int, round: int) -> Address:
         return proposer_of(self._h.state.authorities, height, round)
 

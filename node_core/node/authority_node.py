@@ -19,7 +19,7 @@ import asyncio
 import contextlib
 import logging
 from collections import ChainMap
-from collections.abc import Coroutine, Mapping, Sequence
+from collections.abc import Coroutine, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -41,7 +41,6 @@ from node_core.consensus.engine import (
     Rejected,
 )
 from node_core.consensus.messages import (
-    MAX_SYNC_BLOCKS,
     BlockTransactions,
     CompactPacket,
     ConsensusPacket,
@@ -60,8 +59,6 @@ from node_core.ledger.blocks import Block, finality_quorum
 from node_core.ledger.exceptions import (
     DecodeError,
     GridTokenXError,
-    InvalidBlock,
-    InvalidTransaction,
 )
 from node_core.ledger.genesis import Genesis
 from node_core.ledger.grid_state import EMPTY_GRID_SNAPSHOT, GridSnapshot
@@ -72,6 +69,7 @@ from node_core.ledger.transition import apply_block, build_block, validate_trans
 from node_core.ledger.types import Address
 from node_core.node.admission import Admission, Outcome
 from node_core.node.block_bodies import BlockBodies
+from node_core.node.catch_up import CatchUp
 from node_core.node.config import ALL_CORES, NodeConfig
 from node_core.node.mempool import Mempool
 from node_core.node.metrics import NodeMetrics
@@ -93,9 +91,6 @@ TICK_S = 0.02
 STATUS_S = 1.0
 GOSSIP_S = 0.05
 GOSSIP_BATCH = 2000
-SYNC_RETRY_MS = 2000
-FETCH_RETRY_MS = 250
-"""How often a node asks its peers again for a committed block it lacks."""
 
 
 @dataclass
@@ -126,15 +121,14 @@ class AuthorityNode:
         self.admission = Admission(self.mempool, lambda: self.state, self.signatures,
                                    self.stages)
         self.bodies = BlockBodies(self.mempool.verified, self.admission, self.signatures,
-                                  self._send, self._deliver, self._spawn, self._refuse,
+                                  self.send, self._deliver, self._spawn, self._refuse,
                                   self.stages)
+        self.catch_up = CatchUp(self)
         self.peers: dict[str, PeerView] = {}
         self.grid_snapshot: GridSnapshot = EMPTY_GRID_SNAPSHOT
         self._first_seen: dict[str, int] = {}
         self._outgoing: list[Transaction] = []
         self._built: dict[str, State] = {}
-        self._sync_requested_ms = 0
-        self._fetch_requested_ms: dict[int, int] = {}
         self._work: set[asyncio.Task[None]] = set()
         """Peer messages being handled in the background (they await the signature pool)."""
         self._catching_up = asyncio.Lock()
@@ -367,11 +361,12 @@ class AuthorityNode:
         if isinstance(message, CompactPacket):
             self.bodies.receive(sender, message)
         elif isinstance(message, Status):
-            self._on_status(sender, message)
+            self.peers[sender] = PeerView(message.height, message.round, now_ms())
+            self.catch_up.on_status(sender, message)
         elif isinstance(message, GetBlocks):
-            self._on_get_blocks(sender, message)
+            self.catch_up.answer(sender, message)
         elif isinstance(message, GetTransactions):
-            self._send(sender, self.bodies.answer(message))
+            self.send(sender, self.bodies.answer(message))
         elif isinstance(message, BlockTransactions):
             self._spawn(self.bodies.on_transactions(message))
         elif isinstance(message, FinalBlocks):
@@ -384,8 +379,12 @@ class AuthorityNode:
         with self.stages.stage("prepare/commit"):
             self._handle(self.engine.on_packet(packet, now_ms()))
 
-    def _send(self, address: str, message: WireMessage) -> None:
+    def send(self, address: str, message: WireMessage) -> None:
+        """Send ``message`` to the peer at ``address``."""
         self.network.send(address, encode_wire(message))
+
+    def broadcast(self, message: WireMessage) -> None:
+        self.network.broadcast(encode_wire(message))
 
     def _refuse(self, rule: str, sender: str, what: str) -> None:
         """Record a drop of what ``sender`` sent, by rule."""
@@ -395,57 +394,17 @@ class AuthorityNode:
         authority = self.state.authority_by_address(Address(address))
         return authority.name if authority else address
 
-    def _on_status(self, sender: str, status: Status) -> None:
-        self.peers[sender] = PeerView(status.height, status.round, now_ms())
-        behind = status.height > self.state.height
-        if behind and now_ms() - self._sync_requested_ms > SYNC_RETRY_MS:
-            self._sync_requested_ms = now_ms()
-            end = min(status.height, self.state.height + MAX_SYNC_BLOCKS)
-            self.network.send(sender, encode_wire(GetBlocks(self.state.height + 1, end)))
-
-    def _fetch_block(self, height: int) -> None:
-        """A quorum committed a block at ``height`` whose body this node lacks (or could not
-        validate): ask every peer for it now instead of waiting for the next status."""
-        now = now_ms()
-        if now - self._fetch_requested_ms.get(height, 0) < FETCH_RETRY_MS:
-            return
-        self._fetch_requested_ms = {height: now}
-        self.network.broadcast(encode_wire(GetBlocks(height, height)))
-
-    def _on_get_blocks(self, sender: str, request: GetBlocks) -> None:
-        end = min(request.end, request.start + MAX_SYNC_BLOCKS - 1, self.state.height)
-        blocks = tuple(self.store.blocks(request.start, end)) if request.start <= end else ()
-        if blocks:
-            self.network.send(sender, encode_wire(FinalBlocks(blocks)))
-
     async def _on_final_blocks(self, message: FinalBlocks) -> None:
-        """Catch-up: apply final blocks that extend our tip, checking their finality; the
-        signatures not verified here yet are, block by block, in the signature pool."""
+        """Catch-up (:mod:`node_core.node.catch_up`), one message of final blocks at a time."""
         async with self._catching_up:
-            applied = False
-            for block in message.blocks:
-                if block.height != self.state.height + 1:
-                    continue
-                verified = await self._verified_for(block)
-                if block.height != self.state.height + 1:
-                    continue  # decided by consensus meanwhile
-                try:
-                    with self.stages.stage("apply"):
-                        state = apply_block(self.state, block, verified=verified)
-                except (InvalidBlock, InvalidTransaction) as error:
-                    self.rejections.record(type(error).__name__,
-                                           f"final block {block.height} from a peer: {error}")
-                    break
-                self._commit(block, state)
-                applied = True
-            if applied:
-                self._sync_requested_ms = 0
+            if await self.catch_up.apply(message):
                 with self.stages.stage("prepare/commit"):
                     self._handle(self.engine.start_height(self.state, now_ms()))
 
-    async def _verified_for(self, block: Block) -> Mapping[bytes, Transaction]:
+    async def verdicts_for(self, block: Block) -> ChainMap[bytes, Transaction]:
         """The verdicts for ``block``'s transactions: those held, and the others verified
-        now (one that does not verify is left out: applying the block refuses it)."""
+        now in the pool (one that does not verify is left out: applying the block refuses
+        it)."""
         verdicts = self._verdicts()
         unchecked = [tx for tx in block.transactions if tx.leaf not in verdicts]
         valid = await self.signatures.verify(
@@ -460,7 +419,7 @@ class AuthorityNode:
             if isinstance(action, Broadcast):
                 self.network.broadcast(encode_wire(CompactPacket.of(action.packet)))
             elif isinstance(action, Decide):
-                self._commit(action.block, action.state)
+                self.commit(action.block, action.state)
                 self.network.broadcast(encode_wire(self._status()))
                 self._handle(self.engine.start_height(self.state, now_ms()))
             elif isinstance(action, Equivocation):
@@ -469,9 +428,10 @@ class AuthorityNode:
                 self.rejections.record(action.reason, action.detail and (
                     f"consensus message from {self._name_of(action.sender)}: {action.detail}"))
             elif isinstance(action, NeedBlock):
-                self._fetch_block(action.height)
+                self.catch_up.need_block(action.height, action.block_hash)
 
-    def _commit(self, block: Block, state: State) -> None:
+    def commit(self, block: Block, state: State) -> None:
+        """Store the final ``block`` with the state after it; it is the new tip."""
         with self.stages.stage("store"):
             self._store(block, state)
 
@@ -486,6 +446,7 @@ class AuthorityNode:
             self.network.update_authorities(state.authorities, self._peer_addresses())
         stale = self.mempool.remove_final(block.transactions, state)
         self.bodies.new_height(state.height)
+        self.catch_up.advanced()
         self._built = {}
         now = now_ms()
         for tx in block.transactions:

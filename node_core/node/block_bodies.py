@@ -54,6 +54,7 @@ class _Waiting:
     sender: str
     packets: list[CompactPacket]
     asked_ms: int = 0
+    since_ms: int = field(default_factory=now_ms)
     height: int = field(init=False)
 
     def __post_init__(self) -> None:
@@ -121,6 +122,11 @@ class BlockBodies:
                 self.verified[tx.leaf] = tx
         for block_hash in list(self._waiting):
             self._complete_waiting(block_hash)
+
+    def waiting_since(self, block_hash: Hash32) -> int | None:
+        """When ``block_hash``'s bodies were first asked for (ms), if it is waiting for some."""
+        waiting = self._waiting.get(block_hash)
+        return None if waiting is None else waiting.since_ms
 
     def answer(self, request: GetTransactions) -> BlockTransactions:
         """The bodies of ``request``'s leaves this node holds, in the order asked."""

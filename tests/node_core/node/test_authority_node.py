@@ -22,6 +22,7 @@ from node_core.consensus.messages import (
     GetBlocks,
     GetTransactions,
     MessageKind,
+    Status,
     Transactions,
     sign_message,
 )
@@ -30,6 +31,7 @@ from node_core.ledger.transactions import encode_transaction, hash_of_encoded
 from node_core.ledger.transition import build_block
 from node_core.ledger.types import ZERO_HASH
 from tests.helpers import chain as chains
+from tests.helpers.chain import seal
 from tests.helpers.node import NodeHarness
 
 
@@ -198,3 +200,22 @@ def test_pipeline_tells_where_the_time_went_by_stage(harness) -> None:
             if seconds > before["stages_s"][stage]}
     assert {"admission", "verify", "apply", "store"} <= grew
     assert after["cpu_s"] > before["cpu_s"]
+
+
+def test_a_final_block_the_node_validated_as_a_proposal_is_not_applied_again(harness) -> None:
+    tx = harness.chain.transfer(0, 1, 500)
+    harness.receive(Transactions.of([tx]))
+    packet = proposal(harness, [tx])
+    harness.receive(packet)
+    validated = harness.node.engine.validated(packet.block.hash)
+    assert validated is not None
+    harness.receive_final(seal(packet.block, harness.chain.authorities))
+    assert harness.node.state is validated  # the proposal's state, its seals checked
+
+
+def test_a_peer_one_block_ahead_is_given_time_two_ahead_is_asked_at_once(harness) -> None:
+    tip = harness.chain.state.tip_hash
+    harness.receive(Status(1, tip, 0))
+    assert sent(harness, GetBlocks) == []  # probably finishing that block's consensus
+    harness.receive(Status(2, tip, 0))
+    assert sent(harness, GetBlocks) == [GetBlocks(1, 2)]

@@ -114,8 +114,8 @@ class LoadGenerator:
                               energy_wh=self._rng.randrange(100, 5000, 100),
                               price_per_kwh=self._rng.randrange(350, 550),
                               region=self._rng.choice(REGIONS))
-        tx = Transaction(self._chain_id, self._nonces[buyer], signer.public_key, payload)
-        return sign_transaction(tx, signer)
+        return sign_transaction(
+            Transaction(self._chain_id, self._nonces[buyer], signer.public_key, payload), signer)
 
     async def _submit_batch(self, first: int, count: int) -> None:
         per_client: dict[int, list[tuple[int, Transaction]]] = {}

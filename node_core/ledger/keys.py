@@ -9,7 +9,8 @@
   encoding of any given signature and signatures cannot be malleated.
 
 ``verify_signature`` is the ledger's hot path: it keeps the parsed public keys in a bounded
-cache and does nothing per call beyond the checks above and one OpenSSL verify.
+cache and does nothing per call beyond the checks above and one OpenSSL verify; addresses
+are cached the same way.
 
 Signers: anything with ``public_key``, ``address`` and ``sign(digest)`` (see ``Signer``).
 ``FileSigner`` keeps the key in an encrypted PKCS#8 file and exists for tests and development
@@ -74,11 +75,20 @@ def sha256(data: bytes) -> bytes:
 def public_key_address(public_key: bytes) -> Address:
     """The address of a 65-byte uncompressed P-256 public key (see the module docstring)."""
     key_bytes = bytes(public_key)
-    if _cached_public_key(key_bytes) is None:
+    address = _cached_address(key_bytes)
+    if address is None:
         raise ValueError(
             f"not a valid 65-byte uncompressed P-256 public key ({len(key_bytes)} bytes given)"
         )
-    return Address("0x" + sha256(key_bytes)[-20:].hex())
+    return address
+
+
+@lru_cache(maxsize=_KEY_CACHE_SIZE)
+def _cached_address(public_key: bytes) -> Address | None:
+    """The address of a valid key (the same few thousand senders sign most transactions)."""
+    if _cached_public_key(public_key) is None:
+        return None
+    return Address("0x" + sha256(public_key)[-20:].hex())
 
 
 def verify_signature(public_key: bytes, digest: bytes, signature: bytes) -> bool:

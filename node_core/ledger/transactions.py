@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any, Final
 
@@ -254,6 +254,8 @@ class Transaction:
     """Derived: the signed encoding (the unsigned one followed by ``signature``)."""
     leaf: bytes = field(init=False, repr=False, compare=False)
     """Derived: the merkle leaf of ``encoded`` (see the module docstring)."""
+    hash: Hash32 = field(init=False, repr=False, compare=False)
+    """Derived: ``digest`` as hex, the transaction's name."""
 
     def __post_init__(self) -> None:
         _derive(self, _unsigned_bytes(self))
@@ -261,10 +263,6 @@ class Transaction:
     @property
     def kind(self) -> TxKind:
         return _KIND_OF[type(self.payload)]
-
-    @property
-    def hash(self) -> Hash32:
-        return Hash32(self.digest.hex())
 
     @property
     def cost(self) -> int:
@@ -287,16 +285,18 @@ def _derive(tx: Transaction, unsigned: bytes) -> None:
     """Set the derived fields of ``tx`` from its unsigned encoding."""
     check_u64(tx.nonce, "nonce")
     object.__setattr__(tx, "sender", _address_or_malformed(tx.sender_public_key))
-    object.__setattr__(tx, "digest", tagged_digest(TX_DOMAIN, unsigned))
+    digest = tagged_digest(TX_DOMAIN, unsigned)
+    object.__setattr__(tx, "digest", digest)
+    object.__setattr__(tx, "hash", Hash32(digest.hex()))
     encoded = unsigned + tx.signature
     object.__setattr__(tx, "encoded", encoded)
     object.__setattr__(tx, "leaf", merkle_leaf(encoded))
 
 
-def _decoded(values: tuple[Any, ...], unsigned: bytes) -> Transaction:
-    """The transaction of the fields ``values`` (in :data:`_INIT_FIELDS` order) read from
-    the wire, hashed from the ``unsigned`` bytes they were read from instead of encoded
-    again."""
+def _encoded_as(values: tuple[Any, ...], unsigned: bytes) -> Transaction:
+    """The transaction of the fields ``values`` (in :data:`_INIT_FIELDS` order) whose
+    unsigned encoding is known to be ``unsigned`` (read from the wire, or just made), hashed
+    from those bytes instead of encoded again."""
     tx: Transaction = object.__new__(Transaction)
     for name, value in zip(_INIT_FIELDS, values, strict=True):
         object.__setattr__(tx, name, value)
@@ -480,7 +480,7 @@ def read_transaction(reader: Reader) -> Transaction:
     payload = PAYLOAD_CODECS[TxKind(kind_tag)][2](reader)
     unsigned = reader.since(start)
     try:
-        return _decoded((chain_id, nonce, public_key, payload, reader.raw(64)), unsigned)
+        return _encoded_as((chain_id, nonce, public_key, payload, reader.raw(64)), unsigned)
     except MalformedTransaction as error:
         raise DecodeError(str(error)) from None
 
@@ -509,7 +509,9 @@ def sign_transaction(tx: Transaction, signer: Signer) -> Transaction:
     """Return ``tx`` signed by ``signer``, which must hold the sender's key."""
     if bytes(signer.public_key) != bytes(tx.sender_public_key):
         raise MalformedTransaction(f"tx {tx.hash[:16]}: signer {signer.address} is not the sender")
-    return replace(tx, signature=signer.sign(tx.digest))
+    unsigned = tx.encoded[:len(tx.encoded) - len(tx.signature)]
+    return _encoded_as((tx.chain_id, tx.nonce, tx.sender_public_key, tx.payload,
+                        signer.sign(tx.digest)), unsigned)
 
 
 def check_signature(tx: Transaction) -> None:

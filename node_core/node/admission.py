@@ -87,9 +87,9 @@ class Admission:
         return [outcomes[index] for index in range(len(encoded))], added
 
     async def settled(self) -> None:
-        """Return once the transactions being verified now are in the mempool (or
-        refused)."""
-        while self._under_way:
+        """Return once the transactions being verified now are in the mempool (or refused);
+        admissions that start meanwhile are not waited for."""
+        if self._under_way:
             await asyncio.wait(set(self._under_way))
 
     def close(self) -> None:
@@ -135,7 +135,6 @@ class Admission:
         if not signature_valid:
             return Outcome(tx.hash, error=signature_error(tx))
         try:
-            return Outcome(tx.hash, added=self._mempool.add(tx, self._state(),
-                                                            signature_checked=True))
+            return Outcome(tx.hash, added=self._mempool.add(tx, self._state(), verified=True))
         except GridTokenXError as error:
             return Outcome(tx.hash, error=error)

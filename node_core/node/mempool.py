@@ -11,7 +11,8 @@ whatever its signature) are ignored. The pool is bounded; when full it refuses w
 interleaved in arrival order.
 
 :meth:`Mempool.check` is admission without the signature, for a node that verifies
-signatures elsewhere (a process pool) and then calls :meth:`Mempool.add` with the verdict.
+signatures elsewhere (a process pool) and then adds what verified (``add(verified=True)``:
+only the rules a newer state can change are checked again).
 """
 
 from __future__ import annotations
@@ -54,24 +55,29 @@ class Mempool:
         """Every admission rule but the signature; False if ``tx`` is already held.
         ``reserved``: places promised to transactions still being verified. Raises
         InvalidTransaction or MempoolRejection naming the rule."""
-        if tx.digest in self._digests:
-            return False
         if tx.chain_id != state.chain_id:
             raise WrongChain(f"tx {tx.hash[:16]}: signed for chain {tx.chain_id!r}")
         check_well_formed(tx)
+        return self._fits(tx, state, reserved)
+
+    def _fits(self, tx: Transaction, state: State, reserved: int) -> bool:
+        """The rules that depend on the state and the pool; False if already held."""
+        if tx.digest in self._digests:
+            return False
         self._check_nonce(tx, state)
         self._check_cost(tx, state)
         if len(self._digests) + reserved >= self.max_size:
             raise MempoolFull(f"mempool full ({self.max_size} transactions): retry later")
         return True
 
-    def add(self, tx: Transaction, state: State, *, signature_checked: bool = False) -> bool:
-        """Admit ``tx``; False if already held. ``signature_checked``: its signature was
-        verified by the caller (else it is here). Raises InvalidTransaction or
-        MempoolRejection naming the rule."""
-        if not self.check(tx, state):
+    def add(self, tx: Transaction, state: State, *, verified: bool = False) -> bool:
+        """Admit ``tx``; False if already held. ``verified``: the caller checked it
+        (:meth:`check`, on an earlier state) and verified its signature, so only what a newer
+        state may change is checked again. Raises InvalidTransaction or MempoolRejection
+        naming the rule."""
+        if not (self._fits(tx, state, 0) if verified else self.check(tx, state)):
             return False
-        if not signature_checked:
+        if not verified:
             check_signature(tx)
         if tx.nonce == state.account(tx.sender).nonce:
             validate_transaction(state, tx, verified=(tx.leaf,))

@@ -149,11 +149,15 @@ def prosumer_signer(index: int) -> FileSigner:
 
 
 def prepare_devnet(layout: DevnetLayout, *, block_interval_ms: int = 1000,
-                   empty_blocks: bool = False, founding: int | None = None) -> DevnetLayout:
+                   empty_blocks: bool = False, founding: int | None = None,
+                   max_block_transactions: int = ChainParameters().max_transactions_per_block,
+                   ) -> DevnetLayout:
     """Create the devnet's token, keys, genesis and configs unless they exist.
 
     ``founding``: only the first N authorities are in genesis; the others get keys and
     configs and can join through governance (``keys.json`` lists every key's identity).
+    ``max_block_transactions``: the genesis's ``max_transactions_per_block`` (benchmarks
+    beyond the default's transactions per block interval).
     """
     private_directory(layout.data_dir)
     if not layout.genesis.exists():
@@ -163,7 +167,10 @@ def prepare_devnet(layout: DevnetLayout, *, block_interval_ms: int = 1000,
              for name, key in keys.items()}, indent=2), encoding="utf-8")
         authorities = [AuthorityInfo(name, public_key_address(keys[name]), keys[name])
                        for name in layout.authorities]
-        _write_genesis(layout, authorities[:founding], keys, block_interval_ms, empty_blocks)
+        parameters = ChainParameters(block_interval_ms=block_interval_ms,
+                                     empty_blocks=int(empty_blocks),
+                                     max_transactions_per_block=max_block_transactions)
+        _write_genesis(layout, authorities[:founding], keys, parameters)
     else:
         write_softhsm_config(layout.softhsm_conf.parent)  # the directory may have moved
     for authority in layout.authorities:
@@ -207,15 +214,13 @@ def generate_devnet_keys(labels: list[str]) -> dict[str, str]:
 
 
 def _write_genesis(layout: DevnetLayout, authorities: list[AuthorityInfo],
-                   keys: dict[str, PublicKey], block_interval_ms: int,
-                   empty_blocks: bool) -> None:
+                   keys: dict[str, PublicKey], parameters: ChainParameters) -> None:
     accounts = tuple(GenesisAccount(prosumer_signer(i).address, PROSUMER_BALANCE,
                                     PROSUMER_CREDITS) for i in range(layout.prosumers))
     genesis = Genesis(
         chain_id=CHAIN_ID, timestamp=now_ms(),
         authorities=tuple(authorities),
-        parameters=ChainParameters(block_interval_ms=block_interval_ms,
-                                   empty_blocks=int(empty_blocks)),
+        parameters=parameters,
         accounts=accounts,
         roster=sorted_roster(RosterMember(authority.address, name, role, keys[name])
                              for authority in authorities for name, role in DEVNET_PEOPLE),

@@ -1,11 +1,13 @@
 """Load generator: signed energy-trade settlements between simulated prosumers, at a rate.
 
-Each prosumer always submits to the same node (so its nonces arrive in order) and has at
-most one transaction per batch; a rejected transaction's nonce is reused. Batches go out every
-:data:`BATCH_S` whatever the answers to earlier ones (an open loop: the offered rate is the
-rate, not what the nodes let through), over the binary submission path, with at most
-:data:`MAX_IN_FLIGHT` batches unanswered per node; transactions a full mempool refused are
-submitted again after the ``retry_after_ms`` it gave. Finality latency is measured as a user
+Each prosumer always submits to the same node over the same connection (so its nonces arrive
+in order) and has at most one transaction per batch; a rejected transaction's nonce is
+reused. Batches go out every :data:`BATCH_S` whatever the answers to earlier ones (an open
+loop: the offered rate is the rate, not what the nodes let through), over the binary
+submission path and :data:`LANES` connections per node, as a bulk client would (a node
+answers the requests of one connection one at a time), with at most :data:`MAX_IN_FLIGHT`
+batches unanswered per connection; transactions a full mempool refused are submitted again
+after the ``retry_after_ms`` it gave. Finality latency is measured as a user
 sees it: from the first submission to the final block that carries the transaction,
 announced on the node's event stream.
 """
@@ -30,9 +32,11 @@ from node_core.ledger.types import REGIONS
 from node_core.signers.file import FileSigner
 
 BATCH_S = 0.05
-MAX_IN_FLIGHT = 20
-"""Batches sent to one node and not answered yet (a second of load) before the generator
-waits for that node."""
+LANES = 4
+"""Connections per node."""
+MAX_IN_FLIGHT = 5
+"""Batches sent over one connection and not answered yet (a quarter of a second of load)
+before the generator waits for it."""
 RECONNECT_S = 0.5
 NODE_RESTART_S = 30.0
 """How long a node that went away is waited for before the load gives up on it."""
@@ -66,12 +70,17 @@ class LoadGenerator:
         self._rng = random.Random(seed)
         self._nonces: list[int] = []
         self._submitted_at: dict[str, float] = {}
-        self._in_flight: dict[int, set[asyncio.Task[None]]] = {
-            c: set() for c in range(len(clients))}
+        self._lanes: list[NodeClient] = []
+        """``LANES`` connections per node: node i's are ``i, i + nodes, i + 2 * nodes ...``
+        (the first of each node's is the client given)."""
+        self._in_flight: dict[int, set[asyncio.Task[None]]] = {}
         self.report = LoadReport()
 
     async def run(self, stop: asyncio.Event) -> LoadReport:
         self._nonces = [await self._nonce(i) for i in range(len(self._prosumers))]
+        self._lanes = [*self._clients, *[await NodeClient.connect(client.address)
+                                         for _ in range(LANES - 1) for client in self._clients]]
+        self._in_flight = {lane: set() for lane in range(len(self._lanes))}
         watcher = asyncio.create_task(self._watch_finality())
         owed, cursor, began = 0.0, 0, time.monotonic()
         try:
@@ -90,6 +99,8 @@ class LoadGenerator:
             for task in [*sending, watcher]:
                 task.cancel()
             await asyncio.gather(*sending, watcher, return_exceptions=True)
+            for extra in self._lanes[len(self._clients):]:
+                await extra.close()
         return self.report
 
     async def _nonce(self, index: int) -> int:
@@ -118,23 +129,27 @@ class LoadGenerator:
             Transaction(self._chain_id, self._nonces[buyer], signer.public_key, payload), signer)
 
     async def _submit_batch(self, first: int, count: int) -> None:
-        per_client: dict[int, list[tuple[int, Transaction]]] = {}
+        per_lane: dict[int, list[tuple[int, Transaction]]] = {}
         for offset in range(count):
             buyer = (first + offset) % len(self._prosumers)
             tx = self._trade(buyer)
             self._nonces[buyer] += 1
-            per_client.setdefault(buyer % len(self._clients), []).append((buyer, tx))
+            per_lane.setdefault(self._lane_of(buyer), []).append((buyer, tx))
         now = time.monotonic()
-        for index, batch in per_client.items():
+        for lane, batch in per_lane.items():
             for _, tx in batch:
                 self._submitted_at[tx.hash] = now
             self.report.submitted += len(batch)
-            await self._send_soon(index, batch)
+            await self._send_soon(lane, batch)
+
+    def _lane_of(self, buyer: int) -> int:
+        """The connection a prosumer submits over: always one of its node's."""
+        return buyer % len(self._lanes)
 
     async def _send_soon(self, index: int, batch: list[tuple[int, Transaction]],
                          delay_s: float = 0.0) -> None:
-        """Send ``batch`` to client ``index`` in the background (after ``delay_s``), once
-        fewer than :data:`MAX_IN_FLIGHT` batches wait for its answer."""
+        """Send ``batch`` over connection ``index`` in the background (after ``delay_s``),
+        once fewer than :data:`MAX_IN_FLIGHT` batches wait for its answer."""
         in_flight = self._in_flight[index]
         while len(in_flight) >= MAX_IN_FLIGHT:
             await asyncio.wait(set(in_flight), return_when=asyncio.FIRST_COMPLETED)
@@ -145,7 +160,7 @@ class LoadGenerator:
     async def _send(self, index: int, batch: list[tuple[int, Transaction]],
                     delay_s: float) -> None:
         await asyncio.sleep(delay_s)
-        client = self._clients[index]
+        client = self._lanes[index]
         try:
             answer = await client.submit_binary([tx.encoded for _, tx in batch])
         except ClientError as error:
@@ -178,8 +193,8 @@ class LoadGenerator:
             with contextlib.suppress(ClientError):
                 self._nonces[buyer] = await self._nonce(buyer)
         task = asyncio.create_task(refresh())
-        self._in_flight[buyer % len(self._clients)].add(task)
-        task.add_done_callback(self._in_flight[buyer % len(self._clients)].discard)
+        self._in_flight[self._lane_of(buyer)].add(task)
+        task.add_done_callback(self._in_flight[self._lane_of(buyer)].discard)
 
     async def _watch_finality(self) -> None:
         """Final blocks as the first node announces them; resubscribes when that node

@@ -12,7 +12,14 @@ import node_core.node.authority_node  # noqa: F401  (loads every rule a node rai
 from node_core.api import endpoint, signed_requests, wire
 from node_core.api.methods import NODE_METHODS
 from node_core.api.operator_auth import RequestRefused
-from node_core.consensus.messages import CONSENSUS_DOMAIN, MessageKind
+from node_core.consensus.messages import (
+    CONSENSUS_DOMAIN,
+    MAX_BLOCK_TRANSACTIONS,
+    MAX_SYNC_BLOCKS,
+    MessageKind,
+    WireTag,
+)
+from node_core.p2p.handshake import PROTOCOL_VERSION
 from node_core.control_room import audit
 from node_core.ledger import endorsements, hashing
 from node_core.ledger.exceptions import (
@@ -148,6 +155,7 @@ def test_the_endpoint_and_audit_figures_are_the_codes():
     limits = endpoint.EndpointLimits()
     rows = {row[0]: int(re.findall(r"\d+", row[1])[0]) for row in table("### 15.2 Limits")}
     assert rows == {"request line": limits.max_request_bytes,
+                    "request body": limits.max_request_bytes,
                     "connections": limits.max_connections,
                     "pending connections": limits.max_pending,
                     "cookie": limits.auth_timeout_s}
@@ -160,6 +168,17 @@ def test_the_endpoint_and_audit_figures_are_the_codes():
     assert f"beyond {endpoint.SUBSCRIBER_QUEUE:,}" in endpoint_text
     assert f"`{audit.AUDIT_FILENAME}`" in section(16)
     assert f"`PRAGMA user_version` = {audit.SCHEMA_VERSION}" in section(16)
+
+
+def test_the_peer_messages_are_the_nodes():
+    rows = {int(row[0]): row[1] for row in table("**Peer messages.**")}
+    assert rows == {tag.value: tag.name.lower().replace("_", " ").replace("consensus",
+                                                                          "consensus packet")
+                    for tag in WireTag}
+    consensus = section(13)
+    assert f"handshake carries version {PROTOCOL_VERSION}" in consensus
+    assert f"at most {MAX_SYNC_BLOCKS}, ascending" in consensus
+    assert f"at most {MAX_BLOCK_TRANSACTIONS:,} leaves" in consensus
 
 
 def test_the_endorsement_window_is_the_ledgers():

@@ -27,8 +27,9 @@ role                      IEC 62351-8            may
 
 Rules of a roster change (each raises its named error): the sender is an authority; the
 requester is a ``security_admin`` on the sender's roster whose endorsement verifies and is
-fresh; an added member's name and key are new on that roster; a removed member exists; the
-last security administrator cannot be removed (nobody could change the roster after it).
+fresh; an added member has a name (:func:`check_member_name`, also the genesis roster's rule)
+and a name and key new on that roster; a removed member exists; the last security
+administrator cannot be removed (nobody could change the roster after it).
 """
 
 from __future__ import annotations
@@ -87,6 +88,10 @@ class UnknownRosterMember(InvalidTransaction):
     """The authority's roster has no member of that name."""
 
 
+class BlankMemberName(InvalidTransaction):
+    """A roster member's name is empty or white space only."""
+
+
 class LastSecurityAdmin(InvalidTransaction):
     """Removing this member would leave the authority without a security administrator."""
 
@@ -114,6 +119,13 @@ Roster = tuple[RosterMember, ...]
 
 def sorted_roster(members: Iterable[RosterMember]) -> Roster:
     return tuple(sorted(members, key=lambda m: (m.authority, m.name)))
+
+
+def check_member_name(name: str, what: str) -> None:
+    """Raise BlankMemberName when ``name`` is empty or only (Unicode) white space: every
+    member has a name people can read on the chain, in the audit trail and at the desk."""
+    if not name.strip():
+        raise BlankMemberName(f"{what}: member name {name!r} is empty or white space only")
 
 
 def members_of(roster: Roster, authority: Address) -> list[RosterMember]:

@@ -13,6 +13,7 @@ from node_core.ledger.roster import (
     RosterMember,
     RosterNameTaken,
     UnknownRosterMember,
+    check_member_name,
     members_of,
     require_member,
     sorted_roster,
@@ -48,6 +49,7 @@ def check_roster_change(chain_id: str, sender_key: bytes, roster: Roster, tx: Tr
 
 
 def _check_addition(own: list[RosterMember], change: RosterChange, where: str) -> None:
+    check_member_name(change.name, f"{where}: added")
     address = public_key_address(change.public_key)
     if any(m.name == change.name or m.address == address for m in own):
         raise RosterNameTaken(f"{where}: the roster already has {change.name!r} or that key")

@@ -1,7 +1,8 @@
 """The ledger and the independent verifier agree on every rule of §12 of ``docs/protocol.md``
-(the two-person rule, endorsements, the roster rules): a chain of test keys is written to a
-real store the way a node keeps it; a block that breaks a rule is refused by both, naming the
-same rule, and a chain that keeps the rules is accepted by both with the same state roots."""
+(the two-person rule, endorsements, the roster rules) and on the roster of §7 and §8.3: a
+chain of test keys is written to a real store the way a node keeps it; a block that breaks a
+rule is refused by both, naming the same rule, and a chain that keeps the rules is accepted by
+both with the same state roots."""
 
 from __future__ import annotations
 
@@ -13,15 +14,18 @@ import pytest
 from node_core.ledger.blocks import Block
 from node_core.ledger.emergency_rules import SamePersonApproval
 from node_core.ledger.endorsements import ENDORSEMENT_VALIDITY_MS, BadEndorsement, endorse
-from node_core.ledger.exceptions import InvalidTransaction, MalformedTransaction
+from node_core.ledger.exceptions import InvalidGenesis, InvalidTransaction, MalformedTransaction
+from node_core.ledger.genesis import validate_genesis
 from node_core.ledger.governance import NotAnAuthority
 from node_core.ledger.roster import (
+    BlankMemberName,
     LastSecurityAdmin,
     NotOnRoster,
     Role,
     RosterAction,
     RosterNameTaken,
     UnknownRosterMember,
+    sorted_roster,
 )
 from node_core.ledger.state import initial_state
 from node_core.ledger.transactions import (
@@ -121,7 +125,7 @@ CASES = {
         MalformedTransaction),
     "blank-name": (lambda c: c.roster_change(ADD, " \u3000", Role.OPERATOR,
                                              key=bytes(NEWCOMER.public_key)),
-                   MalformedTransaction),
+                   BlankMemberName),
 }
 
 
@@ -175,3 +179,14 @@ def test_a_chain_keeping_the_rules_is_accepted_by_both(tmp_path) -> None:
     assert (result.height, result.tip) == (chain.state.height, chain.state.tip_hash)
     assert [order[2:] for order in result.orders] == [
         ("operator1", "supervisor1"), ("operator1", "somchai.k"), ("supervisor2", "supervisor1")]
+
+
+def test_a_genesis_member_without_a_name_is_refused_by_both(tmp_path) -> None:
+    chain = make_chain()
+    first, *others = chain.genesis.roster
+    chain.genesis = replace(chain.genesis,
+                            roster=sorted_roster((replace(first, name="\u3000"), *others)))
+    with pytest.raises(InvalidGenesis, match="BlankMemberName"):
+        validate_genesis(chain.genesis)
+    with pytest.raises(verifier.Invalid, match="genesis: §7 BlankMemberName"):
+        verifier.verify(stored(chain, tmp_path / "chain.sqlite3"))

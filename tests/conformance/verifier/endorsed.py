@@ -9,7 +9,7 @@ from tests.conformance.verifier.encoding import (
     require,
     verifies,
 )
-from tests.conformance.verifier.state import ROLES, Member, State
+from tests.conformance.verifier.state import ROLES, Member, State, blank
 from tests.conformance.verifier.transactions import Tx
 
 OPERATOR, SUPERVISOR, SECURITY_ADMIN = (ROLES[r] for r in ("operator", "supervisor",
@@ -83,13 +83,14 @@ def roster_change(state: State, tx: Tx, block_ms: int, where: str) -> None:
     signed(requester, digest, where, "§12.3.3 request:")
     fresh(b["requested_ms"], block_ms, where, "§12.3.4")
     if b["action"] == 1:
+        require(not blank(b["name"]), where, "§12.3.5 BlankMemberName")
         require(not any(m.name == b["name"] or m.key == b["key"] for m in own), where,
-                "§12.3.5 RosterNameTaken")
+                "§12.3.6 RosterNameTaken")
         state.set_roster([*state.roster, Member(tx.sender, b["name"], b["role"], b["key"])])
         return
     removed = next((m for m in own if m.name == b["name"]), None)
     require(removed is not None and removed.role == b["role"], where,
-            "§12.3.6 UnknownRosterMember")
+            "§12.3.7 UnknownRosterMember")
     admins = [m for m in own if m.role == SECURITY_ADMIN]
-    require(b["role"] != SECURITY_ADMIN or len(admins) > 1, where, "§12.3.7 LastSecurityAdmin")
+    require(b["role"] != SECURITY_ADMIN or len(admins) > 1, where, "§12.3.8 LastSecurityAdmin")
     state.roster = [m for m in state.roster if m != removed]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -139,8 +140,9 @@ def genesis_roster(entries: list[dict[str, str]],
     members = []
     for e in entries:
         size = len(e["name"].encode("utf-8"))
-        require(e["authority"] in addresses and 0 < size <= LIMITS["operator name"]
+        require(e["authority"] in addresses and size <= LIMITS["operator name"]
                 and e["role"] in ROLES, "genesis", f"§7 roster member {e['name']!r}")
+        require(not blank(e["name"]), "genesis", f"§7 BlankMemberName {e['name']!r}")
         key = bytes.fromhex(e["public_key"])
         address_of(key)
         members.append(Member(addresses[e["authority"]], e["name"], ROLES[e["role"]], key))
@@ -148,3 +150,10 @@ def genesis_roster(entries: list[dict[str, str]],
                      {(m.authority, m.key) for m in members}):
         require(len(distinct) == len(members), "genesis", "§7 a roster name or key twice")
     return members
+
+
+def blank(name: str) -> bool:
+    """§8.3: empty, or only characters of general category Zs or bidirectional class WS, B,
+    S."""
+    return all(unicodedata.category(c) == "Zs" or unicodedata.bidirectional(c) in ("WS", "B", "S")
+               for c in name)

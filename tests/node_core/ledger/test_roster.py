@@ -10,6 +10,7 @@ import pytest
 from node_core.ledger.endorsements import BadEndorsement
 from node_core.ledger.genesis import genesis_from_json, genesis_to_json
 from node_core.ledger.roster import (
+    BlankMemberName,
     LastSecurityAdmin,
     NotOnRoster,
     Role,
@@ -70,6 +71,14 @@ def test_the_rules_of_additions_and_removals(chain) -> None:
     refused(UnknownRosterMember, RosterAction.REMOVE, "nobody", Role.OPERATOR)
     refused(UnknownRosterMember, RosterAction.REMOVE, "operator1", Role.SUPERVISOR)  # its role
     refused(LastSecurityAdmin, RosterAction.REMOVE, "secadm1", Role.SECURITY_ADMIN)
+
+
+def test_a_member_needs_a_name(chain) -> None:
+    for blank in ("", " ", "\t\n", "\u3000"):  # U+3000: the ideographic space
+        with pytest.raises(BlankMemberName, match="empty or white space only"):
+            validate_transaction(chain.state, chain.roster_change(
+                RosterAction.ADD, blank, Role.OPERATOR, key=bytes(NEWCOMER.public_key),
+                nonce=0))
 
 
 def test_an_endorsement_for_another_change_does_not_verify(chain) -> None:

@@ -60,6 +60,7 @@ from node_core.ledger.governance import (
 from node_core.ledger.grid_state import EMPTY_GRID_SNAPSHOT, GridSnapshot, grid_state_hash
 from node_core.ledger.hashing import merkle_root
 from node_core.ledger.keys import verify_signature
+from node_core.ledger.roster import rosters_of
 from node_core.ledger.roster_rules import check_roster_change, roster_after
 from node_core.ledger.state import Account, State, governance_of, state_root, with_governance
 from node_core.ledger.transactions import (
@@ -165,6 +166,7 @@ class _Ledger:
         payload = tx.payload
         if isinstance(payload, GovernanceProposal | GovernanceVote):
             self.governance = apply_governance(self.governance, tx, self.height)
+            self.roster = rosters_of(self.roster, (a.address for a in self.governance.authorities))
             self.accounts[tx.sender] = replace(sender, nonce=sender.nonce + 1)
         elif isinstance(payload, EmergencyAction):
             self.halted = halted_after(self.halted, payload)

@@ -31,6 +31,8 @@ from node_core.ledger.state import initial_state
 from node_core.ledger.transactions import (
     EmergencyAction,
     EmergencyKind,
+    GovernanceProposal,
+    ProposalAction,
     Transaction,
     emergency_digest,
 )
@@ -175,10 +177,35 @@ def test_a_chain_keeping_the_rules_is_accepted_by_both(tmp_path) -> None:
                   chain.emergency(SHED, operator="supervisor2", approver="supervisor1",
                                   authority=1)])
     assert [len(block.transactions) for block in chain.blocks] == [3, 3]
+    chain.govern(GovernanceProposal("PEA leaves", "", ProposalAction.REMOVE_AUTHORITY, 10,
+                                    authority_address=pea))
+    assert all(member.authority != pea for member in chain.state.roster)
     result = verifier.verify(stored(chain, tmp_path / "chain.sqlite3"))
     assert (result.height, result.tip) == (chain.state.height, chain.state.tip_hash)
     assert [order[2:] for order in result.orders] == [
         ("operator1", "supervisor1"), ("operator1", "somchai.k"), ("supervisor2", "supervisor1")]
+
+
+def _old_roster_of_an_authority_added_again(chain: chains.TestChain) -> list[Transaction]:
+    pea = chain.authorities[2]
+    chain.govern(GovernanceProposal("PEA leaves", "", ProposalAction.REMOVE_AUTHORITY, 10,
+                                    authority_address=pea.address))
+    chain.govern(GovernanceProposal("PEA returns", "", ProposalAction.ADD_AUTHORITY, 10,
+                                    authority_name="PEA", authority_public_key=pea.public_key,
+                                    authority_address=pea.address), joining=[pea])
+    return [chain.emergency(SHED, authority=2)]
+
+
+@pytest.mark.parametrize(("build", "rule"), [
+    (_old_roster_of_an_authority_added_again, NotOnRoster),
+], ids=["old-roster-after-re-adding"])
+def test_a_block_after_a_history_is_refused_by_both_naming_the_rule(
+        chain, tmp_path, build, rule: type[InvalidTransaction]) -> None:
+    block = forged_block(chain, *build(chain))
+    with pytest.raises(rule):
+        apply_block(chain.state, block)
+    with pytest.raises(verifier.Invalid, match=rf"block {block.height} tx .*{rule.__name__}"):
+        verifier.verify(stored(chain, tmp_path / "chain.sqlite3", block))
 
 
 def test_a_genesis_member_without_a_name_is_refused_by_both(tmp_path) -> None:

@@ -26,10 +26,10 @@ role                      IEC 62351-8            may
 ========================  =====================  ============================================
 
 Rules of a roster change (each raises its named error): the sender is an authority; the
-requester is a ``security_admin`` on the sender's roster whose endorsement verifies and is
-fresh; an added member has a name (:func:`check_member_name`, also the genesis roster's rule)
-and a name and key new on that roster; a removed member exists; the last security
-administrator cannot be removed (nobody could change the roster after it).
+requester is a ``security_admin`` on the sender's roster whose endorsement verifies, is fresh
+and was not used before; an added member has a name (:func:`check_member_name`, also the
+genesis roster's rule) and a name and key new on that roster; a removed member exists; the
+last security administrator cannot be removed (nobody could change the roster after it).
 
 An authority removed by governance takes its roster with it (:func:`rosters_of`): its people
 lose their rights on the chain at once, and if the same address is added again it starts with

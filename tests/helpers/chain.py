@@ -125,6 +125,12 @@ class TestChain:
         return self._signed(signer, replace(body, requested_by=endorse(endorser, digest)),
                             nonce, CHAIN_ID)
 
+    def reissued(self, tx: Transaction, *, authority: int = 0) -> Transaction:
+        """``tx``'s payload, its endorsements with it, in a new transaction of authority
+        ``authority`` (its next nonce): one endorsement used twice, as a rogue authority
+        would."""
+        return self._signed(self.authorities[authority], tx.payload, None, CHAIN_ID)
+
     def govern(self, proposal: GovernanceProposal, *, joining: Sequence[FileSigner] = ()) -> None:
         """``proposal`` by the first authority, passed in the next block by the yes votes of a
         quorum; later blocks are sealed by the authority set it leaves (``joining``: the keys

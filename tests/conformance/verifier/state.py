@@ -1,4 +1,5 @@
-"""§7 genesis, §8 the state (with §8.3 the roster) and its root."""
+"""§7 genesis, §8 the state (with §8.3 the roster, §8.4 the taken endorsements) and its
+root."""
 
 from __future__ import annotations
 
@@ -83,6 +84,8 @@ class State:
     """In roster order (§8.3)."""
     proposals: dict[int, Proposal] = field(default_factory=dict)
     halted: set[str] = field(default_factory=set)
+    taken: dict[bytes, int] = field(default_factory=dict)
+    """§8.4: endorsement digest -> asked_ms."""
     height: int = 0
     tip: str = ""
     timestamp: int = 0
@@ -98,6 +101,10 @@ class State:
     def roster_bytes(self) -> bytes:
         return u(len(self.roster), 4) + b"".join(m.encode() for m in self.roster)
 
+    def taken_bytes(self) -> list[bytes]:
+        """§8.4 ``taken`` of every taken digest, by digest."""
+        return [d + u(self.taken[d], 8) for d in sorted(self.taken)]
+
     def set_roster(self, members: list[Member]) -> None:
         self.roster = sorted(members, key=Member.order)
 
@@ -109,6 +116,7 @@ class State:
         leaves += [b"G" + self.proposals[i].encode() for i in sorted(self.proposals)]
         leaves += [b"H" + region.encode() for region in sorted(self.halted)]
         leaves += [b"R" + m.encode() for m in self.roster]
+        leaves += [b"E" + taken for taken in self.taken_bytes()]
         return merkle(leaves)
 
 

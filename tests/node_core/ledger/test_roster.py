@@ -1,6 +1,6 @@
 """The operator roster on the chain: changed only by an authority's transaction its security
-administrator endorsed, checked by every authority, part of the state root, in the genesis,
-and gone with its authority."""
+administrator endorsed (once), checked by every authority, part of the state root, in the
+genesis, and gone with its authority."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from node_core.ledger.roster import (
     members_of,
 )
 from node_core.ledger.state import state_root
+from node_core.ledger.taken_endorsements import EndorsementReused
 from node_core.ledger.transactions import (
     EmergencyAction,
     EmergencyKind,
@@ -86,6 +87,16 @@ def test_a_member_needs_a_name(chain) -> None:
             validate_transaction(chain.state, chain.roster_change(
                 RosterAction.ADD, blank, Role.OPERATOR, key=bytes(NEWCOMER.public_key),
                 nonce=0))
+
+
+def test_a_security_administrators_request_is_carried_once(chain) -> None:
+    add = chain.roster_change(RosterAction.ADD, "somchai", Role.SUPERVISOR,
+                              key=bytes(NEWCOMER.public_key))
+    chain.extend([add])
+    chain.extend([chain.roster_change(RosterAction.REMOVE, "somchai", Role.SUPERVISOR)])
+    with pytest.raises(EndorsementReused):  # the name is free again; the request is spent
+        validate_transaction(chain.state, chain.reissued(add))
+    assert "somchai" not in roster_names(chain)
 
 
 def test_a_removed_authority_takes_its_roster_with_it() -> None:

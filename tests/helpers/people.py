@@ -1,68 +1,31 @@
-"""The devnet's people signing in a test: each one's key on their own SoftHSM2 token, used by
-a child process (SoftHSM2 reads its token directory once per process, and the test process may
-already have loaded it for other tokens). ``person(layout, "operator1")`` is a real
-``Signer`` — real token, real PIN, real signatures — for signed requests and endorsements."""
+"""The devnet's people signing in a test: each one's key on their own SoftHSM2 token, held
+open by an operator agent (:mod:`node_core.signers.agent`: a child process, since SoftHSM2
+reads its token directory once per process and the test process may already have loaded it
+for other tokens; the PIN goes down the agent's pipe, never into its arguments).
+``person(layout, "operator1")`` is a real ``Signer`` — real token, real PIN, real signatures —
+for signed requests and endorsements."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from app.cli.node_access import bound_signer
+from app.cli.operator_agent import agent_command
 from node_core.api.client import NodeClient
 from node_core.api.signed_requests import RequestSigner
 from node_core.devnet.layout import DevnetLayout, person_pin
-from node_core.ledger.keys import Signer, public_key_address
-from node_core.ledger.types import Address, PublicKey
-
-_CHILD = """
-import sys
-from node_core.signers.pkcs11 import Pkcs11Signer
+from node_core.ledger.keys import Signer
+from node_core.signers.agent import AgentSigner
 from node_core.signers.softhsm import find_softhsm_module
-name, pin = sys.argv[1], sys.argv[2]
-with Pkcs11Signer.open(find_softhsm_module(), name, name, pin) as signer:
-    print(bytes(signer.public_key).hex(), flush=True)
-    for line in sys.stdin:
-        print(signer.sign(bytes.fromhex(line.strip())).hex(), flush=True)
-"""
-
-
-class TokenSigner:
-    """A person's token, signing in a child process (see the module docstring)."""
-
-    def __init__(self, child: subprocess.Popen[str]) -> None:
-        self._child = child
-        assert child.stdout is not None
-        self._public_key = PublicKey(bytes.fromhex(child.stdout.readline().strip()))
-
-    @property
-    def public_key(self) -> PublicKey:
-        return self._public_key
-
-    @property
-    def address(self) -> Address:
-        return public_key_address(self._public_key)
-
-    def sign(self, digest: bytes) -> bytes:
-        assert self._child.stdin is not None and self._child.stdout is not None
-        self._child.stdin.write(digest.hex() + "\n")
-        self._child.stdin.flush()
-        return bytes.fromhex(self._child.stdout.readline().strip())
 
 
 @contextmanager
-def person(layout: DevnetLayout, name: str) -> Iterator[TokenSigner]:
-    child = subprocess.Popen([sys.executable, "-c", _CHILD, name, person_pin(name)],
-                             env=layout.environment(), stdin=subprocess.PIPE,
-                             stdout=subprocess.PIPE, text=True)
-    try:
-        yield TokenSigner(child)
-    finally:
-        assert child.stdin is not None
-        child.stdin.close()
-        child.wait(timeout=10)
+def person(layout: DevnetLayout, name: str) -> Iterator[AgentSigner]:
+    """``name``'s own token, logged in with their devnet PIN, for the ``with`` block."""
+    with AgentSigner.start(agent_command(find_softhsm_module(), layout.softhsm_conf)) as agent:
+        agent.log_in(name, person_pin(name))
+        yield agent
 
 
 async def signer_for(client: NodeClient, key: Signer) -> RequestSigner:

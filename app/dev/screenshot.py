@@ -66,8 +66,8 @@ DOCK_OF: Final[dict[str, str]] = {
 SIZE_OF: Final[dict[str, QSize]] = {
     "node": QSize(1000, 1180), "explorer": QSize(1280, 1100), "telemetry": QSize(1280, 820),
     "governance": QSize(1440, 800), "alarms": QSize(1500, 560),
-    "emergency": QSize(1100, 720), "trading": QSize(1200, 760), "timeline": QSize(1400, 900),
-    "executed": QSize(1100, 720),
+    "emergency": QSize(1100, 900), "trading": QSize(1200, 760), "timeline": QSize(1400, 900),
+    "executed": QSize(1100, 900),
 }
 """Floating size of each grabbed dock: big enough that nothing is clipped."""
 TRIP_MW: Final = 1500

@@ -35,7 +35,7 @@ from qasync import asyncSlot
 
 from app.links.node_link import NodeLink
 from app.links.operator_session import OperatorSession, TokenSource, log_in
-from app.shell.login import TokenForm, load_tokens, login_error_text, still_open
+from app.shell.login import TokenForm, login_error_text, run_dialog, still_open
 from node_core.clock import now_ms
 from node_core.devnet.layout import DEVNET_PEOPLE
 from node_core.ledger.exceptions import GridTokenXError
@@ -166,16 +166,7 @@ async def ask_approval(node: NodeLink, source: TokenSource, selection: dict[str,
     """Show the approval dialog (``open()``, never ``exec()``); True once an approval was sent
     (the node's answer goes to the panel), False if cancelled."""
     dialog = ApprovalDialog(node, source, selection, approve, parent, token=token)
-    answer: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-    dialog.finished.connect(lambda code: answer.done() or answer.set_result(
-        code == QDialog.DialogCode.Accepted))
-    listing = asyncio.ensure_future(load_tokens(dialog.form, source))
-    dialog.open()
-    try:
-        return await answer
-    finally:
-        listing.cancel()
-        dialog.deleteLater()
+    return await run_dialog(dialog, dialog.form, source) == QDialog.DialogCode.Accepted
 
 
 def devnet_supervisor(source: TokenSource, current: OperatorSession | None) -> str:

@@ -211,20 +211,28 @@ class LoginDialog(QDialog):
         self.accept()
 
 
-async def ask_login(node: NodeLink, source: TokenSource, parent: QWidget | None, *,
-                    title: str = "", token: str = "") -> OperatorSession | None:
-    """Show the login dialog; the session, or None if cancelled. ``token``: the token to
-    offer first (the devnet's start-up: :data:`DEVNET_OPERATOR`)."""
-    dialog = LoginDialog(node, source, parent, title=title, token=token)
-    answer: asyncio.Future[OperatorSession | None] = asyncio.get_running_loop().create_future()
-    dialog.finished.connect(lambda _code: answer.done() or answer.set_result(dialog.session))
-    listing = asyncio.ensure_future(load_tokens(dialog.form, source))
+async def run_dialog(dialog: QDialog, form: TokenForm, source: TokenSource) -> int:
+    """Open ``dialog`` (``open()``, never ``exec()``: the console runs qasync) with the tokens
+    of ``source`` listed in its ``form``; its result code once it finishes. It is deleted when
+    control returns to the event loop."""
+    answer: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+    dialog.finished.connect(lambda code: answer.done() or answer.set_result(code))
+    listing = asyncio.ensure_future(load_tokens(form, source))
     dialog.open()
     try:
         return await answer
     finally:
         listing.cancel()
         dialog.deleteLater()
+
+
+async def ask_login(node: NodeLink, source: TokenSource, parent: QWidget | None, *,
+                    title: str = "", token: str = "") -> OperatorSession | None:
+    """Show the login dialog; the session, or None if cancelled. ``token``: the token to
+    offer first (the devnet's start-up: :data:`DEVNET_OPERATOR`)."""
+    dialog = LoginDialog(node, source, parent, title=title, token=token)
+    await run_dialog(dialog, dialog.form, source)
+    return dialog.session
 
 
 async def auto_login(node: NodeLink, source: TokenSource,

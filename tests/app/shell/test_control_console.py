@@ -139,6 +139,8 @@ def test_link_signs_as_the_session_and_logs_sessions_in_and_out_in_order(
         shown_selection = {"id": 1, "kind": "trading_halt", "region": "MEA", "stage": 0,
                            "mw": 0, "duration_s": 0, "reason": "", "selected_ms": 1000}
         link.operate(shown_selection)
+        await wait_until(when(lambda: any(m == "emergency_operate" for m, _p, _w in node.calls)),
+                         5, "the operate sent")
         await link.approve(shown_selection, sessions["supervisor1"])
         link.start_session(sessions["auditor1"])
         link.select({"kind": "trading_halt", "region": "MEA"})

@@ -1,6 +1,8 @@
 """``main.py audit verify`` and ``main.py audit export``: the operator audit trail.
 
-``verify`` re-checks the hash chain of ``DATA_DIR/audit.sqlite3`` and prints
+``verify`` re-checks the hash chain of ``DATA_DIR/audit.sqlite3``, every recorded operator
+signature and — with the node's chain next to it — that each entry's operator held the key
+that signed it (:mod:`node_core.control_room.audit_signers`), and prints
 ``OK N entries, head HASH`` (exit 0) or ``FAIL entry N: reason`` on stderr (exit 1).
 ``export`` writes the entries since a time as JSON lines or CSV for the regulator, times in
 ISO 8601 UTC. A ``--since`` without a UTC offset is read as UTC.
@@ -16,6 +18,9 @@ from pathlib import Path
 from typing import TextIO
 
 from node_core.control_room.audit import AUDIT_FILENAME, AuditError, AuditLog
+from node_core.control_room.audit_signers import MemberKeys, members_on_chain
+from node_core.ledger.exceptions import StoreError
+from node_core.node.store import STORE_FILENAME, BlockStore
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -52,16 +57,26 @@ def parse_since(text: str) -> int:
 
 def _verify(args: argparse.Namespace) -> int:
     try:
+        members = _members(args.data_dir)
         with AuditLog.open_existing(args.data_dir / AUDIT_FILENAME) as log:
-            result = log.verify()
-    except AuditError as error:
+            result = log.verify(members)
+    except (AuditError, StoreError) as error:
         print(f"FAIL {error}", file=sys.stderr)
         return 1
     if not result.ok:
         print(f"FAIL entry {result.first_broken_seq}: {result.reason}", file=sys.stderr)
         return 1
-    print(f"OK {result.entries} entries, head {result.head or '-'}")
+    checked = "; signers checked against the chain's roster" if members is not None else ""
+    print(f"OK {result.entries} entries, head {result.head or '-'}{checked}")
     return 0
+
+
+def _members(data_dir: Path) -> MemberKeys | None:
+    """The roster bindings of the node's chain, when its store is next to the trail."""
+    if not (data_dir / STORE_FILENAME).exists():
+        return None
+    with BlockStore.open_existing(data_dir / STORE_FILENAME) as store:
+        return members_on_chain(store)
 
 
 def _export(args: argparse.Namespace) -> int:

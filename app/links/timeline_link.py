@@ -8,7 +8,7 @@
   event, also from before this console or the node last started). A node without that
   method: those pushed (``alarm_events``) since the console started, plus the activation of
   alarms still standing (``alarms_list``) for earlier windows;
-* operator actions: the node's audit trail (``audit_tail``, last 5000 entries);
+* operator actions: the audit trail (``audit_tail``, its newest ``AUDIT_TAIL_LIMIT`` entries);
 * chain events: the blocks whose time is in the window (``blocks``, walking back from the
   tip), the detail (``block``) of those with transactions, and ``gov_list``;
 
@@ -43,7 +43,6 @@ log = logging.getLogger(__name__)
 DOCK_NAME: Final = "timelineDock"
 SHORTCUT: Final = "Ctrl+8"
 FREQUENCY_POINTS: Final = 4000
-AUDIT_COUNT: Final = 5000
 ALARM_BUFFER: Final = 50_000
 BLOCK_PAGE: Final = 1000
 MAX_BLOCK_PAGES: Final = 20
@@ -89,7 +88,7 @@ class TimelineLink(QObject):
 
     async def _gather(self, start_ms: int, end_ms: int) -> None:
         try:
-            actions = await self._node.request(m.AUDIT_TAIL, r.AuditTailRequest(AUDIT_COUNT))
+            actions = await self._node.request(m.AUDIT_TAIL, r.AuditTailRequest(r.AUDIT_TAIL_LIMIT))
             proposals = await self._node.request(m.GOV_LIST, r.NoParams())
             record = build_incident(
                 start_ms, end_ms, frequency=await self._frequency(start_ms, end_ms),

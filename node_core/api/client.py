@@ -8,14 +8,17 @@ import asyncio
 import contextlib
 import itertools
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
+from node_core.api import methods as m
+from node_core.api.answers import SubmitAnswer
 from node_core.api.methods import Ans, Method, Req, request_params
+from node_core.api.requests import SubmitRequest
 from node_core.api.signed_requests import RequestSigner
-from node_core.api.wire import ClientError, line, read_cookie
+from node_core.api.wire import MAX_REQUEST_BYTES, ClientError, line, read_cookie
 from node_core.clock import now_ms
 
 RESPONSE_LIMIT: Final = 64 * 1024 * 1024
@@ -81,6 +84,24 @@ class NodeClient:
         hostile client can do)."""
         return await self._send(method, params, None, timeout_s)
 
+    async def send_raw(self, method: str, params: Any, auth: Any,
+                       timeout_s: float = 30.0) -> Any:
+        """One request exactly as given, ``auth`` included: what a foreign or hostile client
+        sends (conformance and attack tests)."""
+        return await self._send(method, params, auth, timeout_s)
+
+    async def submit(self, transactions: Sequence[bytes],
+                     timeout_s: float = 30.0) -> SubmitAnswer:
+        """``submit`` signed transactions (their encodings), in as many requests as the
+        endpoint's :data:`~node_core.api.wire.MAX_REQUEST_BYTES` needs; one answer, results
+        in order."""
+        answer: SubmitAnswer = {"accepted": 0, "results": []}
+        for part in _submit_parts([tx.hex() for tx in transactions]):
+            part_answer = await self.request(m.SUBMIT, SubmitRequest(part), timeout_s)
+            answer["accepted"] += part_answer["accepted"]
+            answer["results"].extend(part_answer["results"])
+        return answer
+
     async def _send(self, method: str, params: Any, auth: Any, timeout_s: float) -> Any:
         if self._receiver.done():
             raise ClientError("Disconnected", f"{method}: the connection to the node is closed")
@@ -90,8 +111,13 @@ class NodeClient:
         message = {"id": request_id, "method": method, "params": params}
         if auth is not None:
             message["auth"] = auth
+        encoded = line(message)
+        if len(encoded) > MAX_REQUEST_BYTES:
+            self._pending.pop(request_id, None)
+            raise ClientError("RequestTooLarge", f"{method}: {len(encoded)} bytes; a request "
+                              f"is at most {MAX_REQUEST_BYTES} bytes")
         try:
-            self._writer.write(line(message))
+            self._writer.write(encoded)
             await self._writer.drain()
             return await asyncio.wait_for(future, timeout_s)
         except TimeoutError:
@@ -144,6 +170,23 @@ class NodeClient:
             future.set_exception(ClientError(error["type"], error["message"]))
         else:
             future.set_result(message.get("result"))
+
+
+_SUBMIT_OVERHEAD: Final = 256
+"""Room in a ``submit`` line for everything but the transactions (id, method, quotes)."""
+
+
+def _submit_parts(encoded_hex: list[str]) -> list[list[str]]:
+    """``encoded_hex`` in consecutive parts whose ``submit`` lines fit one request."""
+    parts: list[list[str]] = [[]]
+    size = _SUBMIT_OVERHEAD
+    for tx in encoded_hex:
+        if parts[-1] and size + len(tx) + 3 > MAX_REQUEST_BYTES:
+            parts.append([])
+            size = _SUBMIT_OVERHEAD
+        parts[-1].append(tx)
+        size += len(tx) + 3
+    return parts
 
 
 async def _open(address: NodeAddress,

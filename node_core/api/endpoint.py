@@ -32,20 +32,22 @@ from typing import Any, Final
 
 from node_core.api.methods import BadRequest, Handler, Method, parse_request
 from node_core.api.operator_auth import Refusal, RequestGate, RequestRefused
-from node_core.api.wire import ClientError, error_line, line, write_cookie
+from node_core.api.wire import MAX_REQUEST_BYTES, ClientError, error_line, line, write_cookie
 from node_core.ledger.exceptions import GridTokenXError
 
 log = logging.getLogger(__name__)
 
 SUBSCRIBER_QUEUE: Final = 1000
 """Events held for a subscriber that reads slowly (older ones are dropped)."""
+DISCARD_S: Final = 0.5
+"""How long a refused oversized request's remaining bytes are read and dropped."""
 
 
 @dataclass(frozen=True, slots=True)
 class EndpointLimits:
     """The endpoint's bounds (see the module docstring); one home for them."""
 
-    max_request_bytes: int = 1024 * 1024
+    max_request_bytes: int = MAX_REQUEST_BYTES
     """One request line; a ``submit`` of thousands of transactions is split by the client."""
     max_connections: int = 64
     max_pending: int = 16
@@ -128,6 +130,8 @@ class ClientEndpoint:
                 await self._requests(reader, writer, queue)
         except (ConnectionError, asyncio.IncompleteReadError):
             pass
+        except asyncio.CancelledError:
+            pass  # stop(): end normally (asyncio 3.11 logs a cancelled connection task)
         finally:
             self._subscribers.discard(queue)
             if pusher is not None:
@@ -170,6 +174,7 @@ class ClientEndpoint:
                 writer.write(error_line(None, "RequestTooLarge", f"a request is at most "
                                         f"{self.limits.max_request_bytes} bytes; split it"))
                 await writer.drain()
+                await _discard_briefly(reader)
                 return
             if not request:
                 return
@@ -218,6 +223,17 @@ class ClientEndpoint:
             if self._on_refused is not None:
                 self._on_refused(method, self._gate.refusal(auth, error))
             raise
+
+
+async def _discard_briefly(reader: asyncio.StreamReader) -> None:
+    """Read and drop what the client is still sending, for a moment: closing a socket with
+    unread input resets it, and the client would lose the answer just written."""
+    async def discard() -> None:
+        while await reader.read(64 * 1024):
+            pass
+
+    with contextlib.suppress(TimeoutError, ConnectionError):
+        await asyncio.wait_for(discard(), DISCARD_S)
 
 
 def _cookie_of(first_line: bytes) -> bytes:

@@ -5,11 +5,16 @@ For a method with ``roles`` (:mod:`node_core.api.methods`) the endpoint hands th
 order, refuses with one named error:
 
 1. ``Unsigned`` — no ``auth`` (or one that is not its shape);
-2. ``StaleRequest`` — ``issued_ms`` more than the window away from the node's clock;
+2. ``StaleRequest`` — ``issued_ms`` more than the window away from the node's clock, or
+   before the node started (the nonces it remembers are those of this run);
 3. ``UnknownOperatorKey`` — the key is not on this authority's roster at the node's tip;
-4. ``RoleRefused`` — its member's role is not one the method allows;
-5. ``BadRequestSignature`` — the signature does not verify over the request digest;
-6. ``ReplayedRequest`` — the nonce was seen within the window (a request is taken once).
+4. ``BadRequestSignature`` — the signature does not verify over the request digest;
+5. ``ReplayedRequest`` — the nonce was seen within the window (a request is taken once);
+6. ``RoleRefused`` — its member's role is not one the method allows.
+
+The signature is checked before anything is said about the member, so a request that only
+*claims* a member's key is refused as ``BadRequestSignature`` and audited as an unverified
+key, never in the member's name.
 
 A request that passes becomes a :class:`Caller`: the member's roster name, role and key and
 the signed request itself, which the handler acts for and the audit trail keeps. The client
@@ -107,6 +112,7 @@ class RequestGate:
         self._clock, self._window_ms = clock, window_ms
         self._nonces: dict[bytes, int] = {}
         """nonce -> when it may be forgotten."""
+        self._started_ms = clock()
 
     def caller(self, method: Method[Any, Any], params: Any, auth_json: object) -> Caller:
         """The caller of a signed request, or the RequestRefused rule it breaks."""
@@ -118,32 +124,37 @@ class RequestGate:
         if abs(now - auth.issued_ms) > self._window_ms:
             raise StaleRequest(f"{method.name}: signed {now - auth.issued_ms} ms ago; a request "
                                f"is taken within ±{self._window_ms} ms of the node's clock")
+        if auth.issued_ms < self._started_ms:
+            raise StaleRequest(f"{method.name}: signed before this node started; sign it again")
         member = member_with_key(self._roster(), self._authority, auth.public_key)
         if member is None:
             raise UnknownOperatorKey(f"{method.name}: key {public_key_address(auth.public_key)} "
                                      "is not on this authority's roster")
+        digest = request_digest(self._chain_id, self._authority, method.name, params,
+                                auth.issued_ms, auth.nonce)
+        if not verify_signature(auth.public_key, digest, auth.signature):
+            raise BadRequestSignature(f"{method.name}: the signature does not verify over "
+                                      "this request with the key it names")
+        self._remember(auth.nonce, now, method.name)
         if member.role not in method.roles:
             allowed = " or ".join(sorted(r.text for r in method.roles))
             raise RoleRefused(f"{member.name} ({member.role.text}) may not {method.name}; "
                               f"{allowed} may")
-        digest = request_digest(self._chain_id, self._authority, method.name, params,
-                                auth.issued_ms, auth.nonce)
-        if not verify_signature(auth.public_key, digest, auth.signature):
-            raise BadRequestSignature(f"{method.name}: the signature of {member.name} does not "
-                                      "verify over this request")
-        self._remember(auth.nonce, now, method.name)
         return Caller(member.name, member.role, auth.public_key, method.name, params, auth,
                       self._chain_id, self._authority)
 
     def refusal(self, auth_json: object, error: RequestRefused) -> Refusal:
-        """Who a refused request claims to come from, for the audit trail."""
+        """Who a refused request comes from, for the audit trail: a member's name only when
+        their signature verified (``RoleRefused``, ``ReplayedRequest``); else the key it
+        claims, as unverified."""
         try:
             auth = RequestAuth.from_json(auth_json)
         except MalformedAuth:
             return Refusal("unsigned", "unknown", error)
         member = member_with_key(self._roster(), self._authority, auth.public_key)
-        if member is None:
-            return Refusal(public_key_address(auth.public_key), "unknown", error)
+        if member is None or not isinstance(error, RoleRefused | ReplayedRequest):
+            return Refusal(f"unverified {public_key_address(auth.public_key)}", "unknown",
+                           error)
         return Refusal(member.name, member.role.text, error)
 
     def _remember(self, nonce: bytes, now: int, method: str) -> None:

@@ -15,6 +15,8 @@ from node_core.ledger.transactions import MAX_VOTING_PERIOD
 
 ALARM_HISTORY_LIMIT: Final = 10_000
 """Alarm events an ``alarms_history`` answer holds unless asked for fewer or more."""
+AUDIT_TAIL_LIMIT: Final = 5_000
+"""The most audit entries one ``audit_tail`` answer holds (``audit verify`` reads them all)."""
 
 
 @dataclass(frozen=True, slots=True)

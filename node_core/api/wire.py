@@ -36,9 +36,13 @@ from pathlib import Path
 from typing import Any, Final
 
 from node_core.ledger.exceptions import GridTokenXError
+from node_core.private_files import PRIVATE_FILE, private_directory
 
 COOKIE_FILENAME: Final = "node.cookie"
 COOKIE_BYTES: Final = 32
+MAX_REQUEST_BYTES: Final = 1024 * 1024
+"""The longest request line an endpoint reads (UTF-8, newline included); a client splits a
+bigger ``submit`` (:meth:`node_core.api.client.NodeClient.submit`)."""
 
 
 class ClientError(GridTokenXError):
@@ -65,11 +69,10 @@ def cookie_path(data_dir: Path) -> Path:
 
 def write_cookie(path: Path) -> str:
     """A fresh cookie in ``path``, readable by this user only (any old one replaced)."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    os.chmod(path.parent, 0o700)
+    private_directory(path.parent)
     cookie = secrets.token_hex(COOKIE_BYTES)
     path.unlink(missing_ok=True)
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
     with os.fdopen(descriptor, "w") as file:
         file.write(cookie)
     return cookie

@@ -51,6 +51,7 @@ from typing import Any, Final, Literal, TextIO
 
 from node_core.api.answers import AuditRecord
 from node_core.api.signed_requests import MalformedAuth, RequestAuth, request_digest
+from node_core.control_room.audit_signers import MemberKeys, signer_problem
 from node_core.ledger.exceptions import StoreError
 from node_core.ledger.keys import verify_signature
 from node_core.ledger.types import ZERO_HASH, Hash32
@@ -63,6 +64,11 @@ DEFAULT_RETENTION_MS: Final = 7 * 366 * DAY_MS
 """Seven years, generously (see the module docstring)."""
 PRUNE_ACTION: Final = "prune"
 SYSTEM_OPERATOR: Final = "system"
+SYSTEM_ROLE: Final = "system"
+"""The role of the node's own entries (a prune checkpoint): the only ones, with refusals,
+that carry no signed request."""
+REFUSED: Final = "refused: "
+"""How an entry's outcome starts when the request was refused."""
 ACTIONS: Final = ("login", "logout", "acknowledge", "shelve", "unshelve", "out_of_service",
                   "return_to_service", "select", "operate", "approve", "cancel", "vote",
                   PRUNE_ACTION)
@@ -183,8 +189,9 @@ def _entry(row: tuple[Any, ...]) -> AuditEntry:
     return AuditEntry(*row)
 
 
-def check_entry(entry: AuditEntry) -> str | None:
-    """Why the entry's stored hash is wrong, or None."""
+def check_entry(entry: AuditEntry, members: MemberKeys | None = None) -> str | None:
+    """Why the entry's stored hash or recorded request is wrong, or None; with ``members``
+    (:func:`~node_core.control_room.audit_signers.members_on_chain`) also who signed it."""
     fields = (entry.seq, entry.time_ms, entry.operator, entry.role, entry.action,
               entry.target, entry.outcome, entry.details, entry.request)
     if not (isinstance(entry.seq, int) and isinstance(entry.time_ms, int)
@@ -192,7 +199,14 @@ def check_entry(entry: AuditEntry) -> str | None:
         return "a column has the wrong type"
     if entry_hash(*fields, entry.prev_hash) != entry.hash:
         return "hash does not match the entry's contents"
-    return request_problem(entry.request)
+    problem = request_problem(entry.request)
+    if problem is not None or members is None:
+        return problem
+    if entry.request:
+        return signer_problem(entry.operator, entry.action, entry.request, members)
+    if entry.role == SYSTEM_ROLE or entry.outcome.startswith(REFUSED):
+        return None
+    return f"an entry of {entry.operator!r} without the request they signed"
 
 
 def request_problem(request: str) -> str | None:
@@ -317,7 +331,7 @@ class AuditLog:
             details = {"pruned_through_seq": last_seq, "anchor_hash": anchor,
                        "pruned_count": count, "cutoff_ms": cutoff,
                        "retention_ms": self._retention_ms}
-            return self._append(now_ms, SYSTEM_OPERATOR, "system", PRUNE_ACTION, "audit",
+            return self._append(now_ms, SYSTEM_OPERATOR, SYSTEM_ROLE, PRUNE_ACTION, "audit",
                                  "ok", canonical_json(details))
 
     # ----- reading --------------------------------------------------------------------------
@@ -331,6 +345,12 @@ class AuditLog:
         for row in self._db.execute(query + " ORDER BY seq", params):
             yield _entry(tuple(row))
 
+    def newest(self, count: int) -> list[AuditEntry]:
+        """The newest ``count`` entries, oldest first."""
+        rows = self._db.execute(f"SELECT {', '.join(COLUMNS)} FROM AuditLog ORDER BY seq DESC "
+                                "LIMIT ?", (count,)).fetchall()
+        return [_entry(tuple(row)) for row in reversed(rows)]
+
     def __len__(self) -> int:
         return int(self._db.execute("SELECT COUNT(*) FROM AuditLog").fetchone()[0])
 
@@ -338,10 +358,11 @@ class AuditLog:
         """(seq, hash) of the newest entry; (0, zeros) when empty."""
         return self._head()
 
-    def verify(self) -> VerifyResult:
-        """Re-check every hash and link; reports the first broken entry."""
+    def verify(self, members: MemberKeys | None = None) -> VerifyResult:
+        """Re-check every hash, link and recorded signature (and with ``members`` who signed,
+        see :func:`check_entry`); reports the first broken entry."""
         entries = list(self.entries())
-        problem = _first_problem(entries) or self._head_problem(entries)
+        problem = _first_problem(entries, members) or self._head_problem(entries)
         head = entries[-1].hash if entries else None
         if problem is not None:
             return VerifyResult(False, problem[0], problem[1], len(entries), head)
@@ -389,7 +410,8 @@ RECORD_KEYS: Final = ("seq", "time", "time_ms", "operator", "role", "action", "t
 """Keys of an exported record, in CSV column order."""
 
 
-def _first_problem(entries: list[AuditEntry]) -> tuple[int, str] | None:
+def _first_problem(entries: list[AuditEntry],
+                   members: MemberKeys | None) -> tuple[int, str] | None:
     """(seq, reason) of the first entry that breaks the chain, or None."""
     if not entries:
         return None
@@ -397,13 +419,13 @@ def _first_problem(entries: list[AuditEntry]) -> tuple[int, str] | None:
     if start is not None:
         return start
     previous = entries[0]
-    reason = check_entry(previous)
+    reason = check_entry(previous, members)
     if reason is not None:
         return previous.seq, reason
     for entry in entries[1:]:
         if entry.seq != previous.seq + 1:
             return previous.seq + 1, f"entry missing (next stored entry is {entry.seq})"
-        reason = check_entry(entry)
+        reason = check_entry(entry, members)
         if reason is None and entry.prev_hash != previous.hash:
             reason = f"prev_hash does not link to entry {previous.seq}"
         if reason is not None:

@@ -148,8 +148,9 @@ class OperatorRequests:
         return [selection_view(s) for s in self._room.desk.selections(now_ms())]
 
     async def _audit_tail(self, request: r.AuditTailRequest) -> list[ans.AuditRecord]:
-        entries = list(self._room.audit.entries())[-request.count:] if request.count > 0 else []
-        return [entry.to_record() for entry in entries]
+        if not 0 <= request.count <= r.AUDIT_TAIL_LIMIT:
+            raise BadRequest(f"audit_tail: count is 0..{r.AUDIT_TAIL_LIMIT}, not {request.count}")
+        return [entry.to_record() for entry in self._room.audit.newest(request.count)]
 
 
 def _member(caller: Caller) -> Member:

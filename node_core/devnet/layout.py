@@ -49,6 +49,7 @@ from node_core.ledger.genesis import (
 from node_core.ledger.keys import CURVE_ORDER, parse_public_key, public_key_address
 from node_core.ledger.roster import Role, RosterMember, sorted_roster
 from node_core.ledger.types import PublicKey
+from node_core.private_files import make_private, private_directory
 from node_core.signers.file import FileSigner
 from node_core.signers.pkcs11 import Pkcs11Signer
 from node_core.signers.softhsm import find_softhsm_module, init_token, write_softhsm_config
@@ -154,7 +155,7 @@ def prepare_devnet(layout: DevnetLayout, *, block_interval_ms: int = 1000,
     ``founding``: only the first N authorities are in genesis; the others get keys and
     configs and can join through governance (``keys.json`` lists every key's identity).
     """
-    layout.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    private_directory(layout.data_dir)
     if not layout.genesis.exists():
         keys = _devnet_keys(layout)
         (layout.data_dir / "keys.json").write_text(json.dumps(
@@ -167,6 +168,7 @@ def prepare_devnet(layout: DevnetLayout, *, block_interval_ms: int = 1000,
         write_softhsm_config(layout.softhsm_conf.parent)  # the directory may have moved
     for authority in layout.authorities:
         layout.config(authority).write_text(_node_config(layout, authority), encoding="utf-8")
+    make_private(layout.data_dir)
     return layout
 
 
@@ -189,15 +191,16 @@ def _devnet_keys(layout: DevnetLayout) -> dict[str, PublicKey]:
             for name, key in json.loads(result.stdout).items()}
 
 
-def generate_devnet_keys(labels: list[str], authorities: tuple[str, ...] = AUTHORITIES,
-                         ) -> dict[str, str]:
-    """(In the key-generation child.) A new key per label: an authority's on the authority
-    token, a person's on their own token; hex public keys by label."""
+def generate_devnet_keys(labels: list[str]) -> dict[str, str]:
+    """(In the key-generation child.) A new key per label: a person's of
+    :data:`DEVNET_PEOPLE` on their own token, any other label an authority's on the authority
+    token; hex public keys by label."""
     module = find_softhsm_module()
+    people = {name for name, _role in DEVNET_PEOPLE}
     keys = {}
     for label in labels:
-        token, pin = ((DEVNET_TOKEN, DEVNET_PIN) if label in authorities
-                      else (label, person_pin(label)))
+        token, pin = ((label, person_pin(label)) if label in people
+                      else (DEVNET_TOKEN, DEVNET_PIN))
         with Pkcs11Signer.generate(module, token, label, pin) as signer:
             keys[label] = bytes(signer.public_key).hex()
     return keys

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from node_core.api.client import NodeClient
-from node_core.api.methods import ACCOUNT, SUBMIT
-from node_core.api.requests import AccountRequest, SubmitRequest
+from node_core.api.methods import ACCOUNT
+from node_core.api.requests import AccountRequest
 from node_core.api.wire import ClientError
 from node_core.ledger.transactions import (
     EnergyTrade,
@@ -124,8 +124,7 @@ class LoadGenerator:
         for _, tx in batch:
             self._submitted_at[tx.hash] = now
         try:
-            answer = await client.request(SUBMIT, SubmitRequest(
-                [encode_transaction(tx).hex() for _, tx in batch]))
+            answer = await client.submit([encode_transaction(tx) for _, tx in batch])
         except ClientError as error:
             answer = {"accepted": 0,
                       "results": [{"ok": False, "error": str(error)}] * len(batch)}

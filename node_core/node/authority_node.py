@@ -19,6 +19,7 @@ from node_core.api.governance_queries import GovernanceQueries
 from node_core.api.methods import NODE_METHODS
 from node_core.api.node_queries import NodeQueries
 from node_core.api.operator_auth import RequestGate
+from node_core.api.requests import GridSnapshotData
 from node_core.api.roster_requests import RosterRequests
 from node_core.api.wire import cookie_path
 from node_core.clock import now_ms
@@ -52,7 +53,7 @@ from node_core.ledger.exceptions import (
     InvalidTransaction,
 )
 from node_core.ledger.genesis import Genesis
-from node_core.ledger.grid_state import EMPTY_GRID_SNAPSHOT, GridSnapshot
+from node_core.ledger.grid_state import EMPTY_GRID_SNAPSHOT, GridSnapshot, RegionLoad
 from node_core.ledger.keys import Signer
 from node_core.ledger.state import State
 from node_core.ledger.transactions import (
@@ -70,6 +71,7 @@ from node_core.node.metrics import NodeMetrics
 from node_core.node.rejections import Rejections
 from node_core.node.store import STORE_FILENAME, BlockStore
 from node_core.p2p import PeerLinks, PeerNetwork
+from node_core.private_files import private_directory
 
 if TYPE_CHECKING:
     from node_core.cloud.profile import GcpProfile
@@ -102,7 +104,8 @@ class AuthorityNode:
     def __init__(self, config: NodeConfig, genesis: Genesis, signer: Signer) -> None:
         self.config = config
         self.signer = signer
-        self.store = BlockStore.open(config.data_dir / STORE_FILENAME, genesis)
+        self.store = BlockStore.open(private_directory(config.data_dir) / STORE_FILENAME,
+                                     genesis)
         self.state: State = self.store.load_state()
         self.mempool = Mempool(max_size=config.mempool_size)
         self.metrics = NodeMetrics()
@@ -263,6 +266,16 @@ class AuthorityNode:
             self._first_seen[tx.hash] = now_ms()
             self._outgoing.append(tx)
         return added
+
+    def attest_grid(self, snapshot: GridSnapshotData,
+                    voltages: dict[str, tuple[float, float, str]]) -> None:
+        """The grid feed's snapshot for this node's next proposals, and its substation
+        voltages for the alarms; ValueError for a snapshot the ledger cannot hold."""
+        regions = tuple(RegionLoad(region, load, generation)
+                        for region, load, generation in snapshot.regions)
+        self.grid_snapshot = GridSnapshot(snapshot.timestamp, snapshot.frequency_mhz, regions)
+        self.control.grid = {"frequency_hz": snapshot.frequency_mhz / 1000,
+                             "voltages": dict(voltages)}
 
     def submit_as_authority(self, payload: Payload) -> Transaction:
         """Sign ``payload`` with this authority's key (the next free nonce, counting its pending

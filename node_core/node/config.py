@@ -44,6 +44,7 @@ Example (the devnet writes these)::
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import time
 import tomllib
@@ -153,10 +154,28 @@ _REQUIRED: dict[str, tuple[str, ...]] = {
 
 
 def parse_endpoint(text: str) -> tuple[str, int]:
+    """``host:port`` (an IPv6 host in brackets: ``[::1]:30401``)."""
     host, _, port = text.rpartition(":")
+    host = host.removeprefix("[").removesuffix("]")
     if not host or not port.isdigit() or not 0 < int(port) < 65536:
         raise ValueError(f"{text!r} is not host:port")
     return host, int(port)
+
+
+def _loopback_endpoint(text: str) -> tuple[str, int]:
+    """The client endpoint's address: loopback only — its credential is a file on this
+    machine, and remote clients would need TLS with client certificates, which the node does
+    not offer."""
+    host, port = parse_endpoint(text)
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback:
+        raise ValueError(f"[node] client {text!r}: the client endpoint listens on loopback "
+                         "only (127.0.0.1 or ::1); reach a remote node through SSH port "
+                         "forwarding")
+    return host, port
 
 
 def load_node_config(path: Path) -> NodeConfig:
@@ -233,7 +252,7 @@ def _build(data: dict[str, Any], base: Path) -> NodeConfig:
         data_dir=base / node["data_dir"],
         genesis=base / node["genesis"],
         listen=parse_endpoint(node["listen"]),
-        client=parse_endpoint(node["client"]),
+        client=_loopback_endpoint(node["client"]),
         peers={name: parse_endpoint(text) for name, text in data.get("peers", {}).items()},
         signer=SignerConfig(
             backend=signer["backend"], module=signer.get("module", ""),

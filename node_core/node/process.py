@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 import subprocess
 import sys
@@ -19,6 +20,7 @@ from node_core.api.client import NodeAddress, NodeClient
 from node_core.api.methods import STATUS
 from node_core.api.requests import NoParams
 from node_core.api.wire import ClientError
+from node_core.private_files import PRIVATE_FILE, private_directory
 
 log = logging.getLogger(__name__)
 MAIN = Path(__file__).resolve().parents[2] / "main.py"
@@ -60,10 +62,11 @@ class ChildProcess:
         return self._process.pid if self._process else None
 
     def start(self) -> None:
-        self._log_path.parent.mkdir(parents=True, exist_ok=True)
+        private_directory(self._log_path.parent)
         if self._log is not None:
             self._log.close()
-        self._log = self._log_path.open("ab")
+        self._log = os.fdopen(os.open(self._log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT,
+                                      PRIVATE_FILE), "ab")
         self._process = subprocess.Popen(
             self.argv, env=self._env, stdout=self._log, stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL, start_new_session=True)

@@ -10,9 +10,11 @@ Wire format (every message is one frame ``u32 big-endian length || body``)::
 truncated to 16 bytes. Payloads are opaque bytes chosen by the node.
 
 Modules: ``framing`` (length prefix), ``handshake`` (authentication and key derivation),
-``channel`` (MAC and replay window), ``session`` (one connection), ``network``
-(:class:`PeerNetwork`), ``links`` (:class:`PeerLinks`, the interface the node uses, which the
-Pub/Sub relay also implements), ``stats`` (counters), ``settings``, ``errors``.
+``admission`` (bounds on unfinished inbound handshakes, and why floods cannot lock an
+authority out), ``channel`` (MAC and replay window), ``session`` (one connection),
+``network`` (:class:`PeerNetwork`), ``links`` (:class:`PeerLinks`, the interface the node
+uses, which the Pub/Sub relay also implements), ``stats`` (counters), ``settings``,
+``errors``.
 """
 
 from node_core.p2p.errors import (

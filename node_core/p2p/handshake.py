@@ -7,10 +7,16 @@ Messages (each one length-prefixed frame, canonical encoding)::
             || address authority || raw32 nonce || raw32 ephemeral X25519 public key
     Auth  = u8 version=1 || u8 kind=2 || raw64 signature (r || s, low S)
 
-Order: both ends send their Hello as soon as the TCP connection is up and check the other's
-(chain id, genesis hash, known authority, not ourselves, dial direction). The initiator (the
-dialer) then sends its Auth; the responder verifies it and only then sends its own, so a
-stranger can never make the responder's HSM sign anything.
+Order: the initiator (the dialer) sends its Hello as soon as the TCP connection is up; the
+responder sends its own once a Hello has arrived (a connection that sends none, or sends
+something else, costs it no key and gets nothing). Each checks the other's (chain id,
+genesis hash, known authority, not ourselves, dial direction), so a dialer on another chain
+learns why it is refused. The initiator then sends its Auth; the responder verifies it and
+only then sends its own, so a stranger can never make the responder's HSM sign anything.
+
+Deadlines (``NetworkSettings``): the other side's Hello within ``hello_timeout_s``, the whole
+handshake within ``handshake_timeout_s``. Every handshake frame is read with a limit of
+``MAX_HANDSHAKE_FRAME`` bytes: a larger announced length is refused before its body is read.
 
 Each side signs ``SHA-256(transcript || u8 own role)`` with its authority key, where
 ``transcript = "GTX/handshake" || str chain_id || hash32 genesis_hash
@@ -42,6 +48,7 @@ from node_core.ledger.genesis import AuthorityInfo
 from node_core.ledger.keys import SIGNATURE_SIZE, Signer, sha256, verify_signature
 from node_core.p2p.errors import HandshakeFailed, WrongChainPeer
 from node_core.p2p.framing import frame, read_frame
+from node_core.p2p.settings import NetworkSettings
 
 PROTOCOL_VERSION: Final = 1
 HELLO_KIND: Final = 1
@@ -77,7 +84,8 @@ class HandshakeParams:
     genesis_hash: str
     signer: Signer
     authorities: dict[str, AuthorityInfo]
-    timeout_s: float = 5.0
+    limits: NetworkSettings
+    """Its deadlines: ``hello_timeout_s`` and ``handshake_timeout_s``."""
     executor: Executor | None = None
 
 
@@ -197,16 +205,17 @@ async def _guarded(
     role: int,
     expected: str | None,
 ) -> HandshakeResult:
-    """The handshake under its timeout; every failure becomes HandshakeFailed."""
+    """The handshake under its deadline; every failure becomes HandshakeFailed."""
     attempt = _Attempt(expected)
+    deadline_s = params.limits.handshake_timeout_s
     try:
-        async with asyncio.timeout(params.timeout_s):
+        async with asyncio.timeout(deadline_s):
             return await _exchange(params, reader, writer, role, attempt)
     except HandshakeFailed as error:
         error.claimed = error.claimed or attempt.claimed
         raise
     except TimeoutError:
-        message = f"no handshake within {params.timeout_s} s"
+        message = f"no handshake within {deadline_s} s"
     except asyncio.IncompleteReadError:
         message = "connection closed during the handshake"
     except OSError as error:
@@ -221,15 +230,12 @@ async def _exchange(
     role: int,
     attempt: _Attempt,
 ) -> HandshakeResult:
-    ephemeral = X25519PrivateKey.generate()
-    own = Hello(params.chain_id, params.genesis_hash, params.signer.address,
-                os.urandom(NONCE_SIZE), ephemeral.public_key().public_bytes_raw())
-    own_bytes = encode_hello(own)
-    writer.write(frame(own_bytes))
-    await writer.drain()
-    their_bytes = await read_frame(reader, MAX_HANDSHAKE_FRAME)
-    their = decode_hello(their_bytes)
-    attempt.claimed = attempt.claimed or their.address
+    if role == RESPONDER_ROLE:  # nothing from us until they have sent a Hello
+        their_bytes, their = await _receive_hello(params, reader, attempt)
+        ephemeral, own, own_bytes = await _send_hello(params, writer)
+    else:
+        ephemeral, own, own_bytes = await _send_hello(params, writer)
+        their_bytes, their = await _receive_hello(params, reader, attempt)
     peer = _admit(params, own, their, role, attempt.claimed)
     shared = _shared_secret(ephemeral, their.ephemeral_key)
     hellos = (own_bytes, their_bytes) if role == INITIATOR_ROLE else (their_bytes, own_bytes)
@@ -244,6 +250,34 @@ async def _exchange(
     if role == INITIATOR_ROLE:
         return HandshakeResult(peer, role, to_responder, to_initiator)
     return HandshakeResult(peer, role, to_initiator, to_responder)
+
+
+async def _send_hello(
+    params: HandshakeParams, writer: asyncio.StreamWriter
+) -> tuple[X25519PrivateKey, Hello, bytes]:
+    """Our Hello, sent: its ephemeral key, itself and its bytes."""
+    ephemeral = X25519PrivateKey.generate()
+    own = Hello(params.chain_id, params.genesis_hash, params.signer.address,
+                os.urandom(NONCE_SIZE), ephemeral.public_key().public_bytes_raw())
+    own_bytes = encode_hello(own)
+    writer.write(frame(own_bytes))
+    await writer.drain()
+    return ephemeral, own, own_bytes
+
+
+async def _receive_hello(
+    params: HandshakeParams, reader: asyncio.StreamReader, attempt: _Attempt
+) -> tuple[bytes, Hello]:
+    """Their Hello (bytes and decoded), within the Hello deadline."""
+    deadline_s = params.limits.hello_timeout_s
+    try:
+        async with asyncio.timeout(deadline_s):
+            their_bytes = await read_frame(reader, MAX_HANDSHAKE_FRAME)
+    except TimeoutError:
+        raise HandshakeFailed(f"no Hello within {deadline_s} s") from None
+    their = decode_hello(their_bytes)
+    attempt.claimed = attempt.claimed or their.address
+    return their_bytes, their
 
 
 def _admit(

@@ -5,7 +5,10 @@ address sorts lower (plain string order of the lowercase ``0x…`` form) dials; 
 accepts, and refuses a handshake from a higher address. The dialer reconnects forever with
 capped exponential backoff and jitter (0.2 s doubling to 5 s by default, back to 0.2 s after a
 successful handshake). If an authority connects again while its older connection still looks
-alive (it restarted), the newest connection is kept and the older one closed.
+alive (it restarted), the newest connection is kept and the older one closed. Inbound
+connections that have not authenticated yet are bounded in all and per source; a new one
+evicts a pending one rather than being refused (:mod:`node_core.p2p.admission` says why no
+flood can lock an authority out that way).
 
 Sending never blocks: each peer has a bounded outgoing queue drained by a writer task; when
 it is full the *oldest* queued payloads are dropped and counted (``queue_drops``). Sockets get
@@ -21,6 +24,8 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
+import math
+import os
 import random
 import socket
 from collections.abc import Callable, Coroutine, Mapping, Sequence
@@ -33,10 +38,12 @@ from node_core.ledger.fields import CHAIN_ID
 from node_core.ledger.genesis import AuthorityInfo
 from node_core.ledger.keys import Signer
 from node_core.ledger.types import Address, is_hash32
+from node_core.p2p.admission import PendingHandshakes, has_spoken, source_of
 from node_core.p2p.channel import FRAME_OVERHEAD
 from node_core.p2p.errors import HandshakeFailed, PeerProtocolError
-from node_core.p2p.framing import abort_stream
+from node_core.p2p.framing import FirstFrameReader, abort_stream
 from node_core.p2p.handshake import (
+    MAX_HANDSHAKE_FRAME,
     HandshakeParams,
     HandshakeResult,
     initiate,
@@ -52,6 +59,8 @@ _MAX_UNKNOWN_SOURCES = 256
 """Stats entries kept for connections that never identified as an authority."""
 
 MessageHandler = Callable[[str, bytes], None]
+Inbound = tuple[FirstFrameReader, asyncio.StreamWriter]
+"""An accepted connection, as the pending handshakes know it."""
 PeerAddresses = Mapping[Address, tuple[str, int]] | Mapping[str, tuple[str, int]]
 """Authority address → (host, port) it listens on."""
 
@@ -96,7 +105,9 @@ class PeerNetwork:
         self._stats: dict[str, PeerStats] = {}
         self._dialers: dict[str, asyncio.Task[None]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
-        self._pending_inbound = 0
+        self._pending: PendingHandshakes[Inbound] = PendingHandshakes(
+            self._settings.max_pending_handshakes, self._settings.max_pending_per_source,
+            lambda inbound: has_spoken(*inbound))
 
     # --- public API -------------------------------------------------------------------------
 
@@ -118,7 +129,10 @@ class PeerNetwork:
         if self._server is not None or self._stopping:
             raise RuntimeError("a PeerNetwork is started once; make a new one to restart")
         host, port = self._listen
-        self._server = await asyncio.start_server(self._accept, host, port)
+        self._server = await asyncio.get_running_loop().create_server(
+            self._inbound_protocol, host, port, backlog=self._settings.accept_batch)
+        for listener in self._server.sockets:
+            _prepare_listener(listener, self._settings)
         _log.info("p2p: authority %s listening on %s:%s", self._address, *self.listen_address)
         self._sync_dialers()
 
@@ -230,30 +244,39 @@ class PeerNetwork:
         await self._run_session(result, reader, writer)
         return True
 
-    async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        """The listener's callback: hand the connection to a task of our own, so that
-        stopping cancels only tasks we own (asyncio logs cancelled listener callbacks)."""
-        busy = self._pending_inbound >= self._settings.max_pending_handshakes
-        if self._stopping or busy:
+    def _inbound_protocol(self) -> asyncio.StreamReaderProtocol:
+        """What ``asyncio.start_server`` makes, with a reader that notes the first frame."""
+        reader = FirstFrameReader(MAX_HANDSHAKE_FRAME)
+        return asyncio.StreamReaderProtocol(
+            reader, lambda _reader, writer: self._accept(reader, writer))
+
+    def _accept(self, reader: FirstFrameReader, writer: asyncio.StreamWriter) -> None:
+        """The listener's callback: admit the connection among the pending handshakes
+        (evicting one if a bound is reached) and hand it to a task of our own, so that
+        stopping cancels only tasks we own."""
+        if self._stopping:
             abort_stream(writer)
             return
-        self._pending_inbound += 1
-        self._spawn(self._serve_inbound(reader, writer))
+        task = self._spawn(self._serve_inbound(reader, writer))
+        task.add_done_callback(lambda _task: abort_stream(writer))  # also if never started
+        source = source_of(writer.get_extra_info("peername"))
+        evicted = self._pending.admit((reader, writer), source, task.cancel)
+        if evicted is not None:
+            self._evicted(evicted.source)
 
     async def _serve_inbound(
-        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+        self, reader: FirstFrameReader, writer: asyncio.StreamWriter
     ) -> None:
         """Handshake as responder, then serve the peer until the connection ends."""
         try:
             try:
                 result = await self._handshake(reader, writer, expected=None)
             finally:
-                self._pending_inbound -= 1
+                self._pending.settle((reader, writer))
             if result is not None:
                 await self._run_session(result, reader, writer)
         except Exception:
             _log.exception("p2p: inbound connection failed unexpectedly")
-            abort_stream(writer)
 
     async def _run_session(
         self, result: HandshakeResult, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
@@ -276,8 +299,7 @@ class PeerNetwork:
     ) -> HandshakeResult | None:
         """The authenticated peer, or None after counting and logging the refusal."""
         params = HandshakeParams(self._chain_id, self._genesis_hash, self._signer,
-                                 dict(self._authorities), self._settings.handshake_timeout_s,
-                                 self._executor)
+                                 dict(self._authorities), self._settings, self._executor)
         try:
             if expected is None:
                 return await respond(params, reader, writer)
@@ -325,9 +347,15 @@ class PeerNetwork:
         claimed = error.claimed if isinstance(error, HandshakeFailed) else None
         key = claimed or expected
         if key not in self._authorities:
-            key = f"ip:{_remote_host(writer)}"
+            key = f"ip:{source_of(writer.get_extra_info('peername'))}"
         self._peer_stats(key).count(error.counter)
         self._drops.warn(key, f"handshake refused: {error}")
+
+    def _evicted(self, source: str) -> None:
+        key = f"ip:{source}"
+        self._peer_stats(key).evicted += 1
+        self._drops.warn(key, "evicted an unfinished handshake to make room for a newer "
+                              "connection (too many pending handshakes)")
 
     def _peer_stats(self, key: str) -> PeerStats:
         stats = self._stats.get(key)
@@ -364,6 +392,19 @@ def _require_chain(chain_id: str, genesis_hash: str) -> None:
         raise ValueError("genesis hash must be 64 lowercase hex characters")
 
 
+def _prepare_listener(listener: socket.socket, settings: NetworkSettings) -> None:
+    """Queue up to ``listen_queue`` connections in the kernel, though asyncio listens with
+    its per-iteration batch (it uses one number for both); and on Linux, hand a connection
+    over only once its first bytes have arrived (``TCP_DEFER_ACCEPT``), or after the Hello
+    deadline: connections that say nothing wait in the kernel, not among pending handshakes."""
+    with contextlib.suppress(OSError), socket.socket(fileno=os.dup(listener.fileno())) as same:
+        same.listen(settings.listen_queue)
+    defer = getattr(socket, "TCP_DEFER_ACCEPT", None)
+    if defer is not None:
+        with contextlib.suppress(OSError):
+            listener.setsockopt(socket.IPPROTO_TCP, defer, math.ceil(settings.hello_timeout_s))
+
+
 def _enable_keepalive(writer: asyncio.StreamWriter) -> None:
     """Ask the kernel to probe an idle connection (30 s idle, 10 s apart, 3 probes)."""
     sock = writer.get_extra_info("socket")
@@ -376,10 +417,3 @@ def _enable_keepalive(writer: asyncio.StreamWriter) -> None:
     with contextlib.suppress(OSError):
         for level, option, value in options:
             sock.setsockopt(level, option, value)
-
-
-def _remote_host(writer: asyncio.StreamWriter) -> str:
-    peer = writer.get_extra_info("peername")
-    if isinstance(peer, tuple) and peer:
-        return str(peer[0])
-    return "unknown"

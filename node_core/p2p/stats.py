@@ -31,6 +31,9 @@ class PeerStats:
     malformed: int = 0
     wrong_chain: int = 0
     handshake_failures: int = 0
+    evicted: int = 0
+    """Unfinished handshakes closed to make room for newer connections (``ip:`` entries;
+    :mod:`node_core.p2p.admission`)."""
     queue_drops: int = 0
     """Oldest outgoing payloads discarded because the peer did not keep up."""
     last_seen_ms: int | None = None

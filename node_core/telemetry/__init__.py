@@ -5,8 +5,9 @@
 * ``layout`` — how it lies in Bigtable: families, row keys, cells, units, retention (GC
   rules), the ``cbt`` format file; ``rollup`` — the per-minute statistics of a gauge;
 * ``target`` — where telemetry goes (gcp profile, ``$BIGTABLE_EMULATOR_HOST``, the devnet's
-  SQLite) and opening its store;
+  SQLite); ``opening`` — the store a target names;
 * ``store`` — the protocol; ``bigtable_store``, ``sqlite_store`` — the two stores;
+  ``bigtable_clients`` — Google's clients for a target (emulator or credentials);
   ``buffered`` — a store wrapper that never blocks and back-fills after an outage;
 * ``bigtable_admin`` — tables, families, GC rules, and the instance check of ``config check``
   (imports the admin client: import it only where needed);
@@ -24,6 +25,7 @@ from node_core.telemetry.emulator import (
     free_loopback_port,
 )
 from node_core.telemetry.layout import Retention
+from node_core.telemetry.opening import open_store
 from node_core.telemetry.series import (
     NODE_METRICS,
     TABLE_FAMILIES,
@@ -44,7 +46,6 @@ from node_core.telemetry.target import (
     BigtableTarget,
     SqliteTarget,
     TelemetryTarget,
-    open_store,
     telemetry_target,
 )
 

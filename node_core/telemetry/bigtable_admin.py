@@ -24,6 +24,7 @@ from typing import Any, Final
 from google.api_core import exceptions as api_errors
 from google.cloud.bigtable_admin_v2.types import GcRule
 
+from node_core.telemetry.bigtable_clients import admin_clients
 from node_core.telemetry.layout import FamilyKind, Retention, table_families
 from node_core.telemetry.series import TABLE_FAMILIES
 from node_core.telemetry.target import BigtableTarget
@@ -198,8 +199,6 @@ def _need(report: InstanceReport, permission: str, granted: set[str], note: str,
 def check_target(target: BigtableTarget, timeout_s: float = 10.0) -> InstanceReport:
     """``check_instance`` on ``target``; a Bigtable that cannot be reached, or no credentials,
     is one problem naming it."""
-    from node_core.telemetry.bigtable_store import admin_clients
-
     try:
         table_admin, instance_admin = admin_clients(target)
         return check_instance(table_admin, instance_admin, target.instance_path,

@@ -24,13 +24,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
-import warnings
 from collections.abc import Iterator, Sequence
 from typing import Any, Final
 
 import numpy as np
 
+from node_core.telemetry.bigtable_clients import admin_clients, emulator_environment
 from node_core.telemetry.layout import (
     MINUTE_MS,
     ROLLUP_SUFFIX,
@@ -55,7 +54,7 @@ from node_core.telemetry.series import (
     decimate_min_max,
 )
 from node_core.telemetry.store import TelemetryUnavailable
-from node_core.telemetry.target import EMULATOR_ENV, BigtableTarget
+from node_core.telemetry.target import BigtableTarget
 
 _MAX_MUTATIONS_PER_CALL: Final = 50_000
 _PARALLEL_CALLS: Final = 4
@@ -64,35 +63,6 @@ _SEED_KEYS_PER_CALL: Final = 1_000
 
 MinuteKey = tuple[Series, int]
 """A gauge series and the first millisecond of one of its minutes."""
-
-
-@contextlib.contextmanager
-def emulator_environment(emulator_host: str | None) -> Iterator[None]:
-    """Point Google clients created inside the block at ``emulator_host`` (if given)."""
-    if emulator_host is None:
-        yield
-        return
-    previous = os.environ.get(EMULATOR_ENV)
-    os.environ[EMULATOR_ENV] = emulator_host
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # "Connecting to emulator"
-            yield
-    finally:
-        if previous is None:
-            os.environ.pop(EMULATOR_ENV, None)
-        else:
-            os.environ[EMULATOR_ENV] = previous
-
-
-def admin_clients(target: BigtableTarget) -> tuple[Any, Any]:
-    """(table admin, instance admin) clients of the target's project (Application Default
-    Credentials unless an emulator is named)."""
-    from google.cloud import bigtable
-
-    with emulator_environment(target.emulator_host):
-        client = bigtable.Client(project=target.project, admin=True)  # type: ignore[no-untyped-call]
-        return client.table_admin_client, client.instance_admin_client
 
 
 class BigtableTelemetryStore:

@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Final
 
 from node_core.telemetry.layout import Retention
-from node_core.telemetry.store import TelemetryStore
 
 EMULATOR_ENV: Final = "BIGTABLE_EMULATOR_HOST"
 DEFAULT_PROJECT: Final = "gridtokenx"
@@ -78,15 +77,3 @@ def telemetry_target(configured: BigtableTarget | None, environ: Mapping[str, st
     if host:
         return BigtableTarget(DEFAULT_PROJECT, DEFAULT_INSTANCE, host)
     return SqliteTarget(sqlite) if sqlite is not None else None
-
-
-async def open_store(target: TelemetryTarget) -> TelemetryStore:
-    """The store of ``target``: Bigtable clients (``TelemetryUnavailable`` without
-    credentials), or the SQLite file."""
-    if isinstance(target, SqliteTarget):
-        from node_core.telemetry.sqlite_store import SqliteTelemetryStore
-
-        return SqliteTelemetryStore(target.path)
-    from node_core.telemetry.bigtable_store import BigtableTelemetryStore
-
-    return await BigtableTelemetryStore.open(target)

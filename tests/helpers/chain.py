@@ -3,6 +3,7 @@ signed transactions and finalized blocks."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
@@ -19,17 +20,20 @@ from node_core.ledger.endorsements import NO_ENDORSEMENT, endorse
 from node_core.ledger.genesis import AuthorityInfo, ChainParameters, Genesis, GenesisAccount
 from node_core.ledger.grid_state import EMPTY_GRID_SNAPSHOT, grid_state_hash
 from node_core.ledger.hashing import merkle_root
-from node_core.ledger.roster import Role, RosterMember, sorted_roster
+from node_core.ledger.keys import Signer
+from node_core.ledger.roster import Role, RosterAction, RosterMember, sorted_roster
 from node_core.ledger.state import State, initial_state, state_root
 from node_core.ledger.transactions import (
     CRITICAL_EMERGENCIES,
     EmergencyAction,
     EnergyTrade,
     Payload,
+    RosterChange,
     Transaction,
     Transfer,
     emergency_digest,
     encode_transaction,
+    roster_change_digest,
     sign_transaction,
 )
 from node_core.ledger.transition import apply_block, build_block, seal_block
@@ -104,6 +108,19 @@ class TestChain:
                          else NO_ENDORSEMENT))
         return self._signed(signer, endorsed, nonce, CHAIN_ID)
 
+    def roster_change(self, action: RosterAction, name: str, role: Role, *, key: bytes = b"",
+                      requester: str = "secadm1", authority: int = 0,
+                      nonce: int | None = None) -> Transaction:
+        """A change of authority ``authority``'s roster, requested now (the tip's time) and
+        endorsed by ``requester``'s own key — or, for a name not in :attr:`people`, by the
+        authority's key (its bootstrap)."""
+        signer = self.authorities[authority]
+        body = RosterChange(action, name, role, key, self.state.tip_timestamp, NO_ENDORSEMENT)
+        digest = roster_change_digest(self.genesis.chain_id, signer.address, body)
+        endorser = self.people.get(requester) or signer
+        return self._signed(signer, replace(body, requested_by=endorse(endorser, digest)),
+                            nonce, CHAIN_ID)
+
     def propose(self, txs: list[Transaction], *, signers: int | None = None,
                 timestamp: int | None = None) -> Block:
         """A finalized next block (not yet applied), built by the proposer of its round 0."""
@@ -120,25 +137,36 @@ class TestChain:
         return block
 
 
-def forged_block(chain: TestChain, tx: Transaction, *, timestamp: int | None = None) -> Block:
-    """A block carrying ``tx`` whatever the rules say of it — what colluding authorities
-    could seal — for a transaction whose only effect is its sender's nonce (an emergency
-    action): the state root is computed as if the rules let it through."""
-    state = chain.state
-    sender = state.account(tx.sender)
-    accounts = MappingProxyType({**state.accounts,
-                                 tx.sender: replace(sender, nonce=sender.nonce + 1)})
-    after = replace(state, accounts=accounts)
+def forged_block(chain: TestChain, *txs: Transaction, timestamp: int | None = None) -> Block:
+    """:func:`forge` on the test chain's tip, sealed by all its authorities."""
+    return forge(chain.state, txs, chain.authorities, timestamp=timestamp)[0]
+
+
+def forge(state: State, txs: Sequence[Transaction], sealers: Sequence[Signer], *,
+          timestamp: int | None = None,
+          effect: Callable[[State], State] = lambda state: state) -> tuple[Block, State]:
+    """A block carrying ``txs`` whatever the rules say of them — what colluding authorities
+    could seal — and the state after it as they would hold it: each sender's nonce + 1 per
+    transaction, then ``effect`` (what they would do if the rules let them through; nothing,
+    for emergency actions that change no state). The state root commits to that state."""
+    accounts = dict(state.accounts)
+    for tx in txs:
+        sender = accounts.get(tx.sender) or state.account(tx.sender)
+        accounts[tx.sender] = replace(sender, nonce=sender.nonce + 1)
+    after = effect(replace(state, accounts=MappingProxyType(accounts)))
     header = BlockHeader(
         height=state.height + 1, previous_hash=state.tip_hash,
         timestamp=timestamp or state.tip_timestamp + 1000,
         proposer=proposer_of(state.authorities, state.height + 1, 0), round=0,
-        merkle_root=merkle_root([encode_transaction(tx)]), state_root=state_root(after),
-        total_energy=0, grid_state_hash=grid_state_hash(EMPTY_GRID_SNAPSHOT))
-    return seal(Block(header, EMPTY_GRID_SNAPSHOT, (tx,)), chain.authorities)
+        merkle_root=merkle_root(encode_transaction(tx) for tx in txs),
+        state_root=state_root(after), total_energy=sum(tx.energy_wh for tx in txs),
+        grid_state_hash=grid_state_hash(EMPTY_GRID_SNAPSHOT))
+    block = seal(Block(header, EMPTY_GRID_SNAPSHOT, tuple(txs)), sealers)
+    return block, replace(after, height=header.height, tip_hash=block.hash,
+                          tip_timestamp=header.timestamp)
 
 
-def seal(block: Block, signers: list[FileSigner]) -> Block:
+def seal(block: Block, signers: Sequence[Signer]) -> Block:
     digest = commit_digest(block.hash)
     return seal_block(block, [AuthoritySignature(s.address, s.sign(digest)) for s in signers])
 

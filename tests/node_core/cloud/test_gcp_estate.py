@@ -46,9 +46,12 @@ def give_egat_the_kms_key(layout: DevnetLayout, kms: FakeKms) -> str:
     key in the genesis, as an operator does before the chain starts."""
     signer = open_kms_signer(KEY_VERSION, kms.address)
     genesis = load_genesis(layout.genesis)
+    egat = next(a for a in genesis.authorities if a.name == "EGAT")
     authorities = tuple(AuthorityInfo(a.name, signer.address, signer.public_key)
-                        if a.name == "EGAT" else a for a in genesis.authorities)
-    save_genesis(replace(genesis, authorities=authorities), layout.genesis)
+                        if a is egat else a for a in genesis.authorities)
+    roster = tuple(replace(m, authority=signer.address) if m.authority == egat.address else m
+                   for m in genesis.roster)
+    save_genesis(replace(genesis, authorities=authorities, roster=roster), layout.genesis)
     return str(signer.address)
 
 

@@ -56,7 +56,7 @@ WIRE_MESSAGES = {
     "status": Status(BLOCK.header.height, BLOCK.hash, 3),
     "get-blocks": GetBlocks(1, MAX_SYNC_BLOCKS),
     "final-blocks": FinalBlocks((BLOCK,)),
-    "transactions": Transactions(tuple(TXS)),
+    "transactions": Transactions.of(TXS),
 }
 
 

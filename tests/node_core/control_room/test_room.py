@@ -102,7 +102,7 @@ def test_inconsistent_chain_limits_keep_the_last_good_ones_and_alarm(
 # ----- operator sessions, unshelve, history -------------------------------------------------------
 
 
-def test_login_and_logout_are_audited_and_an_unknown_operator_is_refused(harness):
+def test_login_and_logout_are_audited_and_an_unknown_operator_is_refused(harness, caplog):
     assert harness.call("operator_login", by="supervisor1", client="console") == {
         "operator": "supervisor1", "role": "supervisor"}
     mallory = chains.signer_from_seed(sum(b"mallory")).address
@@ -113,14 +113,17 @@ def test_login_and_logout_are_audited_and_an_unknown_operator_is_refused(harness
     harness.call("operator_logout", by="supervisor1", client="console")
     assert harness.audit() == [
         ("supervisor1", "supervisor", "login", "console", "ok"),
-        (mallory, "unknown", "login", "", "refused: UnknownOperatorKey: operator_login: key "
+        (f"unverified {mallory}", "unknown", "login", "", "refused: UnknownOperatorKey: "
+         "operator_login: key "
          f"{mallory} is not on this authority's roster"),
         ("unsigned", "unknown", "login", "", "refused: Unsigned: operator_login needs an "
          "operator's signature (auth must be {key, issued_ms, nonce, signature})"),
         ("supervisor1", "supervisor", "logout", "console", "ok")]
+    expect_logged(caplog, f"refused operator_login from unverified {mallory}",
+                  "refused operator_login from unsigned")
 
 
-def test_unshelve_returns_the_alarm_to_its_state_for_operators_only(harness) -> None:
+def test_unshelve_returns_the_alarm_to_its_state_for_operators_only(harness, caplog) -> None:
     harness.attest_frequency(49.7)
     harness.node.control.evaluate(harness.chain.state.tip_timestamp)
     harness.call("alarms_shelve", by="operator1", id="frequency.high",
@@ -136,6 +139,7 @@ def test_unshelve_returns_the_alarm_to_its_state_for_operators_only(harness) -> 
     actions = [(a[0], a[2], a[4].split(":")[0]) for a in harness.audit()]
     assert actions == [("operator1", "shelve", "ok"), ("auditor1", "unshelve", "refused"),
                        ("supervisor1", "unshelve", "ok"), ("supervisor1", "unshelve", "refused")]
+    expect_logged(caplog, "refused alarms_unshelve from auditor1: RoleRefused")
 
 
 def test_alarm_events_survive_a_restart_and_are_found_by_time(harness) -> None:

@@ -15,10 +15,12 @@ from typing import Any
 import pytest
 
 from node_core.api.client import NodeClient
+from node_core.api.requests import SelectRequest
 from node_core.devnet.layout import DevnetLayout
 from node_core.devnet.run import gridsim_process
 from node_core.node.process import ChildProcess
 from tests.helpers.devnet import running, wait_until
+from tests.helpers.people import two_person_order
 
 pytestmark = pytest.mark.slow
 
@@ -58,14 +60,11 @@ async def latest_attested(client: NodeClient) -> Attested:
     return (await attested_since(client, tip))[-1]
 
 
-async def order_load_shedding(client: NodeClient) -> dict[str, Any]:
+async def order_load_shedding(devnet: DevnetLayout, client: NodeClient) -> dict[str, Any]:
     """The two-person drill on the operating authority's desk; returns the final selection."""
-    selected = await client.call("emergency_select", operator="operator1", kind="load_shed",
-                                 region="MEA", stage=1, mw=SHED_MW, reason="generator trip")
-    await client.call("emergency_operate", id=selected["id"], operator="operator1")
-    approved = await client.call("emergency_approve", id=selected["id"],
-                                 operator="supervisor1")
-    assert approved["step"] == "submitted", approved
+    selected = await two_person_order(devnet, client, SelectRequest(
+        "load_shed", "MEA", stage=1, mw=SHED_MW, reason="generator trip"))
+    assert selected["step"] == "submitted", selected
 
     async def final() -> bool:
         return any(s["id"] == selected["id"] and s["step"] == "final"
@@ -121,7 +120,7 @@ async def _shed_after_trip(devnet: DevnetLayout, gridsim: ChildProcess,
     await wait_until(lambda: _frequency_below(peer, 49.7), 20, "the trip's frequency dip")
     await asyncio.sleep(max(0.0, OPERATOR_REACTION_S - (time.monotonic() - tripped_at)))
 
-    order = await order_load_shedding(operating)
+    order = await order_load_shedding(devnet, operating)
     order_ms = (await peer.call("block", height=order["height"]))["timestamp"]
     await wait_until(lambda: _attested_after(peer, order_ms + 6000), 30, "6 s of grid state")
     states = await attested_since(peer, start_height)

@@ -18,6 +18,7 @@ from node_core.ledger.genesis import (
     save_genesis,
     validate_genesis,
 )
+from node_core.ledger.roster import Role
 from tests.helpers.chain import make_chain, signer_from_seed
 
 
@@ -39,7 +40,9 @@ def test_a_saved_genesis_loads_back_with_the_same_hash(genesis, tmp_path: Path) 
     lambda g: replace(g, parameters=ChainParameters(price_cap_per_kwh=500)),
     lambda g: replace(g, authorities=g.authorities[:2]),
     lambda g: replace(g, accounts=(*g.accounts[:-1], replace(g.accounts[-1], balance=1))),
-], ids=["chain_id", "timestamp", "parameter", "authorities", "balance"])
+    lambda g: replace(g, roster=g.roster[1:]),
+    lambda g: replace(g, roster=(replace(g.roster[0], role=Role.VIEWER), *g.roster[1:])),
+], ids=["chain_id", "timestamp", "parameter", "authorities", "balance", "roster", "role"])
 def test_every_field_is_in_the_genesis_hash(genesis, change) -> None:
     assert genesis_hash(change(genesis)) != genesis_hash(genesis)
 
@@ -50,9 +53,14 @@ def _other_authority_key(g):
                                    *g.authorities[1:]))
 
 
+def _roster(g, *members):
+    return replace(g, roster=tuple(members))
+
+
 @pytest.mark.parametrize(("change", "rule"), [
-    (lambda g: replace(g, chain_id=""), "chain_id must be 1..64 characters"),
-    (lambda g: replace(g, chain_id="x" * 65), "chain_id must be 1..64 characters"),
+    (lambda g: replace(g, chain_id=""), "chain_id is empty"),
+    (lambda g: replace(g, chain_id="ก" * 22),
+     "chain id is 66 bytes in UTF-8; the limit is 64 bytes"),
     (lambda g: replace(g, authorities=()), "at least one authority is required"),
     (lambda g: replace(g, authorities=(*g.authorities, g.authorities[0])),
      "authority names repeat"),
@@ -64,8 +72,19 @@ def _other_authority_key(g):
      r"account 0x[0-9a-f]{40}: balance -1 is outside 0\.\.2\^64-1"),
     (lambda g: replace(g, parameters=ChainParameters(block_interval_ms=50)),
      "parameters: block_interval_ms must be within 100..60000, not 50"),
+    (lambda g: _roster(g, replace(g.roster[0], authority=g.accounts[0].address)),
+     "roster: 'auditor1' of 0x[0-9a-f]{40} is not a named member of an authority"),
+    (lambda g: _roster(g, replace(g.roster[0], name="")), "is not a named member"),
+    (lambda g: _roster(g, replace(g.roster[0], name="x" * 65)), "operator name is 65 bytes"),
+    (lambda g: _roster(g, g.roster[0], replace(g.roster[1], name=g.roster[0].name)),
+     "'auditor1' \\(or its key\\) appears twice on one authority's roster"),
+    (lambda g: _roster(g, g.roster[0], replace(g.roster[1], public_key=g.roster[0].public_key)),
+     "appears twice on one authority's roster"),
+    (lambda g: _roster(g, g.roster[1], g.roster[0]), "members are not sorted"),
 ], ids=["empty-chain-id", "long-chain-id", "no-authority", "repeated-name", "key-mismatch",
-        "repeated-account", "bad-address", "negative-balance", "parameter-range"])
+        "repeated-account", "bad-address", "negative-balance", "parameter-range",
+        "roster-of-no-authority", "unnamed-member", "long-member-name", "member-name-twice",
+        "member-key-twice", "roster-order"])
 def test_a_broken_genesis_is_refused_naming_the_problem(genesis, change, rule) -> None:
     with pytest.raises(InvalidGenesis, match=rule):
         validate_genesis(change(genesis))

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import pytest
 
-from node_core.ledger.endorsements import NO_ENDORSEMENT, BadEndorsement, endorse
+from node_core.ledger.endorsements import BadEndorsement
 from node_core.ledger.genesis import genesis_from_json, genesis_to_json
 from node_core.ledger.roster import (
     LastSecurityAdmin,
@@ -21,24 +21,12 @@ from node_core.ledger.roster import (
     members_of,
 )
 from node_core.ledger.state import state_root
-from node_core.ledger.transactions import RosterChange, Transaction, roster_change_digest
+from node_core.ledger.transactions import RosterChange
 from node_core.ledger.transition import validate_transaction
 from tests.helpers import chain as chains
 from tests.helpers.chain import signer_from_seed
 
 NEWCOMER = signer_from_seed(4242)
-
-
-def change(chain: chains.TestChain, action: RosterAction, name: str, role: Role, *,
-           key: bytes = b"", requester: str = "secadm1", authority: int = 0,
-           nonce: int | None = None) -> Transaction:
-    """A roster change of authority ``authority``, endorsed by ``requester``'s own key."""
-    signer = chain.authorities[authority]
-    body = RosterChange(action, name, role, key, chain.state.tip_timestamp, NO_ENDORSEMENT)
-    digest = roster_change_digest(chain.genesis.chain_id, signer.address, body)
-    endorser = chain.people.get(requester) or chain.authorities[authority]
-    payload = replace(body, requested_by=endorse(endorser, digest))
-    return chain._signed(signer, payload, nonce, chains.CHAIN_ID)
 
 
 def roster_names(chain: chains.TestChain, authority: int = 0) -> dict[str, str]:
@@ -48,12 +36,12 @@ def roster_names(chain: chains.TestChain, authority: int = 0) -> dict[str, str]:
 
 def test_a_security_administrator_adds_and_removes_a_member_of_their_authority(chain) -> None:
     root = state_root(chain.state)
-    chain.extend([change(chain, RosterAction.ADD, "somchai", Role.SUPERVISOR,
-                         key=bytes(NEWCOMER.public_key))])
+    chain.extend([chain.roster_change(RosterAction.ADD, "somchai", Role.SUPERVISOR,
+                                      key=bytes(NEWCOMER.public_key))])
     assert roster_names(chain)["somchai"] == "supervisor"
     assert "somchai" not in roster_names(chain, authority=1)  # MEA's roster is its own
     assert state_root(chain.state) != root
-    chain.extend([change(chain, RosterAction.REMOVE, "somchai", Role.SUPERVISOR)])
+    chain.extend([chain.roster_change(RosterAction.REMOVE, "somchai", Role.SUPERVISOR)])
     assert "somchai" not in roster_names(chain)
 
 
@@ -63,34 +51,30 @@ def test_a_security_administrator_adds_and_removes_a_member_of_their_authority(c
 ])
 def test_only_a_security_administrator_may_request_it(chain, requester, rule) -> None:
     with pytest.raises(rule):
-        validate_transaction(chain.state, change(
-            chain, RosterAction.ADD, "somchai", Role.OPERATOR, key=bytes(NEWCOMER.public_key),
+        validate_transaction(chain.state, chain.roster_change(
+            RosterAction.ADD, "somchai", Role.OPERATOR, key=bytes(NEWCOMER.public_key),
             requester=requester))
 
 
 def test_the_rules_of_additions_and_removals(chain) -> None:
-    with pytest.raises(RosterNameTaken):
-        validate_transaction(chain.state, change(chain, RosterAction.ADD, "operator1",
-                                                 Role.OPERATOR, key=bytes(NEWCOMER.public_key),
-                                                 nonce=0))
-    with pytest.raises(RosterNameTaken):  # the same key under another name
-        validate_transaction(chain.state, change(
-            chain, RosterAction.ADD, "again", Role.OPERATOR,
-            key=bytes(chain.people["operator1"].public_key), nonce=0))
-    with pytest.raises(UnknownRosterMember):
-        validate_transaction(chain.state, change(chain, RosterAction.REMOVE, "nobody",
-                                                 Role.OPERATOR, nonce=0))
-    with pytest.raises(UnknownRosterMember):  # the role named must be the member's
-        validate_transaction(chain.state, change(chain, RosterAction.REMOVE, "operator1",
-                                                 Role.SUPERVISOR, nonce=0))
-    with pytest.raises(LastSecurityAdmin):
-        validate_transaction(chain.state, change(chain, RosterAction.REMOVE, "secadm1",
-                                                 Role.SECURITY_ADMIN, nonce=0))
+    def refused(rule: type[Exception], action: RosterAction, name: str, role: Role,
+                key: bytes = b"") -> None:
+        with pytest.raises(rule):
+            validate_transaction(chain.state, chain.roster_change(action, name, role, key=key,
+                                                                  nonce=0))
+
+    refused(RosterNameTaken, RosterAction.ADD, "operator1", Role.OPERATOR,
+            bytes(NEWCOMER.public_key))
+    refused(RosterNameTaken, RosterAction.ADD, "again", Role.OPERATOR,  # the same key
+            bytes(chain.people["operator1"].public_key))
+    refused(UnknownRosterMember, RosterAction.REMOVE, "nobody", Role.OPERATOR)
+    refused(UnknownRosterMember, RosterAction.REMOVE, "operator1", Role.SUPERVISOR)  # its role
+    refused(LastSecurityAdmin, RosterAction.REMOVE, "secadm1", Role.SECURITY_ADMIN)
 
 
 def test_an_endorsement_for_another_change_does_not_verify(chain) -> None:
-    tx = change(chain, RosterAction.ADD, "somchai", Role.OPERATOR,
-                key=bytes(NEWCOMER.public_key))
+    tx = chain.roster_change(RosterAction.ADD, "somchai", Role.OPERATOR,
+                             key=bytes(NEWCOMER.public_key))
     payload = tx.payload
     assert isinstance(payload, RosterChange)
     promoted = replace(payload, role=Role.SECURITY_ADMIN)
@@ -104,12 +88,13 @@ def test_a_new_authority_may_appoint_its_first_security_administrator_itself() -
     egat = chain.authorities[0].address
     chain.state = replace(chain.state, roster=tuple(m for m in chain.state.roster
                                                     if m.authority != egat))
-    chain.extend([change(chain, RosterAction.ADD, "first-admin", Role.SECURITY_ADMIN,
-                         key=bytes(NEWCOMER.public_key), requester="(the authority key)")])
+    chain.extend([chain.roster_change(RosterAction.ADD, "first-admin", Role.SECURITY_ADMIN,
+                                      key=bytes(NEWCOMER.public_key),
+                                      requester="(the authority key)")])
     assert roster_names(chain) == {"first-admin": "security_admin"}
     with pytest.raises(NotOnRoster):  # from then on, only its security administrators
-        validate_transaction(chain.state, change(
-            chain, RosterAction.ADD, "second", Role.SECURITY_ADMIN,
+        validate_transaction(chain.state, chain.roster_change(
+            RosterAction.ADD, "second", Role.SECURITY_ADMIN,
             key=bytes(signer_from_seed(77).public_key), requester="(the authority key)"))
 
 

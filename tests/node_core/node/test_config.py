@@ -36,3 +36,19 @@ def test_retention_defaults_and_limits(tmp_path):
                     "[retention] alarm_history_days must be a int",
                     "[retention] unknown key 'keep'"):
         assert problem in str(error.value)
+
+
+@pytest.mark.parametrize(("client", "accepted"), [
+    ("127.0.0.1:30401", True), ("127.0.0.2:30401", True), ("[::1]:30401", True),
+    ("localhost:30401", True), ("0.0.0.0:30401", False), ("10.1.2.3:30401", False),
+    ("egat-node.example:30401", False),
+])
+def test_the_client_endpoint_listens_on_loopback_only(tmp_path, client, accepted):
+    path = tmp_path / "node.toml"
+    path.write_text(f'[node]\nauthority = "EGAT"\ndata_dir = "egat"\ngenesis = "g.json"\n'
+                    f'listen = "0.0.0.0:30301"\nclient = "{client}"\n[signer]\nbackend = "file"\n')
+    if accepted:
+        assert load_node_config(path).client[1] == 30401
+    else:
+        with pytest.raises(ConfigError, match="listens on loopback only"):
+            load_node_config(path)

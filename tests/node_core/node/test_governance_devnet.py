@@ -5,10 +5,13 @@ import json
 
 import pytest
 
+from node_core.api import methods as m
+from node_core.api import requests as r
 from node_core.api.client import NodeClient
 from node_core.devnet.layout import DevnetLayout, prepare_devnet
 from node_core.devnet.run import devnet_processes
 from tests.helpers.devnet import apply_load, free_base_port, status, wait_until
+from tests.helpers.people import signed_in
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("softhsm_token")]  # prepare_devnet
 NAMES = ("EGAT", "MEA", "PEA", "RATCH")
@@ -38,14 +41,12 @@ def test_a_fourth_authority_joins_by_vote_and_leaves_again(tmp_path):
             await asyncio.gather(*(n.wait_ready() for n in founders))
             clients = [await n.connect() for n in founders]
             egat, mea, pea = clients
-            await egat.call("gov_propose", operator="operator1", action="add_authority",
-                            title="RATCH joins",
-                            voting_period=200, authority_name="RATCH",
-                            authority_public_key=ratch["public_key"],
-                            authority_address=ratch["address"])
+            await propose(layout, egat, "operator1", r.ProposalRequest(
+                "add_authority", "RATCH joins", voting_period=200, authority_name="RATCH",
+                authority_public_key=ratch["public_key"], authority_address=ratch["address"]))
             await wait_until(lambda: _has_proposal(egat, 1), 20, "the proposal to be final")
-            await egat.call("gov_vote", id=1, choice="yes", operator="supervisor1")
-            await mea.call("gov_vote", id=1, choice="yes", operator="supervisor1")
+            await vote(layout, egat, "supervisor1", 1)
+            await vote(layout, mea, "supervisor1", 1)
             await wait_until(lambda: _executed(egat, 1), 20, "the proposal to execute")
             assert (await egat.call("status"))["quorum"] == 3
 
@@ -61,12 +62,12 @@ def test_a_fourth_authority_joins_by_vote_and_leaves_again(tmp_path):
             ratch_view = await status(newcomer)
             assert sum(p["connected"] for p in ratch_view["peers"]) == 3
 
-            await pea.call("gov_propose", operator="supervisor1", action="remove_authority",
-                           title="RATCH leaves",
-                           voting_period=200, authority_address=ratch["address"])
+            await propose(layout, pea, "supervisor1", r.ProposalRequest(
+                "remove_authority", "RATCH leaves", voting_period=200,
+                authority_address=ratch["address"]))
             await wait_until(lambda: _has_proposal(egat, 2), 20, "the removal proposal")
             for client in clients:
-                await client.call("gov_vote", id=2, choice="yes", operator="operator1")
+                await vote(layout, client, "operator1", 2)
             await wait_until(lambda: _executed(egat, 2), 20, "the removal to execute")
             await newcomer.stop()
             after = await egat.call("status")
@@ -92,6 +93,17 @@ def test_a_fourth_authority_joins_by_vote_and_leaves_again(tmp_path):
             await asyncio.gather(*(n.stop() for n in nodes))
 
     asyncio.run(scenario())
+
+
+async def propose(layout: DevnetLayout, client: NodeClient, name: str,
+                  proposal: r.ProposalRequest) -> None:
+    async with signed_in(layout, client, name) as signer:
+        await client.request(m.GOV_PROPOSE, proposal, signer=signer)
+
+
+async def vote(layout: DevnetLayout, client: NodeClient, name: str, proposal_id: int) -> None:
+    async with signed_in(layout, client, name) as signer:
+        await client.request(m.GOV_VOTE, r.VoteRequest(proposal_id, "yes"), signer=signer)
 
 
 async def _has_proposal(client: NodeClient, proposal_id: int) -> bool:

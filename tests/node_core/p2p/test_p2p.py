@@ -15,7 +15,7 @@ import socket
 import threading
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Sequence
+from collections.abc import Callable, Coroutine, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from node_core.backoff import Backoff, Retrying
-from node_core.ledger.genesis import AuthorityInfo, genesis_hash
+from node_core.ledger.genesis import AuthorityInfo
 from node_core.ledger.types import Address, PublicKey
 from node_core.p2p import HandshakeFailed, NetworkSettings, PeerNetwork
 from node_core.p2p.channel import FRAME_OVERHEAD, FrameOpener, FrameSealer, ReplayWindow
@@ -40,101 +40,29 @@ from node_core.p2p.handshake import (
 from node_core.p2p.session import Outbox
 from node_core.p2p.stats import DropLog
 from node_core.signers.file import FileSigner
-from tests.helpers.chain import CHAIN_ID, make_chain, signer_from_seed
+from tests.helpers.chain import CHAIN_ID, signer_from_seed
 from tests.helpers.faulty_proxy import FAULTS, FaultyProxy
 from tests.helpers.logs import expect_logged, problems_logged
+from tests.node_core.p2p.loopback import (
+    AUTHORITIES,
+    FAST,
+    GENESIS_HASH,
+    HOST,
+    SIGNERS,
+    Inbox,
+    assert_no_stray_tasks,
+    cluster,
+    eventually,
+    free_port,
+    fully_connected,
+    network,
+    run,
+)
 
 T = TypeVar("T")
 
-_CHAIN = make_chain(authority_count=3, prosumer_count=0)
-GENESIS_HASH = genesis_hash(_CHAIN.genesis)
-SIGNERS: list[FileSigner] = sorted(_CHAIN.authorities, key=lambda s: s.address)
-"""Sorted by address: SIGNERS[0] dials everyone, SIGNERS[2] only accepts."""
-AUTHORITIES = [
-    AuthorityInfo(name, signer.address, signer.public_key)
-    for name, signer in zip(("EGAT", "MEA", "PEA"), SIGNERS, strict=True)
-]
-HOST = "127.0.0.1"
-FAST = NetworkSettings(reconnect=Backoff(0.05, 1.0), handshake_timeout_s=2.0)
 HANDSHAKE_ERRORS = ("handshake_failures", "wrong_chain", "oversized")
 STREAM_ERRORS = ("malformed", "mac_failures", "oversized")
-
-
-# --- scaffolding ------------------------------------------------------------------------------
-
-
-def run(coroutine: Coroutine[Any, Any, T], timeout_s: float = 30.0) -> T:
-    """Run an async scenario to completion on a fresh event loop."""
-    async def bounded() -> T:
-        async with asyncio.timeout(timeout_s):
-            return await coroutine
-    return asyncio.run(bounded())
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return int(probe.getsockname()[1])
-
-
-async def eventually(condition: Callable[[], bool], timeout_s: float = 5.0) -> float:
-    """Wait until ``condition()`` holds; return the seconds it took."""
-    started = time.monotonic()
-    while not condition():
-        if time.monotonic() - started > timeout_s:
-            raise AssertionError(f"condition not met within {timeout_s} s")
-        await asyncio.sleep(0.01)
-    return time.monotonic() - started
-
-
-def assert_no_stray_tasks() -> None:
-    stray = asyncio.all_tasks() - {asyncio.current_task()}
-    assert not stray, f"tasks left running: {stray}"
-
-
-class Inbox:
-    """Collects what a PeerNetwork delivers."""
-
-    def __init__(self) -> None:
-        self.items: list[tuple[str, bytes]] = []
-
-    def __call__(self, sender: str, payload: bytes) -> None:
-        self.items.append((sender, payload))
-
-    def payloads(self) -> list[bytes]:
-        return [payload for _, payload in self.items]
-
-
-def network(index: int, ports: Sequence[int], inbox: Callable[[str, bytes], None], *,
-            chain_id: str = CHAIN_ID, genesis: str = GENESIS_HASH,
-            peers: Sequence[int] | None = None, config: NetworkSettings = FAST,
-            signer: Any = None) -> PeerNetwork:
-    """The PeerNetwork of authority ``index``, knowing the listen ports of ``peers``."""
-    peer_indexes = [i for i in range(len(ports)) if i != index] if peers is None else peers
-    addresses = {AUTHORITIES[i].address: (HOST, ports[i]) for i in peer_indexes}
-    return PeerNetwork(chain_id, genesis, signer or SIGNERS[index], AUTHORITIES,
-                       (HOST, ports[index]), addresses, inbox, settings=config)
-
-
-@contextlib.asynccontextmanager
-async def cluster(count: int = 3, overrides: dict[int, dict[str, Any]] | None = None
-                  ) -> AsyncIterator[
-        tuple[list[PeerNetwork], list[Inbox], list[int]]]:
-    """``count`` started authority networks that know each other; stopped afterwards."""
-    ports = [free_port() for _ in range(count)]
-    inboxes = [Inbox() for _ in range(count)]
-    nets = [network(i, ports, inboxes[i], **(overrides or {}).get(i, {})) for i in range(count)]
-    for net in nets:
-        await net.start()
-    try:
-        yield nets, inboxes, ports
-    finally:
-        for net in nets:
-            await net.stop()
-
-
-def fully_connected(nets: Sequence[PeerNetwork]) -> bool:
-    return all(len(net.connected()) == len(nets) - 1 for net in nets)
 
 
 class CountingSigner:
@@ -178,7 +106,7 @@ async def raw_handshake(port: int, signer: Any, expected: str, chain_id: str = C
     """Dial a node by hand with the real handshake code (a raw client, not a PeerNetwork)."""
     reader, writer = await asyncio.open_connection(HOST, port)
     authorities = {str(a.address): a for a in AUTHORITIES}
-    params = HandshakeParams(chain_id, GENESIS_HASH, signer, authorities, timeout_s=2.0)
+    params = HandshakeParams(chain_id, GENESIS_HASH, signer, authorities, FAST)
     try:
         return reader, writer, await initiate(params, reader, writer, expected)
     except BaseException:

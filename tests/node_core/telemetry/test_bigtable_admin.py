@@ -16,7 +16,7 @@ from node_core.telemetry.bigtable_admin import (
     family_changes,
     gc_rule,
 )
-from node_core.telemetry.bigtable_store import admin_clients
+from node_core.telemetry.bigtable_clients import admin_clients
 from node_core.telemetry.layout import table_families
 from tests.helpers.bigtable import bigtable_emulator, fresh_instance_id  # noqa: F401
 from tests.node_core.telemetry.fake_bigtable_iam import FakeBigtableIam, serving

@@ -26,7 +26,7 @@ from node_core.telemetry import (
     trading_series,
     voltage_series,
 )
-from node_core.telemetry.bigtable_store import emulator_environment
+from node_core.telemetry.bigtable_clients import emulator_environment
 from tests.helpers.bigtable import bigtable_emulator, fresh_instance_id  # noqa: F401
 
 START_MS = 1_716_285_600_000  # 2024-05-21 10:00 UTC (17:00 Bangkok)

@@ -25,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Iterable
 from typing import Any, Final, cast
 
 from PySide6.QtCore import QObject, Signal, Slot
@@ -46,6 +47,23 @@ RECENT_BLOCKS: Final = 50
 RECONNECT: Final = Backoff(0.5, 5.0)
 """Between attempts to reach the node."""
 """Reconnect delays; the last repeats."""
+
+
+CANCEL_AGAIN_S: Final = 1.0
+"""How long :func:`cancelled` waits before cancelling a task that is still running again."""
+
+
+async def cancelled(tasks: Iterable[asyncio.Task[Any]]) -> None:
+    """Cancel ``tasks`` and wait until every one has ended, cancelling again those still
+    running after :data:`CANCEL_AGAIN_S`: Python 3.11's ``asyncio.wait_for`` (every request
+    of a ``NodeClient``) returns the answer and drops the cancellation when both arrive in the
+    same turn of the loop (CPython gh-86296, fixed in 3.12), so a link cancelled once could go
+    on reconnecting, and the console's shutdown would wait for it for ever."""
+    pending = set(tasks)
+    while pending:
+        for task in pending:
+            task.cancel()
+        _ended, pending = await asyncio.wait(pending, timeout=CANCEL_AGAIN_S)
 
 
 def refusal(error: GridTokenXError) -> tuple[str, str]:
@@ -119,10 +137,7 @@ class NodeLink(QObject):
 
     async def close(self) -> None:
         """Stop reconnecting and close the connection."""
-        tasks = [t for t in (self._task, *self._requests) if t is not None]
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await cancelled(t for t in (self._task, *self._requests) if t is not None)
         self._task = None
         await self._drop_client()
 

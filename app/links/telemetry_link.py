@@ -39,6 +39,7 @@ from typing import Any, Final
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
+from app.links.node_link import cancelled
 from node_core.api import answers as ans
 from node_core.api import methods as m
 from node_core.api import requests as r
@@ -245,10 +246,7 @@ class TelemetryLink(QObject):
     async def close(self) -> None:
         """Stop the stream and history reads, close the store."""
         self._state_timer.stop()
-        tasks = [t for t in (self._stream, *self._history.values()) if t is not None]
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await cancelled(t for t in (self._stream, *self._history.values()) if t is not None)
         self._stream = None
         await self._drop_client()
         store, self._store = self._store, None

@@ -25,6 +25,7 @@ import pytest
 import shiboken6
 from PySide6.QtWidgets import QMessageBox
 
+from app.cli.node_access import OPERATOR_PIN_ENV
 from app.links.operator_session import DEVNET_PERSONS
 from app.shell.approval import ApprovalDialog
 from app.shell.console import Console, RunMode
@@ -44,10 +45,10 @@ STRANGER = "stranger"
 
 
 def _enrol_stranger_token(devnet: DevnetLayout) -> None:
-    """A token and key of a person no security administrator enrolled."""
+    """A token and key (``operators init``) of a person no security administrator enrolled."""
     init_token(devnet.softhsm_conf, STRANGER, DEVNET_SO_PIN, person_pin(STRANGER))
-    subprocess.run(main_command("devnet-keys", "--softhsm-conf", str(devnet.softhsm_conf),
-                                STRANGER), env=devnet.environment(), check=True,
+    subprocess.run(main_command("operators", "init", STRANGER, "--json"), check=True,
+                   env={**devnet.environment(), OPERATOR_PIN_ENV: person_pin(STRANGER)},
                    capture_output=True, timeout=60)
 
 

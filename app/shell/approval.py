@@ -34,11 +34,10 @@ from PySide6.QtWidgets import (
 from qasync import asyncSlot
 
 from app.links.node_link import NodeLink
-from app.links.operator_session import OperatorSession, TokenSource, log_in
-from app.shell.login import TokenForm, login_error_text, run_dialog, still_open
+from app.links.operator_session import OperatorSession, TokenSource
+from app.shell.login import TokenForm, attempt_login, run_dialog, still_open
 from node_core.clock import now_ms
 from node_core.devnet.layout import DEVNET_PEOPLE
-from node_core.ledger.exceptions import GridTokenXError
 from node_core.ledger.roster import Role
 from views.common.formatting import bangkok_time, zone_name
 from views.emergency import emergency_model as em
@@ -138,23 +137,16 @@ class ApprovalDialog(QDialog):
     async def _on_approve(self) -> None:
         self.form.setEnabled(False)
         self.approve_button.setEnabled(False)
-        self.form.hide_error()
-        label, pin = self.form.token_label(), self.form.take_pin()
-        try:
-            supervisor = await log_in(self._node, self._source, label, pin)
-        except (GridTokenXError, OSError) as error:
-            log.info("approval login with token '%s' refused: %s: %s", label,
-                     type(error).__name__, error)
+        supervisor = await attempt_login(self, self.form, self._node, self._source)
+        if supervisor is None:
             if still_open(self):
-                self.form.show_error(login_error_text(error, self._source.authority))
                 self.form.setEnabled(True)
                 self._tick()
             return
         try:
-            if still_open(self):  # not cancelled meanwhile
-                log.info("%s (%s) approves selection %s", supervisor.name,
-                         supervisor.role.text, self.selection["id"])
-                await self._approve(self.selection, supervisor)
+            log.info("%s (%s) approves selection %s", supervisor.name, supervisor.role.text,
+                     self.selection["id"])
+            await self._approve(self.selection, supervisor)
         finally:
             await asyncio.to_thread(supervisor.close)  # one approval: their token logs out
         if still_open(self):

@@ -191,24 +191,35 @@ class LoginDialog(QDialog):
     @asyncSlot()
     async def _on_submit(self) -> None:
         self.buttons.setEnabled(False)
-        self.form.hide_error()
-        label, pin = self.form.token_label(), self.form.take_pin()
-        try:
-            session = await log_in(self._node, self._source, label, pin)
-        except (GridTokenXError, OSError) as error:
-            log.info("login with token '%s' refused: %s: %s", label, type(error).__name__,
-                     error)
-            if still_open(self):
-                self.form.show_error(login_error_text(error, self._source.authority))
-                self.buttons.setEnabled(True)
+        session = await attempt_login(self, self.form, self._node, self._source)
+        if not still_open(self):
             return
-        if not still_open(self):  # closed meanwhile (the console is closing)
-            await asyncio.to_thread(session.close)
-            return
-        log.info("%s (%s) logged in with token '%s'", session.name, session.role.text, label)
-        self.session = session
         self.buttons.setEnabled(True)
-        self.accept()
+        if session is not None:
+            log.info("%s (%s) logged in with token '%s'", session.name, session.role.text,
+                     session.token_label)
+            self.session = session
+            self.accept()
+
+
+async def attempt_login(dialog: QDialog, form: TokenForm, node: NodeLink,
+                        source: TokenSource) -> OperatorSession | None:
+    """One login with the form's token and PIN (the field cleared): the session, or None with
+    the error shown in the form. A session whose dialog was closed meanwhile (the console is
+    closing) is closed again at once: None."""
+    form.hide_error()
+    label, pin = form.token_label(), form.take_pin()
+    try:
+        session = await log_in(node, source, label, pin)
+    except (GridTokenXError, OSError) as error:
+        log.info("login with token '%s' refused: %s: %s", label, type(error).__name__, error)
+        if still_open(dialog):
+            form.show_error(login_error_text(error, source.authority))
+        return None
+    if not still_open(dialog):
+        await asyncio.to_thread(session.close)
+        return None
+    return session
 
 
 async def run_dialog(dialog: QDialog, form: TokenForm, source: TokenSource) -> int:

@@ -198,6 +198,18 @@ def pin_from_environment(variable_name: str) -> str:
     return pin
 
 
+def module_token_labels(module_path: str) -> list[str]:
+    """Labels of the initialised tokens the module shows (loads the module in this process).
+
+    Raises SignerError if the module cannot be loaded or keeps failing to list its tokens.
+    """
+    try:
+        return _token_labels(_load_module(module_path))
+    except pkcs11_errors.PKCS11Error as error:
+        raise SignerError(f"PKCS#11 module {module_path} cannot list its tokens: "
+                          f"{_describe(error)}") from None
+
+
 def token_present(module_path: str, token_label: str) -> bool:
     """True if the module shows an initialised token labelled ``token_label``.
 

@@ -26,13 +26,14 @@ from app.cli import (
     gridsim,
     keys,
     node,
+    operator_agent,
     roster,
     status,
 )
 from app.cli.console_args import add_console_arguments, check_console_arguments
 
 _COMMAND_MODULES = (node, devnet, status, gov, control, roster, keys, chain, audit, cloud,
-                    gridsim)
+                    gridsim, operator_agent)
 
 
 def build_parser() -> argparse.ArgumentParser:

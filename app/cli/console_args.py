@@ -11,8 +11,10 @@ from pathlib import Path
 from node_core.devnet.layout import AUTHORITIES
 
 VIEWS = ("node", "explorer", "telemetry", "governance", "alarms", "emergency", "trading",
-         "timeline", "window")
-"""``--view`` names: the docks (Ctrl+1..8, in that order) and the whole window."""
+         "timeline", "login", "approval", "executed", "window")
+"""``--view`` names: the docks (Ctrl+1..8, in that order); the operator's login dialog, the
+supervisor's approval dialog and the emergency dock once the approved action is executed
+(the two-person drill); the whole window."""
 
 
 def add_console_arguments(parser: argparse.ArgumentParser) -> None:

@@ -12,19 +12,25 @@ On the devnet the views are shown with something in them: a scripted, reproducib
 that drives the console the way an operator would (its widgets' buttons and the links they
 are wired to) — nothing here reaches into node_core:
 
-1. steady state: node status, block explorer and trading (the simulator's prosumers trade);
-2. governance: EGAT proposes a price cap through the proposal dialog and votes yes;
-3. a 1,500 MW generator trip (the grid simulator's scheduled event): the frequency dips,
+1. ``login``: the start-up's login dialog, the devnet's ``operator1`` and their documented
+   PIN filled in (masked), the people's tokens listed; then Log in;
+2. steady state: node status, block explorer and trading (the simulator's prosumers trade);
+3. governance: operator1 proposes a price cap through the proposal dialog and votes yes;
+4. a 1,500 MW generator trip (the grid simulator's scheduled event): the frequency dips,
    the frequency alarms come in — telemetry and alarms;
-4. the operator acknowledges them and selects stage-1 load shedding in PEA: the emergency
-   panel with the selection and its countdown;
-5. the selection is operated and approved by the devnet's supervisor (``supervisor1``; the
-   devnet's documented PIN), so it reaches the chain;
-6. the timeline loads the window since the console started: the whole incident;
-7. ``window``: the whole console after all that.
+5. the operator acknowledges them, selects stage-1 load shedding in PEA and operates it:
+   ``emergency``, the critical action waiting for a supervisor;
+6. ``approval``: Approve as supervisor… opens the approval dialog with the action, the
+   devnet's ``supervisor1`` and their documented PIN; then Approve — a second login, on the
+   supervisor's own token;
+7. ``executed``: the order final in a block, approved by supervisor1; the explorer shows
+   that block;
+8. the timeline loads the window since the console started: the whole incident;
+9. ``window``: the whole console after all that.
 
 On a configured network (``--config``) nothing is staged — the console never proposes or
-operates anything on a real chain by itself — and each view is grabbed as it is.
+operates anything on a real chain by itself, and no PIN is known to log in with — so the
+start-up login is cancelled and the run fails.
 """
 
 from __future__ import annotations
@@ -32,17 +38,20 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Final
 
 from PySide6.QtCore import QSize
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QMessageBox, QWidget
 
 from app.cli.console_args import VIEWS
-from app.shell.console import Console, RunMode
+from app.shell.approval import ApprovalDialog
+from app.shell.console import STARTUP_TIMEOUT_S, Console, RunMode
+from app.shell.login import LoginDialog
 from node_core.clock import now_ms
 
 log = logging.getLogger(__name__)
@@ -51,13 +60,14 @@ DOCK_OF: Final[dict[str, str]] = {
     "node": "nodeStatusDock", "explorer": "blockExplorerDock",
     "telemetry": "gridTelemetryDock", "governance": "governanceDock",
     "alarms": "alarmsDock", "emergency": "emergencyDock", "trading": "tradingDock",
-    "timeline": "timelineDock",
+    "timeline": "timelineDock", "executed": "emergencyDock",
 }
 """Each view's dock (``app.shell.main_window``, ``app.links.timeline_link``)."""
 SIZE_OF: Final[dict[str, QSize]] = {
     "node": QSize(1000, 1180), "explorer": QSize(1280, 1100), "telemetry": QSize(1280, 820),
     "governance": QSize(1440, 800), "alarms": QSize(1500, 560),
-    "emergency": QSize(1100, 720), "trading": QSize(1200, 760), "timeline": QSize(1400, 900),
+    "emergency": QSize(1100, 900), "trading": QSize(1200, 760), "timeline": QSize(1400, 900),
+    "executed": QSize(1100, 900),
 }
 """Floating size of each grabbed dock: big enough that nothing is clipped."""
 TRIP_MW: Final = 1500
@@ -88,6 +98,8 @@ class Photographer:
     async def run(self, after_s: float) -> int:
         """Take every picture; the exit code (1 if a picture or a staging step failed)."""
         devnet = self.console.runtime.options.devnet
+        if not await log_in_at_start(self.console, self._shoot_dialog("login")):
+            return 1
         if devnet:
             await self._until("authorities 3/3",
                               lambda: self.window.peers_label.text().endswith("3/3"), 60)
@@ -113,8 +125,10 @@ class Photographer:
         await self._shoot_if_wanted("telemetry")
         await self._shoot_if_wanted("alarms")
         await self._select_load_shed()
+        await self._operate()
         await self._shoot_if_wanted("emergency")
-        height = await self._operate_and_approve()
+        height = await self._approve_as_supervisor()
+        await self._shoot_if_wanted("executed")
         await self._show_block(height)
         for view in ("explorer", "node", "trading"):
             await self._shoot_if_wanted(view)
@@ -172,23 +186,42 @@ class Photographer:
                           == "selected", 15)
         await asyncio.sleep(2)
 
-    async def _operate_and_approve(self) -> int | None:
-        """Operate the selection and approve it as the devnet's supervisor; the height of
-        the block the order is final in."""
+    async def _operate(self) -> None:
+        """Operate the selection (operator1's endorsement): it waits for a supervisor."""
         panel = self.window.emergency_panel
         box = panel.ask_operate()
         if box is None:
             self.problems.append("the load-shedding selection could not be operated")
-            return None
+            return
         box.button(QMessageBox.StandardButton.Yes).click()
-        if not await self._until("awaiting approval", lambda: (panel.current() or {}).get(
-                "step") == "awaiting approval", 15):
+        await self._until("awaiting approval", lambda: (panel.current() or {}).get(
+            "step") == "awaiting approval", 15)
+        await asyncio.sleep(1)  # the countdown ticks
+
+    async def _approve_as_supervisor(self) -> int | None:
+        """Approve as supervisor… in the approval dialog (the devnet's supervisor1, their
+        documented PIN); the height of the block the order is final in."""
+        panel = self.window.emergency_panel
+        panel.approve_button.click()
+        dialog = await self._dialog(ApprovalDialog, "the approval dialog")
+        if dialog is None:
             return None
-        self.console.control.approve(int(panel.current()["id"]), "supervisor1")
+        await self._shoot_dialog("approval")(dialog)
+        dialog.approve_button.click()
         if not await self._until("the order final in a block",
-                                 lambda: panel.current()["step"] == "final", 30):
+                                 lambda: panel.current()["step"] == "final", 40):
             return None
+        await asyncio.sleep(1)
         return int(panel.current()["height"])
+
+    async def _dialog(self, kind: type[QDialog], what: str) -> QDialog | None:
+        """The visible dialog of ``kind``, its tokens listed."""
+        if not await self._until(what, lambda: _open_dialog(self.window, kind) is not None, 20):
+            return None
+        dialog = _open_dialog(self.window, kind)
+        await self._until(f"the tokens listed in {what}",
+                          lambda: dialog.form.tokens.count() > 0, 20)  # type: ignore[union-attr]
+        return dialog
 
     async def _show_block(self, height: int | None) -> None:
         """The explorer with the block that carries the load-shedding order, opened."""
@@ -214,6 +247,14 @@ class Photographer:
 
     # ----- pictures -------------------------------------------------------------------------
 
+    def _shoot_dialog(self, view: str) -> Callable[[QWidget], Awaitable[None]]:
+        """Grab a dialog as picture ``view`` (if wanted)."""
+        async def shoot(dialog: QWidget) -> None:
+            if view in self.shots.views:
+                await asyncio.sleep(SETTLE_S)
+                self._save(view, dialog.grab())
+        return shoot
+
     def _wanted(self, *views: str) -> bool:
         return any(view in self.shots.views for view in views)
 
@@ -222,12 +263,15 @@ class Photographer:
             await self._shoot(view)
 
     async def _shoot(self, view: str) -> None:
-        path = self.shots.path(view)
-        path.parent.mkdir(parents=True, exist_ok=True)
         if view == "window":
             pixmap = self.window.grab()
         else:
             pixmap = await self._grab_dock(view)
+        self._save(view, pixmap)
+
+    def _save(self, view: str, pixmap: QPixmap) -> None:
+        path = self.shots.path(view)
+        path.parent.mkdir(parents=True, exist_ok=True)
         saved = pixmap.save(str(path))
         log.info("screenshot %s (%s, %dx%d): %s", path, view, pixmap.width(), pixmap.height(),
                  "saved" if saved else "NOT saved")
@@ -263,9 +307,37 @@ class Photographer:
         return False
 
 
+def _open_dialog(window: QWidget, kind: type[QDialog]) -> QDialog | None:
+    return next((d for d in window.findChildren(kind) if d.isVisible()), None)
+
+
+async def log_in_at_start(console: Console,
+                          shoot: Callable[[QWidget], Awaitable[None]] | None = None) -> bool:
+    """Log in at the start-up's login dialog as the devnet's operator (prefilled: operator1
+    and their documented PIN), after ``shoot``-ing it; on a configured network there is no
+    PIN to log in with: cancel. False (logged) if the console did not start."""
+    deadline = time.monotonic() + STARTUP_TIMEOUT_S
+    while (dialog := _open_dialog(console.window, LoginDialog)) is None:
+        if console.startup_done() or time.monotonic() > deadline:
+            return await console.started()
+        await asyncio.sleep(0.1)
+    assert isinstance(dialog, LoginDialog)
+    if not console.runtime.options.devnet:
+        log.error("screenshot: a configured network's login needs a person's PIN: cancelled")
+        dialog.reject()
+        return await console.started()
+    while dialog.form.tokens.count() == 0 and time.monotonic() < deadline:
+        await asyncio.sleep(0.1)  # the people's tokens listed
+    if shoot is not None:
+        await shoot(dialog)
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    return await console.started()
+
+
 def screenshot_mode(path: Path, after_s: float, views: Sequence[str]) -> RunMode:
-    """The console run of ``--screenshot PATH --after S [--view ...]``: no operator, the
-    devnet logged in automatically, the pictures taken, then exit (1 if one is missing)."""
+    """The console run of ``--screenshot PATH --after S [--view ...]``: no operator — the
+    devnet's login dialog is answered with its documented operator — the pictures taken,
+    then exit (1 if one is missing)."""
     return RunMode(interactive=False, driver=partial(take_screenshots, path, after_s,
                                                      tuple(views)))
 
@@ -276,6 +348,8 @@ async def take_screenshots(path: Path, after_s: float, views: tuple[str, ...],
     ``after_s``; the exit code."""
     if views:
         return await Photographer(console, shots(path, views)).run(after_s)
+    if not await log_in_at_start(console):
+        return 1
     await asyncio.sleep(after_s)
     path.parent.mkdir(parents=True, exist_ok=True)
     saved = console.window.grab().save(str(path))

@@ -1,15 +1,17 @@
 """ControlLink: alarms and emergency controls through the node's client endpoint, as Qt signals.
 
-The operator identity of the session (from the login, never the PIN) goes with every request
-as ``operator``; the node checks the role and writes the audit trail
-(``node_core.control_room.room``).
+Every request that changes something is signed by the person logged in at the console — the
+:class:`~app.links.operator_session.OperatorSession` (their own token, held open by their
+operator agent) — and the node acts for whoever the signature says, checking their role on
+its roster and writing its audit trail (``node_core.api.operator_auth``). Nothing names the
+operator in the request itself. Signing runs in worker threads, never on the GUI thread.
 
-Operator sessions: once the console's own PKCS#11 login has accepted an operator, the node is
-told (``operator_login``) as soon as it answers — at start-up the login comes before the node
-runs. "Switch operator…" sends ``operator_logout`` for the previous operator, then
-``operator_login`` for the new one; :meth:`ControlLink.end_session` (awaited by the console's
-shutdown before the node stops) sends the last ``operator_logout``. The node refuses an
-identity not in its ``[operators]`` (``session_failed``) and records every one of these.
+Operator sessions: :meth:`ControlLink.start_session` takes over the console for a person who
+just logged in. The node is told (``operator_login``, signed by them) as soon as it answers.
+"Switch operator…" starts the next person's session: the previous one's ``operator_logout``
+is signed with the previous key, then that agent is closed (its token logged out), then the
+new person's login is sent. :meth:`ControlLink.end_session` (awaited by the console's shutdown
+before the node stops) sends the last logout and closes the last agent.
 
 Alarms: on (re)connect ``alarms_list`` is read (``alarms_loaded``); the node's pushed
 ``alarm_events`` batches are forwarded as they come (``alarm_events``), and each event that
@@ -19,15 +21,22 @@ priority). In a flood, marks are coalesced to one per priority and 5 s of event 
 Acknowledge, shelve and unshelve go to ``alarms_ack`` / ``alarms_shelve`` /
 ``alarms_unshelve``; the resulting events come back pushed, like any other.
 
-Emergency: ``select`` / ``operate`` / ``approve`` / ``cancel`` go to ``emergency_*``; the
-answer (a selection dict) comes back as ``selection_changed``, a refusal as
+Emergency: ``select`` / ``operate`` / ``approve`` / ``cancel`` go to ``emergency_*``. Operate and
+approve endorse the order of the selection as the console showed it
+(``node_core.api.endorsing``): the operator's key on operate, the approving supervisor's —
+another person's session, opened in the approval dialog for that one request — on approve.
+The answer (a selection dict) comes back as ``selection_changed``, a refusal as
 ``emergency_failed(step, rule, message)`` with the node's rule name (RoleRefused,
-SelectionExpired, WrongStep...). ``emergency_status`` is read on connect, on each final block,
-on every pushed ``emergency`` event and after each answered step (``emergency_status``
-signal); reads never overlap (one asked for during another runs once after it).
+SamePersonApproval, SelectionExpired, WrongStep...). ``emergency_status`` is read on connect,
+on each final block, on every pushed ``emergency`` event and after each answered step
+(``emergency_status`` signal); reads never overlap (one asked for during another runs once
+after it).
+
+A request that cannot be signed (nobody logged in, the agent gone) is refused like one the node
+refuses, with the rule's name (``Unsigned``, ``SignerError``...): never lost silently.
 
 Signals:
-    operator_changed(operator: str): the session's operator identity changed.
+    session_changed(session: object): the OperatorSession now at the console, or None.
     alarms_loaded(alarms: list, last_seq: int): a full snapshot.
     alarm_events(events: list): a batch of ``AlarmEvent.to_dict()`` dicts.
     alarm_marked(t_s: float, label: str, priority: str): mark this on the charts.
@@ -47,12 +56,16 @@ from typing import Any, Final
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from app.links.node_link import NodeLink
+from app.links.node_link import NodeLink, refusal
+from app.links.operator_session import OperatorSession
 from node_core.api import answers as ans
 from node_core.api import methods as m
 from node_core.api import requests as r
+from node_core.api.endorsing import endorse_order
 from node_core.api.methods import Req
+from node_core.api.signed_requests import RequestSigner
 from node_core.api.wire import ClientError
+from node_core.ledger.exceptions import GridTokenXError
 
 log = logging.getLogger(__name__)
 
@@ -93,18 +106,11 @@ def chart_marks(events: list[dict[str, Any]], many: str = "{n} alarms",
     return marks
 
 
-def _message(error: ClientError) -> str:
-    """The node's message without the ``Type: `` prefix ClientError puts in ``str()``."""
-    text = str(error)
-    prefix = f"{error.type}: "
-    return text[len(prefix):] if text.startswith(prefix) else text
-
-
 class ControlLink(QObject):
     """Alarm and emergency requests of one console; ``stop()`` on shutdown.
 
     Signals (payloads are the typed answers of ``node_core.api``):
-        operator_changed(str): the console's session operator.
+        session_changed(OperatorSession | None): who is logged in at the console now.
         alarms_loaded(list[AlarmView], int): the full alarm list and its last event
             sequence number.
         alarm_events(list[AlarmEventView]): alarm state changes pushed by the node.
@@ -116,7 +122,7 @@ class ControlLink(QObject):
         emergency_status(list[SelectionView]): every selection, newest first.
     """
 
-    operator_changed = Signal(str)
+    session_changed = Signal(object)
     alarms_loaded = Signal(list, int)
     alarm_events = Signal(list)
     alarm_marked = Signal(float, str, str)
@@ -129,11 +135,11 @@ class ControlLink(QObject):
     def __init__(self, node: NodeLink, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._node = node
-        self._operator = ""
-        self._session = ""
-        """The operator whose login the node has recorded ("" none)."""
-        self._refused = ""
-        """The operator whose login the node refused (not asked again on reconnect)."""
+        self._session: OperatorSession | None = None
+        self._recorded: OperatorSession | None = None
+        """The session whose login the node has recorded."""
+        self._refused: OperatorSession | None = None
+        """The session whose login the node refused (not asked again on reconnect)."""
         self._session_lock = asyncio.Lock()
         self._requests: set[asyncio.Task[None]] = set()
         self._status_task: asyncio.Task[None] | None = None
@@ -143,49 +149,71 @@ class ControlLink(QObject):
         node.block_finalized.connect(self._on_block)
         node.event_pushed.connect(self.on_pushed)
 
-    # ----- operator identity ------------------------------------------------------------------
+    # ----- operator sessions ------------------------------------------------------------------
 
     @property
-    def operator(self) -> str:
-        return self._operator
+    def session(self) -> OperatorSession | None:
+        return self._session
 
-    def set_operator(self, operator: str) -> None:
-        """The session's operator (after a login or a switch); sent with every request."""
-        if operator != self._operator:
-            self._operator = operator
-            log.info("console operator: %s", operator)
-            self.operator_changed.emit(operator)
-            if self._node.connected:
-                self._spawn(self._sync_session())
+    def start_session(self, session: OperatorSession) -> None:
+        """``session``'s person takes over the console (after a login or a switch): what is
+        asked from now on is signed by them."""
+        previous, self._session = self._session, session
+        self.session_changed.emit(session)
+        self._spawn(self._hand_over(previous, session, set(self._requests)))
 
     async def end_session(self) -> None:
-        """Log the operator out at the node (the console is closing)."""
-        self._operator = ""
-        await self._sync_session()
+        """Log the person out at the node and close their agent (Log out; the console is
+        closing)."""
+        previous, self._session = self._session, None
+        if previous is not None:
+            self.session_changed.emit(None)
+        await self._hand_over(previous, None, set(self._requests))
+
+    async def _hand_over(self, previous: OperatorSession | None,
+                         incoming: OperatorSession | None,
+                         asked: set[asyncio.Task[None]]) -> None:
+        """Once the requests ``asked`` before the change are done (signed by whoever asked
+        them), the previous session's logout (signed by its key), its agent closed, then the
+        incoming one's login: one change at a time, in order, so the node's trail has every
+        session's login and logout even when people switch quickly."""
+        if asked:
+            await asyncio.wait(asked)
+        async with self._session_lock:
+            if previous is not None:
+                try:
+                    if self._recorded is previous:
+                        await self._session_call(m.OPERATOR_LOGOUT, previous)
+                finally:
+                    if self._recorded is previous:
+                        self._recorded = None
+                    await asyncio.to_thread(previous.close)
+                    log.info("%s's token logged out", previous.name)
+            await self._record_login(incoming)
+
+    async def _record_login(self, session: OperatorSession | None) -> None:
+        if (session is None or session is self._recorded or session is self._refused
+                or not self._node.connected):
+            return
+        if await self._session_call(m.OPERATOR_LOGIN, session):
+            self._recorded = session
+        elif self._node.connected:
+            self._refused = session
 
     async def _sync_session(self) -> None:
-        """Make the node's recorded session match the console's operator: log the previous
-        one out, the current one in. One change at a time, in order."""
         async with self._session_lock:
-            if self._session and self._session != self._operator:
-                await self._session_call("logout", self._session)
-                self._session = ""
-            operator = self._operator
-            if operator and not self._session and operator != self._refused:
-                if await self._session_call("login", operator):
-                    self._session = operator
-                elif self._node.connected:
-                    self._refused = operator
+            await self._record_login(self._session)
 
-    async def _session_call(self, action: str, operator: str) -> bool:
+    async def _session_call(self, method: m.Method[r.SessionRequest, ans.OperatorSession],
+                            session: OperatorSession) -> bool:
+        action = method.audit_action
         try:
-            method = m.OPERATOR_LOGIN if action == "login" else m.OPERATOR_LOGOUT
-            await self._node.request(method, r.SessionRequest(operator, "console"))
-        except ClientError as error:
-            log.warning("operator %s of %s refused by the node: %s", action, operator, error)
-            self.session_failed.emit(action, error.type, _message(error))
+            await self._node.request(method, r.SessionRequest("console"), signer=session.signer)
+        except GridTokenXError as error:
+            log.warning("%s of %s refused: %s", action, session.name, error)
+            self.session_failed.emit(action, *refusal(error))
             return False
-        log.info("operator %s %s recorded by the node", operator, action)
+        log.info("%s %s recorded by the node", session.name, action)
         return True
 
     # ----- pushed events ----------------------------------------------------------------------
@@ -218,18 +246,18 @@ class ControlLink(QObject):
 
     @Slot(list)
     def acknowledge(self, alarm_ids: list[str]) -> None:
-        self._spawn(self._alarm_request("acknowledge", m.ALARMS_ACK,
-                                        r.AcknowledgeRequest(self._operator, list(alarm_ids))))
+        self._spawn(self._alarm_request(m.ALARMS_ACK, r.AcknowledgeRequest(list(alarm_ids)),
+                                        self.signer()))
 
     @Slot(str, str, int)
     def shelve(self, alarm_id: str, reason: str, duration_s: int) -> None:
-        self._spawn(self._alarm_request("shelve", m.ALARMS_SHELVE, r.ShelveRequest(
-            self._operator, alarm_id, int(duration_s), reason)))
+        self._spawn(self._alarm_request(m.ALARMS_SHELVE, r.ShelveRequest(
+            alarm_id, int(duration_s), reason), self.signer()))
 
     @Slot(str)
     def unshelve(self, alarm_id: str) -> None:
-        self._spawn(self._alarm_request("unshelve", m.ALARMS_UNSHELVE,
-                                        r.UnshelveRequest(self._operator, alarm_id)))
+        self._spawn(self._alarm_request(m.ALARMS_UNSHELVE, r.UnshelveRequest(alarm_id),
+                                        self.signer()))
 
     async def _load_alarms(self) -> None:
         try:
@@ -239,36 +267,43 @@ class ControlLink(QObject):
             return
         self.alarms_loaded.emit(list(answer["alarms"]), int(answer.get("last_seq") or 0))
 
-    async def _alarm_request(self, action: str, method: m.Method[Req, Any],
-                             request: Req) -> None:
+    async def _alarm_request(self, method: m.Method[Req, Any], request: Req,
+                             signer: RequestSigner | None) -> None:
+        """Signed by the person at the console when they asked (not when it is sent)."""
+        action = method.audit_action
         try:
-            await self._node.request(method, request)
-        except ClientError as error:
+            await self._node.request(method, request, signer=signer)
+        except GridTokenXError as error:
             log.info("%s refused: %s", action, error)
-            self.alarm_failed.emit(action, error.type, _message(error))
+            self.alarm_failed.emit(action, *refusal(error))
+
+    def signer(self) -> RequestSigner | None:
+        """The key of the person at the console (None: nobody is logged in)."""
+        return self._session.signer if self._session is not None else None
 
     # ----- emergency --------------------------------------------------------------------------
 
     @Slot(dict)
     def select(self, action: dict[str, Any]) -> None:
         """``action``: kind, region, stage, mw, duration_s, reason (the panel's intent)."""
-        self._spawn(self._step("select", m.EMERGENCY_SELECT,
-                               r.SelectRequest(operator=self._operator, **action)))
+        self._spawn(self._step("select", m.EMERGENCY_SELECT, r.SelectRequest(**action),
+                               self._session))
 
-    @Slot(int)
-    def operate(self, selection_id: int) -> None:
-        self._spawn(self._step("operate", m.EMERGENCY_OPERATE,
-                               r.SelectionRequest(self._operator, int(selection_id))))
+    @Slot(dict)
+    def operate(self, selection: ans.SelectionView) -> None:
+        """Operate ``selection`` as the console showed it, endorsed by the operator."""
+        self._spawn(self._endorsed_step("operate", m.EMERGENCY_OPERATE, selection,
+                                        self._session))
 
     @Slot(int)
     def cancel(self, selection_id: int) -> None:
         self._spawn(self._step("cancel", m.EMERGENCY_CANCEL,
-                               r.SelectionRequest(self._operator, int(selection_id))))
+                               r.SelectionRequest(int(selection_id)), self._session))
 
-    def approve(self, selection_id: int, supervisor: str) -> None:
-        """Approve as ``supervisor`` (who just logged in for it; the session operator stays)."""
-        self._spawn(self._step("approve", m.EMERGENCY_APPROVE,
-                               r.SelectionRequest(supervisor, int(selection_id))))
+    async def approve(self, selection: ans.SelectionView, supervisor: OperatorSession) -> None:
+        """Approve ``selection`` (as the approval dialog showed it) as ``supervisor``, who
+        logged in for this one request: the session at the console stays."""
+        await self._endorsed_step("approve", m.EMERGENCY_APPROVE, selection, supervisor)
 
     @Slot()
     def refresh_status(self) -> None:
@@ -278,15 +313,31 @@ class ControlLink(QObject):
             return
         self._status_task = self._spawn(self._read_status())
 
-    async def _step(self, step: str, method: m.Method[Req, ans.SelectionView],
-                    request: Req) -> None:
-        """``request`` carries the operator as it was when the operator asked (not when
-        sent)."""
+    async def _endorsed_step(self, step: str,
+                             method: m.Method[r.EndorsedSelectionRequest, ans.SelectionView],
+                             selection: ans.SelectionView,
+                             session: OperatorSession | None) -> None:
+        """The order of ``selection`` endorsed with ``session``'s key (in a worker thread)."""
         try:
-            selection = await self._node.request(method, request)
-        except ClientError as error:
+            if session is None:
+                raise ClientError("Unsigned", f"{method.name} is signed by an operator: log "
+                                  "in with your own token first")
+            endorsement = await asyncio.to_thread(endorse_order, session.signer, selection)
+        except GridTokenXError as error:
+            self.emergency_failed.emit(step, *refusal(error))
+            return
+        request = r.EndorsedSelectionRequest(int(selection["id"]), endorsement)
+        await self._step(step, method, request, session)
+
+    async def _step(self, step: str, method: m.Method[Req, ans.SelectionView], request: Req,
+                    session: OperatorSession | None) -> None:
+        """``request`` signed by ``session``: the person at the console when they asked."""
+        signer = session.signer if session is not None else None
+        try:
+            selection = await self._node.request(method, request, signer=signer)
+        except GridTokenXError as error:
             log.info("emergency %s refused: %s", step, error)
-            self.emergency_failed.emit(step, error.type, _message(error))
+            self.emergency_failed.emit(step, *refusal(error))
         else:
             log.info("emergency %s: selection %s is %s", step, selection["id"],
                      selection["step"])

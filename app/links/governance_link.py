@@ -5,10 +5,11 @@ connects, on each final block (``NodeLink.block_finalized``: a block may carry v
 tally changes exactly when a block is final) and every :data:`REFRESH_MS` as a fallback
 (deadline countdowns, a missed event). Refreshes never overlap: one asked for while another
 runs is done once right after it. Proposals and votes go to ``gov_propose`` / ``gov_vote``,
-which the node signs with its authority's HSM key; the answer (a tx hash, or the node's rule
-name and message) comes back as a signal. Proposals and votes carry the session's operator
-identity (``set_operator``, from ``ControlLink.operator_changed``): the node checks the role
-and records them in its audit trail.
+signed by the person logged in at the console (``set_session``, from
+``ControlLink.session_changed``; their operator agent signs in a worker thread): the node
+checks their role on its roster, signs the transaction with its authority's HSM key and
+records the request in its audit trail. The answer (a tx hash, or the rule's name and message:
+the node's, or ``Unsigned`` when nobody is logged in) comes back as a signal.
 
 Signals:
     proposals_loaded(proposals: list): ``gov_list``, newest first.
@@ -29,11 +30,14 @@ from typing import Any, Final
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
-from app.links.node_link import NodeLink
+from app.links.node_link import NodeLink, refusal
+from app.links.operator_session import OperatorSession
 from node_core.api import answers as ans
 from node_core.api import methods as m
 from node_core.api import requests as r
+from node_core.api.signed_requests import RequestSigner
 from node_core.api.wire import ClientError
+from node_core.ledger.exceptions import GridTokenXError
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +71,7 @@ class GovernanceLink(QObject):
         super().__init__(parent)
         self._node = node
         self._selected: int | None = None
-        self._operator = ""
+        self._signer: RequestSigner | None = None
         self._refreshing: asyncio.Task[None] | None = None
         self._again = False
         self._requests: set[asyncio.Task[None]] = set()
@@ -94,16 +98,16 @@ class GovernanceLink(QObject):
 
     @Slot(dict)
     def propose(self, params: dict[str, Any]) -> None:
-        self._spawn(self._propose({**params, "operator": self._operator}))
+        self._spawn(self._propose(params, self._signer))
 
-    @Slot(str)
-    def set_operator(self, operator: str) -> None:
-        """The session's operator identity; sent with every proposal and vote."""
-        self._operator = operator
+    @Slot(object)
+    def set_session(self, session: OperatorSession | None) -> None:
+        """The person at the console, who signs every proposal and vote."""
+        self._signer = session.signer if session is not None else None
 
     @Slot(int, str)
     def vote(self, proposal_id: int, choice: str) -> None:
-        self._spawn(self._vote(proposal_id, choice, self._operator))
+        self._spawn(self._vote(proposal_id, choice, self._signer))
 
     @Slot()
     def stop(self) -> None:
@@ -139,7 +143,7 @@ class GovernanceLink(QObject):
                     await self._show(self._selected)
             except ClientError as error:
                 log.debug("governance refresh: %s", error)
-                self.refresh_failed.emit(error.type, _message(error))
+                self.refresh_failed.emit(*refusal(error))
             if not self._again:
                 return
 
@@ -147,35 +151,30 @@ class GovernanceLink(QObject):
         try:
             proposal = await self._node.request(m.GOV_SHOW, r.ProposalIdRequest(proposal_id))
         except ClientError as error:
-            self.refresh_failed.emit(error.type, _message(error))
+            self.refresh_failed.emit(*refusal(error))
             return
         self.proposal_loaded.emit(proposal)
 
-    async def _propose(self, params: dict[str, Any]) -> None:
+    async def _propose(self, params: dict[str, Any], signer: RequestSigner | None) -> None:
         try:
-            result = await self._node.request(m.GOV_PROPOSE, r.ProposalRequest(**params))
-        except ClientError as error:
+            result = await self._node.request(m.GOV_PROPOSE, r.ProposalRequest(**params),
+                                              signer=signer)
+        except GridTokenXError as error:
             log.info("proposal %r refused: %s", params.get("title"), error)
-            self.proposal_failed.emit(error.type, _message(error))
+            self.proposal_failed.emit(*refusal(error))
             return
         log.info("proposal %r submitted: tx %s", params.get("title"), result.get("tx_hash"))
         self.proposal_submitted.emit(result)
 
-    async def _vote(self, proposal_id: int, choice: str, operator: str) -> None:
+    async def _vote(self, proposal_id: int, choice: str, signer: RequestSigner | None) -> None:
         try:
-            result = await self._node.request(m.GOV_VOTE,
-                                              r.VoteRequest(operator, proposal_id, choice))
-        except ClientError as error:
+            result = await self._node.request(m.GOV_VOTE, r.VoteRequest(proposal_id, choice),
+                                              signer=signer)
+        except GridTokenXError as error:
             log.info("vote %s on proposal %d refused: %s", choice, proposal_id, error)
-            self.vote_failed.emit(proposal_id, choice, error.type, _message(error))
+            self.vote_failed.emit(proposal_id, choice, *refusal(error))
             return
         log.info("vote %s on proposal %d submitted: tx %s", choice, proposal_id,
                  result.get("tx_hash"))
         self.vote_submitted.emit(proposal_id, choice, str(result.get("tx_hash", "")))
 
-
-def _message(error: ClientError) -> str:
-    """The node's message without the ``Type: `` prefix ClientError puts in ``str()``."""
-    text = str(error)
-    prefix = f"{error.type}: "
-    return text[len(prefix):] if text.startswith(prefix) else text

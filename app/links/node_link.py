@@ -2,7 +2,11 @@
 
 The node runs in its own process (see ``app.shell.startup``); this object only talks to it over the
 JSON-lines client endpoint (``node_core.api.endpoint``) on the qasync loop, so nothing here
-blocks the GUI thread. It reconnects by itself when the node goes away and comes back.
+blocks the GUI thread. It connects with the node's cookie (``NodeAddress``: the credential only
+the node's Unix user can read, read again on each connection since a restarted node writes a
+new one) and reconnects by itself when the node goes away and comes back. Requests of methods
+with roles are signed by the operator's key (``signer``: the console's operator session); the
+signing runs in a worker thread.
 
 Signals:
     connection_changed(connected: bool): the endpoint answered (True) or was lost (False).
@@ -21,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Iterable
 from typing import Any, Final, cast
 
 from PySide6.QtCore import QObject, Signal, Slot
@@ -28,10 +33,12 @@ from PySide6.QtCore import QObject, Signal, Slot
 from node_core.api import answers as ans
 from node_core.api import methods as m
 from node_core.api import requests as r
-from node_core.api.client import NodeClient
+from node_core.api.client import NodeAddress, NodeClient
 from node_core.api.methods import Ans, Req
+from node_core.api.signed_requests import RequestSigner
 from node_core.api.wire import ClientError
 from node_core.backoff import Backoff
+from node_core.ledger.exceptions import GridTokenXError
 
 log = logging.getLogger(__name__)
 
@@ -42,8 +49,33 @@ RECONNECT: Final = Backoff(0.5, 5.0)
 """Reconnect delays; the last repeats."""
 
 
+CANCEL_AGAIN_S: Final = 1.0
+"""How long :func:`cancelled` waits before cancelling a task that is still running again."""
+
+
+async def cancelled(tasks: Iterable[asyncio.Task[Any]]) -> None:
+    """Cancel ``tasks`` and wait until every one has ended, cancelling again those still
+    running after :data:`CANCEL_AGAIN_S`: Python 3.11's ``asyncio.wait_for`` (every request
+    of a ``NodeClient``) returns the answer and drops the cancellation when both arrive in the
+    same turn of the loop (CPython gh-86296, fixed in 3.12), so a link cancelled once could go
+    on reconnecting, and the console's shutdown would wait for it for ever."""
+    pending = set(tasks)
+    while pending:
+        for task in pending:
+            task.cancel()
+        _ended, pending = await asyncio.wait(pending, timeout=CANCEL_AGAIN_S)
+
+
+def refusal(error: GridTokenXError) -> tuple[str, str]:
+    """(rule, message) of a refused request, for the console to show: the node's rule name
+    (``ClientError.type``) or the local error's class (a request that could not be signed),
+    and the message without the ``Type: `` prefix."""
+    rule = error.type if isinstance(error, ClientError) else type(error).__name__
+    return rule, str(error).removeprefix(f"{rule}: ")
+
+
 class NodeLink(QObject):
-    """Bridges one node endpoint to Qt; ``start(host, port)``, ``await close()``.
+    """Bridges one node endpoint to Qt; ``start(address)``, ``await close()``.
 
     Signals (payloads are the typed answers of ``node_core.api``):
         connection_changed(bool): connected to the node, or the connection dropped.
@@ -71,23 +103,30 @@ class NodeLink(QObject):
         self._client: NodeClient | None = None
         self._task: asyncio.Task[None] | None = None
         self._requests: set[asyncio.Task[Any]] = set()
+        self._up = asyncio.Event()
         self.last_status: ans.StatusAnswer | None = None
 
     @property
     def connected(self) -> bool:
         return self._client is not None
 
-    def start(self, host: str, port: int) -> None:
-        """Connect (and keep reconnecting) to ``host:port`` in the background."""
+    def start(self, address: NodeAddress) -> None:
+        """Connect (and keep reconnecting) to the node at ``address`` in the background."""
         if self._task is None:
-            self._task = asyncio.get_running_loop().create_task(self._run(host, port))
+            self._task = asyncio.get_running_loop().create_task(self._run(address))
 
-    async def request(self, method: m.Method[Req, Ans], request: Req) -> Ans:
-        """One typed request to the node (``node_core.api.methods``);
-        ClientError("Unreachable") while disconnected."""
+    async def connected_now(self) -> None:
+        """Return once the node answers (at once if it does)."""
+        await self._up.wait()
+
+    async def request(self, method: m.Method[Req, Ans], request: Req, *,
+                      signer: RequestSigner | None = None) -> Ans:
+        """One typed request to the node (``node_core.api.methods``), signed by ``signer``
+        if the method has roles; ClientError("Unreachable") while disconnected, the node's
+        rule (``RoleRefused``...) when it refuses."""
         if self._client is None:
             raise ClientError("Unreachable", "not connected to the node")
-        return await self._client.request(method, request)
+        return await self._client.request(method, request, signer=signer)
 
     @Slot(dict)
     def request_block(self, selector: dict[str, Any]) -> None:
@@ -98,35 +137,33 @@ class NodeLink(QObject):
 
     async def close(self) -> None:
         """Stop reconnecting and close the connection."""
-        tasks = [t for t in (self._task, *self._requests) if t is not None]
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await cancelled(t for t in (self._task, *self._requests) if t is not None)
         self._task = None
         await self._drop_client()
 
     # ----- internals ------------------------------------------------------------------------
 
-    async def _run(self, host: str, port: int) -> None:
+    async def _run(self, address: NodeAddress) -> None:
         failures = 0
         while True:
             try:
-                await self._session(host, port)
+                await self._session(address)
                 failures = 0
             except (ClientError, OSError) as error:
                 if failures == 0:
-                    log.warning("node endpoint %s:%d: %s", host, port, error)
+                    log.warning("node endpoint %s: %s", address, error)
                 failures += 1
             finally:
                 await self._drop_client()
             await asyncio.sleep(RECONNECT.delay_s(failures))
 
-    async def _session(self, host: str, port: int) -> None:
+    async def _session(self, address: NodeAddress) -> None:
         """One connection: initial status and blocks, then pushed events until it drops."""
-        self._client = await NodeClient.connect(host, port, timeout_s=2.0)
+        self._client = await NodeClient.connect(address, timeout_s=2.0)
         status = await self._client.request(m.STATUS, r.NoParams())
-        log.info("connected to node %s at %s:%d (height %d)", status["authority"], host, port,
+        log.info("connected to node %s at %s (height %d)", status["authority"], address,
                  status["height"])
+        self._up.set()
         self.connection_changed.emit(True)
         self._emit_status(status)
         height = int(status["height"])
@@ -159,6 +196,7 @@ class NodeLink(QObject):
     async def _drop_client(self) -> None:
         client, self._client = self._client, None
         if client is not None:
+            self._up.clear()
             with contextlib.suppress(Exception):
                 await client.close()
             self.connection_changed.emit(False)

@@ -39,10 +39,11 @@ from typing import Any, Final
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
+from app.links.node_link import cancelled
 from node_core.api import answers as ans
 from node_core.api import methods as m
 from node_core.api import requests as r
-from node_core.api.client import NodeClient
+from node_core.api.client import NodeAddress, NodeClient
 from node_core.api.wire import ClientError
 from node_core.telemetry import (
     BigtableTarget,
@@ -149,11 +150,12 @@ class TelemetryLink(QObject):
 
     # ----- live stream ----------------------------------------------------------------------
 
-    def start_stream(self, host: str, port: int) -> None:
-        """Subscribe to the grid simulator at ``host:port`` (retrying until it answers)."""
+    def start_stream(self, address: NodeAddress) -> None:
+        """Subscribe to the grid simulator at ``address`` (with its cookie; retrying until it
+        answers)."""
         self.gridsim_state.emit(self.tr("waiting for grid simulator"))  # == WAITING
         if self._stream is None:
-            self._stream = asyncio.get_running_loop().create_task(self._run(host, port))
+            self._stream = asyncio.get_running_loop().create_task(self._run(address))
 
     async def schedule_event(self, event: str) -> Any:
         """Ask the simulator to script ``event`` (e.g. ``generator_trip@+5:1000``)."""
@@ -161,12 +163,12 @@ class TelemetryLink(QObject):
             raise ClientError("Unreachable", WAITING)
         return await self._client.request(m.SCHEDULE_EVENT, r.ScheduleEventRequest(event))
 
-    async def _run(self, host: str, port: int) -> None:
+    async def _run(self, address: NodeAddress) -> None:
         while True:
             try:
-                self._client = await NodeClient.connect(host, port, timeout_s=2.0)
+                self._client = await NodeClient.connect(address, timeout_s=2.0)
                 await self._client.request(m.GRIDSIM_STATUS, r.NoParams())
-                log.info("grid simulator stream connected at %s:%d", host, port)
+                log.info("grid simulator stream connected at %s", address)
                 self.gridsim_state.emit(self.tr("live"))
                 async for event in self._client.subscribe():
                     if event.get("event") == "grid_sample":
@@ -244,10 +246,7 @@ class TelemetryLink(QObject):
     async def close(self) -> None:
         """Stop the stream and history reads, close the store."""
         self._state_timer.stop()
-        tasks = [t for t in (self._stream, *self._history.values()) if t is not None]
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await cancelled(t for t in (self._stream, *self._history.values()) if t is not None)
         self._stream = None
         await self._drop_client()
         store, self._store = self._store, None

@@ -1,2 +1,3 @@
-"""The console's shell: start-up order, child supervision, the operator's login, the main
-window with its docks, settings, translations and theme."""
+"""The console's shell: start-up order, child supervision, the people's logins on their own
+tokens (``login``) and the supervisor's approval (``approval``), the main window with its
+docks, settings, translations and theme."""

@@ -8,7 +8,16 @@ background, and waits until the operator closes the window (after confirming), t
 (``aboutToQuit`` sets an asyncio.Event), Ctrl-C/SIGTERM arrives, or — when a ``ConsoleDriver``
 runs the session instead of an operator — the driver is done. The console knows no driver:
 the command line plugs one in (``--screenshot``: ``app.dev.screenshot``). Every way out goes
-through ``ConsoleRuntime.shutdown()``.
+through ``ConsoleRuntime.shutdown()``, after the person logged in is logged out (signed by
+their key) and their operator agent closed.
+
+People (``app.shell.login``): the start-up's last step logs the first operator in with their
+own token; Operator › Switch operator… logs the next one in (the previous one is logged out
+once the new one is in); Operator › Log out leaves the console with nobody logged in (nothing
+can be changed from it). The emergency panel's Approve as supervisor… opens the approval
+dialog (``app.shell.approval``), where a supervisor approves on their own token and PIN
+without taking over the console. The views follow the role of the person logged in (buttons
+disabled where the roster says no); the node checks every request again.
 """
 
 from __future__ import annotations
@@ -20,7 +29,7 @@ import logging
 import signal
 import sys
 from collections.abc import Awaitable, Callable, Coroutine
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, Final
 
 import qasync
@@ -30,24 +39,31 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from app.links.backend_link import BackendLink
 from app.links.control_link import ControlLink
 from app.links.governance_link import GovernanceLink
+from app.links.operator_session import OperatorSession, TokenSource
 from app.links.timeline_link import install_timeline
 from app.shell import i18n
 from app.shell import settings as S
 from app.shell.about import app_icon, install_about
+from app.shell.approval import ask_approval, devnet_supervisor
 from app.shell.gui_thread_gc import gui_thread_collection
-from app.shell.login import DEVNET_OPERATOR, LoginRequest, ask_operator_login, auto_login
+from app.shell.login import DEVNET_OPERATOR, ask_login, auto_login
 from app.shell.main_window import MainWindow
 from app.shell.startup import ConsoleOptions, ConsoleRuntime, StartupCancelled
 from app.shell.startup_failure import failure_text
 from app.shell.theme import Theme, apply_theme, theme_named
+from node_core.api import methods as m
+from views.common.refusals import refusal_text
 
 log = logging.getLogger(__name__)
 
 STARTUP_TIMEOUT_S: Final = 180.0
 """A driven session gives up waiting for start-up after this long."""
+LOGOUT_TIMEOUT_S: Final = 10.0
+"""How long closing waits for the node to record the logout (the agent closes anyway)."""
 
 ConsoleDriver = Callable[["Console"], Awaitable[int]]
-"""Runs a started console session instead of an operator; its result is the exit code."""
+"""Runs a console session instead of an operator, from the start (it may log in at the
+start-up's login dialog, then awaits ``Console.started()``); its result is the exit code."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,9 +71,12 @@ class RunMode:
     """How interactive this run is."""
 
     interactive: bool = True
-    """False: no close question, automatic devnet login (a driven session, tests)."""
+    """False: no close question (a driven session, tests)."""
+    auto_login: bool = False
+    """The devnet's first operator logs in with the documented PIN, without the dialog
+    (tests); otherwise the login dialog asks."""
     driver: ConsoleDriver | None = None
-    """What runs the session once started, if not an operator (e.g. app.dev.screenshot)."""
+    """What runs the session from its start, if not an operator (e.g. app.dev.screenshot)."""
 
 
 def run_console(args: argparse.Namespace, mode: RunMode) -> int:
@@ -91,58 +110,68 @@ class Console:
         self.window = MainWindow(options.authority, theme, settings, devnet=options.devnet,
                                  confirm_close=mode.interactive)
         self.leave = asyncio.Event()
+        self._startup: asyncio.Task[None] | None = None
         self.window.close_requested.connect(self.leave.set)
         governance = _wire(self.window, self.runtime)
         self.control = _wire_control(self.window, self.runtime)
-        self.control.operator_changed.connect(governance.set_operator)  # votes name the operator
+        self.control.session_changed.connect(governance.set_session)  # signs votes, proposals
         self._logins: set[asyncio.Task[None]] = set()
         self.window.switch_operator_requested.connect(
             lambda: self._spawn_login(self._switch_operator()))
+        self.window.logout_requested.connect(
+            lambda: self._spawn_login(self.control.end_session()))
         self.window.emergency_panel.approve_requested.connect(
-            lambda selection_id: self._spawn_login(self._approve(selection_id)))
+            lambda selection: self._spawn_login(self._approve(selection)))
 
-    async def _login(self, request: LoginRequest) -> str | None:
-        """The start-up login: token PIN and operator identity (kept for the session)."""
-        if self.runtime.options.devnet:
-            request = replace(request, prefill_operator=DEVNET_OPERATOR)
-        if not self.mode.interactive:
-            token = await auto_login(request)
-            self.control.set_operator(request.prefill_operator)
-            return token
-        login = await ask_operator_login(request, self.window)
-        if login is None:
-            return None
-        self.control.set_operator(login.operator)
-        return login.token_label
+    async def _login(self, source: TokenSource) -> bool:
+        """The start-up login (the last start-up step: the node says who the token's key
+        is); False if cancelled."""
+        node = self.runtime.node_link
+        if self.mode.auto_login:
+            session: OperatorSession | None = await auto_login(node, source)
+        else:
+            session = await ask_login(node, source, self.window,
+                                      token=DEVNET_OPERATOR if source.devnet else "")
+        if session is None:
+            return False
+        self.control.start_session(session)
+        return True
 
     def _spawn_login(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.get_running_loop().create_task(work)
         self._logins.add(task)
         task.add_done_callback(self._logins.discard)
 
-    async def _switch_operator(self) -> None:
-        """File/Operator › Switch operator…: another person logs in (identity + token PIN)."""
-        try:
-            request = self.runtime.login_request()
-        except (AssertionError, AttributeError):
+    def _token_source(self) -> TokenSource | None:
+        """Where the people's tokens are, once start-up got that far (else the status bar
+        says so)."""
+        if not self.runtime.node_link.connected:
             self.window.statusBar().showMessage(
-                QCoreApplication.translate("Console", "not started yet"), 5000)
-            return
-        title = QCoreApplication.translate("Console", "Switch operator")
-        login = await ask_operator_login(request, self.window, title=title, operator="")
-        if login is not None:
-            self.control.set_operator(login.operator)
+                QCoreApplication.translate("Console", "not connected to the node yet"), 5000)
+            return None
+        return self.runtime.token_source()
 
-    async def _approve(self, selection_id: int) -> None:
-        """A supervisor's approval on their own login (identity + token PIN), for this one
-        request: the session's operator stays logged in."""
-        request = self.runtime.login_request()
-        login = await ask_operator_login(
-            request, self.window, operator="",
-            title=QCoreApplication.translate(
-                "Console", "Supervisor approval — selection {id}").format(id=selection_id))
-        if login is not None:
-            self.control.approve(selection_id, login.operator)
+    async def _switch_operator(self) -> None:
+        """Operator › Switch operator…: the next person logs in with their own token; the
+        previous one is logged out once the new one is in (not if the login is cancelled)."""
+        source = self._token_source()
+        if source is None:
+            return
+        title = QCoreApplication.translate("Console", "Switch operator — {authority}").format(
+            authority=source.authority)
+        session = await ask_login(self.runtime.node_link, source, self.window, title=title)
+        if session is not None:
+            self.control.start_session(session)
+
+    async def _approve(self, selection: dict[str, Any]) -> None:
+        """A supervisor approves ``selection`` on their own token and PIN, for this one
+        request: the person logged in at the console stays."""
+        source = self._token_source()
+        if source is None:
+            return
+        current = self.control.session
+        await ask_approval(self.runtime.node_link, source, selection, self.control.approve,
+                           self.window, token=devnet_supervisor(source, current))
 
     async def run(self) -> int:
         """Start, wait for a way out, shut down; the exit code."""
@@ -151,9 +180,10 @@ class Console:
         app.aboutToQuit.connect(self.leave.set)
         self.window.show()
         startup = asyncio.get_running_loop().create_task(self.runtime.start())
+        self._startup = startup
         try:
             if self.mode.driver is not None:
-                return await self._driven(startup, self.mode.driver)
+                return await self.mode.driver(self)
             return await self._interactive(startup)
         finally:
             startup.cancel()
@@ -161,7 +191,7 @@ class Console:
                 await startup
             self.window.save_layout()
             with contextlib.suppress(Exception):  # the node records the logout, if it can
-                await asyncio.wait_for(self.control.end_session(), 5)
+                await asyncio.wait_for(self.control.end_session(), LOGOUT_TIMEOUT_S)
             await self.runtime.shutdown()
             self.window.close_now()
 
@@ -185,14 +215,19 @@ class Console:
             text, QMessageBox.StandardButton.Ok, self.window)
         self.failure_box.open()
 
-    async def _driven(self, startup: asyncio.Task[None], driver: ConsoleDriver) -> int:
+    def startup_done(self) -> bool:
+        return self._startup is not None and self._startup.done()
+
+    async def started(self) -> bool:
+        """For a driver: wait for the start-up; False (logged) if it failed."""
+        assert self._startup is not None, "run() starts the console"
         try:
-            await asyncio.wait_for(asyncio.shield(startup), STARTUP_TIMEOUT_S)
+            await asyncio.wait_for(asyncio.shield(self._startup), STARTUP_TIMEOUT_S)
         except Exception as error:
             log.debug("start-up failed", exc_info=True)
             log.error("start-up failed: %s", failure_text(error, self.runtime.options.data_dir))
-            return 1
-        return await driver(self)
+            return False
+        return True
 
 
 def _failed(task: asyncio.Task[None]) -> bool:
@@ -211,7 +246,6 @@ def _wire(window: MainWindow, runtime: ConsoleRuntime) -> GovernanceLink:
     runtime.started.connect(window.on_started)
     runtime.child_died.connect(window.on_child_died)
     runtime.child_restarted.connect(window.on_child_restarted)
-    runtime.hsm_state.connect(window.on_hsm_state)
     node.connection_changed.connect(window.on_connection_changed)
     node.status_changed.connect(window.on_status)
     node.status_changed.connect(window.node_status.on_status)
@@ -267,14 +301,13 @@ def _wire_control(window: MainWindow, runtime: ConsoleRuntime) -> ControlLink:
     link = ControlLink(runtime.node_link, parent=runtime)
     alarms, panel = window.alarm_list, window.emergency_panel
     runtime.shutting_down.connect(link.stop)
-    link.operator_changed.connect(window.on_operator)
-    link.operator_changed.connect(panel.set_operator)
+    link.session_changed.connect(lambda session: _show_session(window, session))
     link.alarms_loaded.connect(lambda rows, last_seq: alarms.model.set_alarms(rows, last_seq))
     link.alarm_events.connect(alarms.on_alarm_events)
     link.alarm_marked.connect(window.charts.mark_event)
+
     def refused(action: str, rule: str, message: str) -> None:
-        window.statusBar().showMessage(window.tr("{action} refused — {rule}: {message}").format(
-            action=action, rule=rule, message=message), 10_000)
+        window.show_refusal(action, refusal_text(rule, message))
 
     link.alarm_failed.connect(refused)
     link.session_failed.connect(refused)
@@ -290,6 +323,16 @@ def _wire_control(window: MainWindow, runtime: ConsoleRuntime) -> ControlLink:
     panel.operate_requested.connect(link.operate)
     panel.cancel_requested.connect(link.cancel)
     return link
+
+
+def _show_session(window: MainWindow, session: OperatorSession | None) -> None:
+    """Who is logged in, in the status bar; the views' buttons as their role allows."""
+    window.on_session(session.name if session else "", session.role.text if session else "",
+                      session.token_label if session else "")
+    window.alarm_list.set_permitted(bool(session and session.may(m.ALARMS_ACK)))
+    window.emergency_panel.set_operator(session.name if session else "",
+                                        bool(session and session.may(m.EMERGENCY_SELECT)))
+    window.governance.set_permitted(bool(session and session.may(m.GOV_PROPOSE)))
 
 
 async def console_main(options: ConsoleOptions, mode: RunMode, theme: Theme,

@@ -1,34 +1,30 @@
-"""Operator login: choose the authority's token, enter the PIN, and prove it with a real
-PKCS#11 login (``C_Login``) before the console takes the authority online.
+"""Operator login: a person chooses their own token, enters its PIN, and is who the node's
+roster says the token's key is.
 
-The PIN lives only in the dialog's line edit until the check ends; it is never written to
-settings, logs or files (the line edit is cleared after every attempt).
+The login is ``C_Login`` on the person's token in an operator agent (a child process that
+holds the token open for the session and signs for it: :mod:`node_core.signers.agent`), never
+in the console's process — SoftHSM2 reads its configuration once per process and PKCS#11
+allows one login per token per process, while a console logs several people in over its life.
+Then the node is asked whose key that is (:func:`app.links.operator_session.log_in`): the
+identity is that roster member and their role; a key not on this authority's roster is
+refused and the dialog stays open.
 
-Where the check runs:
+The PIN lives only in the dialog's line edit until an attempt starts: it is taken out of the
+field (which is cleared at once) and handed to the agent's pipe, never to settings, logs,
+files, arguments or environments. On the devnet the documented PIN of the chosen person's
+token is filled in (``operator1`` at start-up), so ``make run`` is two clicks.
 
-* normally in this process, in a worker thread (``asyncio.to_thread``): open a
-  ``Pkcs11Signer`` and close it. SoftHSM2 reads ``SOFTHSM2_CONF`` once, when the PKCS#11 module
-  first loads in a process, so :func:`check_login` sets it first;
-* in a short-lived child process (``main.py keys show``, PIN passed in its environment) when
-  this process already loaded the module with another configuration — it cannot be re-pointed
-  (this happens in test sessions and after switching networks). Same ``C_Login``, fresh module.
-
-python-pkcs11 allows one logged-in session per token per process; the check closes its signer
-at once, so the login is not held by the GUI process (the node process holds its own).
-
-On the devnet the dialog is prefilled with the documented devnet PIN (``DEVNET_PIN``).
+The same form (:class:`TokenForm`) asks the supervisor for their token and PIN in the
+approval dialog (:mod:`app.shell.approval`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import os
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Final
 
-from PySide6.QtCore import Qt
+import shiboken6
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -41,216 +37,221 @@ from PySide6.QtWidgets import (
 )
 from qasync import asyncSlot
 
-from node_core.ledger.exceptions import KeyNotFound, SignerError, TokenNotFound, WrongPin
-from node_core.node.process import main_command
+from app.links.node_link import NodeLink
+from app.links.operator_session import (
+    KeyNotOnRoster,
+    OperatorSession,
+    TokenSource,
+    log_in,
+    present_tokens,
+)
+from node_core.api.wire import ClientError
+from node_core.ledger.exceptions import GridTokenXError, KeyNotFound, TokenNotFound, WrongPin
 
 log = logging.getLogger(__name__)
 
-_CHILD_PIN_VARIABLE: Final = "GRIDTOKENX_LOGIN_CHECK_PIN"
-DEVNET_OPERATOR: Final = "operator1"
-"""The identity the devnet's start-up login offers
-(``node_core.devnet.layout.DEVNET_OPERATORS``)."""
-_loaded_with_conf: str | None = None
-"""SOFTHSM2_CONF in effect when this module loaded the PKCS#11 module in this process."""
+DEVNET_OPERATOR = "operator1"
+"""The person the devnet's start-up login offers (README › The devnet)."""
+_T = QCoreApplication  # _T.translate("LoginDialog", "…"): literal, so lupdate finds it
 
 
-@dataclass(frozen=True, slots=True)
-class LoginRequest:
-    """What the operator logs in to."""
-
-    authority: str
-    tokens: tuple[str, ...]
-    """Token labels to offer (the configured one first)."""
-    key_label: str
-    module: str
-    """PKCS#11 library path."""
-    softhsm_conf: Path | None = None
-    """SoftHSM2 configuration (devnet); None for a hardware token."""
-    prefill_pin: str = ""
-    """The devnet's documented PIN; empty for a real network."""
-    prefill_operator: str = ""
-    """The operator identity to offer (devnet: ``operator1``); the operator may change it."""
-
-
-@dataclass(frozen=True, slots=True)
-class OperatorLogin:
-    """A successful login: the token and the operator identity (never the PIN)."""
-
-    token_label: str
-    operator: str
+def login_error_text(error: Exception, authority: str) -> str:
+    """What a failed login means for the person at the console, and what to do."""
+    if isinstance(error, WrongPin):
+        text = _T.translate("LoginDialog", "The token refused the PIN. Check it and try again.")
+    elif isinstance(error, TokenNotFound):
+        text = _T.translate("LoginDialog", "No token with this label is present. Insert your "
+                            "card, or choose or type your token's label, and try again.")
+    elif isinstance(error, KeyNotFound):
+        text = _T.translate("LoginDialog", "Your token holds no key of its own label. Your "
+                            "security administrator creates it (main.py operators init).")
+    elif isinstance(error, KeyNotOnRoster):
+        text = _T.translate("LoginDialog", "The key on this token is not on {authority}'s "
+                            "roster, so it cannot be used at this console. Your security "
+                            "administrator enrols it.").format(authority=authority)
+    elif isinstance(error, ClientError):
+        text = _T.translate("LoginDialog", "The node could not be asked whose key this is. "
+                            "Wait until it answers and try again.")
+    else:
+        text = _T.translate("LoginDialog", "Login failed. Correct what the message names and "
+                            "try again, or Cancel.")
+    return f"{text}\n{error}"
 
 
-async def check_login(request: LoginRequest, token_label: str, pin: str) -> None:
-    """Log in to ``token_label`` with ``pin`` and out again; WrongPin/SignerError if not."""
-    import pkcs11
-
-    conf = str(request.softhsm_conf) if request.softhsm_conf else os.environ.get("SOFTHSM2_CONF")
-    loaded = request.module in pkcs11._loaded
-    if loaded and _loaded_with_conf != conf:
-        await _check_in_child(request, token_label, pin, conf)
-        return
-    await asyncio.to_thread(_check_in_process, request, token_label, pin, conf)
+def still_open(dialog: QDialog) -> bool:
+    """The dialog was neither closed nor deleted while a login ran (the console may close
+    meanwhile)."""
+    return shiboken6.isValid(dialog) and dialog.isVisible()
 
 
-def _check_in_process(request: LoginRequest, token_label: str, pin: str,
-                      conf: str | None) -> None:
-    global _loaded_with_conf
-    from node_core.signers.pkcs11 import Pkcs11Signer
+class TokenForm(QWidget):
+    """A person's token (the tokens present, or a typed label) and its PIN."""
 
-    if conf is not None and _loaded_with_conf is None:
-        os.environ["SOFTHSM2_CONF"] = conf  # before the module's first load (see docstring)
-        _loaded_with_conf = conf
-    signer = Pkcs11Signer.open(request.module, token_label, request.key_label, pin)
-    signer.close()
-
-
-async def _check_in_child(request: LoginRequest, token_label: str, pin: str,
-                          conf: str | None) -> None:
-    command = main_command("keys", "show", "--authority", request.authority,
-                           "--backend", "pkcs11", "--module", request.module,
-                           "--token-label", token_label, "--key-label", request.key_label,
-                           "--pin-env", _CHILD_PIN_VARIABLE, "--json")
-    if conf:
-        command += ["--softhsm-conf", conf]
-    process = await asyncio.create_subprocess_exec(
-        *command, env={**os.environ, _CHILD_PIN_VARIABLE: pin},
-        stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE)
-    _, stderr = await process.communicate()
-    if process.returncode == 0:
-        return
-    message = stderr.decode(errors="replace").strip().removeprefix("error: ")
-    if "PIN" in message:
-        raise WrongPin(message)
-    if "no token labelled" in message:
-        raise TokenNotFound(message)
-    if "holds no" in message:
-        raise KeyNotFound(message)
-    raise SignerError(message or f"login check exited with {process.returncode}")
-
-
-async def auto_login(request: LoginRequest) -> str:
-    """Screenshot mode and tests: log in with the prefilled (devnet) PIN, no dialog."""
-    await check_login(request, request.tokens[0], request.prefill_pin)
-    # The operator identity: request.prefill_operator (the caller keeps it).
-    log.info("operator login to token '%s' accepted (automatic, devnet)", request.tokens[0])
-    return request.tokens[0]
-
-
-async def ask_login(request: LoginRequest, parent: QWidget | None) -> str | None:
-    """Show the login dialog (``open()``, never ``exec()``); the token label, or None."""
-    login = await ask_operator_login(request, parent)
-    return login.token_label if login is not None else None
-
-
-async def ask_operator_login(request: LoginRequest, parent: QWidget | None, *,
-                             title: str = "", operator: str | None = None
-                             ) -> OperatorLogin | None:
-    """The login dialog with the operator identity (start-up, "Switch operator…", a
-    supervisor's approval): token, identity and PIN, checked by a real PKCS#11 login.
-    ``open()``, never ``exec()``; None if cancelled. ``operator``: the identity to offer
-    (None: the request's, or on the devnet :data:`DEVNET_OPERATOR`)."""
-    dialog = LoginDialog(request, parent, title=title, operator=operator)
-    answer: asyncio.Future[OperatorLogin | None] = asyncio.get_running_loop().create_future()
-
-    def on_finished(code: int) -> None:
-        if not answer.done():
-            answer.set_result(OperatorLogin(dialog.token_label, dialog.operator_name)
-                              if code == QDialog.DialogCode.Accepted else None)
-
-    dialog.finished.connect(on_finished)
-    dialog.open()
-    try:
-        return await answer
-    finally:
-        dialog.deleteLater()
-
-
-class LoginDialog(QDialog):
-    """Token choice, operator identity and PIN; accepts only after a successful PKCS#11
-    login. The identity is kept (``operator_name``), the PIN never."""
-
-    def __init__(self, request: LoginRequest, parent: QWidget | None = None, *,
-                 title: str = "", operator: str | None = None) -> None:
+    def __init__(self, source: TokenSource, parent: QWidget | None = None, *,
+                 token: str = "") -> None:
         super().__init__(parent)
-        self.setObjectName("loginDialog")
-        self._request = request
-        self.token_label = ""
-        self.operator_name = ""
-        self.setWindowTitle(title or self.tr("Operator login — {authority}").format(
-            authority=request.authority))
-        self.operator = QLineEdit(self)
-        self.operator.setObjectName("loginOperator")
-        if operator is None:  # the start-up login; a devnet offers its documented operator
-            operator = request.prefill_operator or (DEVNET_OPERATOR if request.prefill_pin
-                                                    else "")
-        self.operator.setText(operator)
-        self.setModal(True)
+        self._source = source
         self.tokens = QComboBox(self)
-        self.tokens.addItems(list(request.tokens))
+        self.tokens.setObjectName("loginToken")
         self.tokens.setEditable(True)
+        self.tokens.setMinimumContentsLength(16)
         self.pin = QLineEdit(self)
+        self.pin.setObjectName("loginPin")
         self.pin.setEchoMode(QLineEdit.EchoMode.Password)
-        self.pin.setText(request.prefill_pin)
         self.error = QLabel(self)
         self.error.setObjectName("loginError")
         self.error.setWordWrap(True)
         self.error.hide()
+        form = QFormLayout(self)
+        form.setContentsMargins(0, 0, 0, 0)
+        form.addRow(self.tr("Your token:"), self.tokens)
+        form.addRow(self.tr("PIN:"), self.pin)
+        form.addRow(self.error)
+        self.tokens.currentTextChanged.connect(self._on_token_changed)
+        self.tokens.setEditText(token)
+        self._on_token_changed(token)
+
+    def set_tokens(self, labels: list[str]) -> None:
+        """The tokens present (the typed or prefilled label is kept)."""
+        typed, pin = self.tokens.currentText(), self.pin.text()
+        self.tokens.blockSignals(True)
+        self.tokens.clear()
+        self.tokens.addItems(labels)
+        self.tokens.setEditText(typed)
+        self.tokens.blockSignals(False)
+        self.pin.setText(pin)
+
+    def token_label(self) -> str:
+        return self.tokens.currentText().strip()
+
+    def take_pin(self) -> str:
+        """The PIN, out of the field: it is cleared for every attempt."""
+        pin = self.pin.text()
+        self.pin.clear()
+        return pin
+
+    def show_error(self, text: str) -> None:
+        self.error.setText(text)
+        self.error.show()
+
+    def hide_error(self) -> None:
+        self.error.hide()
+        self.error.clear()
+
+    def _on_token_changed(self, label: str) -> None:
+        """Devnet: the chosen person's documented PIN (README); elsewhere nothing."""
+        documented = self._source.documented_pin(label.strip())
+        if documented or self._source.devnet:
+            self.pin.setText(documented)
+
+
+async def load_tokens(form: TokenForm, source: TokenSource) -> None:
+    """Offer the tokens present (listed by an agent of the source's module); a failure is
+    shown in the form, which still takes a typed label."""
+    try:
+        form.set_tokens(await present_tokens(source))
+    except GridTokenXError as error:
+        log.warning("tokens not listed: %s", error)
+        form.show_error(_T.translate("LoginDialog", "The tokens could not be listed; type "
+                                     "your token's label.\n{detail}").format(detail=error))
+
+
+class LoginDialog(QDialog):
+    """Token and PIN; accepted once the token's key is a member of the roster
+    (:attr:`session`). Opened with ``open()``, never ``exec()``."""
+
+    def __init__(self, node: NodeLink, source: TokenSource, parent: QWidget | None = None, *,
+                 title: str = "", token: str = "") -> None:
+        super().__init__(parent)
+        self.setObjectName("loginDialog")
+        self.setModal(True)
+        self._node, self._source = node, source
+        self.session: OperatorSession | None = None
+        self.setWindowTitle(title or self.tr("Operator login — {authority}").format(
+            authority=source.authority))
+        self.form = TokenForm(source, self, token=token)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Log in"))
         self.buttons.accepted.connect(self._on_submit)
         self.buttons.rejected.connect(self.reject)
-        self._build(request)
-
-    def _build(self, request: LoginRequest) -> None:
-        form = QFormLayout()
-        form.addRow(self.tr("Authority token:"), self.tokens)
-        form.addRow(self.tr("Operator:"), self.operator)
-        form.addRow(self.tr("PIN:"), self.pin)
         layout = QVBoxLayout(self)
-        if request.prefill_pin:
-            note = QLabel(self.tr("DEVNET: the documented devnet PIN is filled in."), self)
-            layout.addWidget(note)
-        layout.addLayout(form)
-        layout.addWidget(self.error)
+        intro = QLabel(self.tr("Log in with your own token: the node's roster says who you are "
+                               "and what you may do."), self)
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        if source.devnet:
+            layout.addWidget(QLabel(self.tr("DEVNET: the documented PIN of the chosen "
+                                            "person's token is filled in."), self))
+        layout.addWidget(self.form)
         layout.addWidget(self.buttons)
-        self.pin.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.setMinimumWidth(460)
+        self.form.pin.setFocus(Qt.FocusReason.OtherFocusReason)
 
     @asyncSlot()
     async def _on_submit(self) -> None:
         self.buttons.setEnabled(False)
-        self.error.hide()
-        label, pin = self.tokens.currentText().strip(), self.pin.text()
-        operator = self.operator.text().strip()
-        try:
-            if not operator:
-                raise SignerError(self.tr("Enter your operator identity."))
-            await check_login(self._request, label, pin)
-        except SignerError as error:
-            self._show_error(error)
-        except Exception as error:  # an unexpected module failure: say it, do not crash
-            log.exception("login check failed")
-            self._show_error(error)
-        else:
-            log.info("operator %s logged in to token '%s'", operator, label)
-            self.token_label, self.operator_name = label, operator
+        session = await attempt_login(self, self.form, self._node, self._source)
+        if not still_open(self):
+            return
+        self.buttons.setEnabled(True)
+        if session is not None:
+            log.info("%s (%s) logged in with token '%s'", session.name, session.role.text,
+                     session.token_label)
+            self.session = session
             self.accept()
-        finally:
-            self.pin.clear()
-            self.buttons.setEnabled(True)
 
-    def _show_error(self, error: Exception) -> None:
-        if isinstance(error, WrongPin):
-            text = self.tr("The token refused the PIN. Check it and try again.\n{detail}")
-        elif isinstance(error, TokenNotFound):
-            text = self.tr("No token with this label is present. Connect the HSM, or choose "
-                           "or type the token's label, and try again.\n{detail}")
-        elif isinstance(error, KeyNotFound):
-            text = self.tr("The token has no signing key for this authority. Choose the "
-                           "authority's token, or create its key (main.py keys init).\n"
-                           "{detail}")
-        else:
-            text = self.tr("Login failed. Correct what the message names and try again, or "
-                           "Cancel.\n{detail}")
-        self.error.setText(text.format(detail=error))
-        self.error.show()
+
+async def attempt_login(dialog: QDialog, form: TokenForm, node: NodeLink,
+                        source: TokenSource) -> OperatorSession | None:
+    """One login with the form's token and PIN (the field cleared): the session, or None with
+    the error shown in the form. A session whose dialog was closed meanwhile (the console is
+    closing) is closed again at once: None."""
+    form.hide_error()
+    label, pin = form.token_label(), form.take_pin()
+    try:
+        session = await log_in(node, source, label, pin)
+    except (GridTokenXError, OSError) as error:
+        log.info("login with token '%s' refused: %s: %s", label, type(error).__name__, error)
+        if still_open(dialog):
+            form.show_error(login_error_text(error, source.authority))
+        return None
+    if not still_open(dialog):
+        await asyncio.to_thread(session.close)
+        return None
+    return session
+
+
+async def run_dialog(dialog: QDialog, form: TokenForm, source: TokenSource) -> int:
+    """Open ``dialog`` (``open()``, never ``exec()``: the console runs qasync) with the tokens
+    of ``source`` listed in its ``form``; its result code once it finishes. It is deleted when
+    control returns to the event loop."""
+    answer: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+    dialog.finished.connect(lambda code: answer.done() or answer.set_result(code))
+    listing = asyncio.ensure_future(load_tokens(form, source))
+    dialog.open()
+    try:
+        return await answer
+    finally:
+        listing.cancel()
+        dialog.deleteLater()
+
+
+async def ask_login(node: NodeLink, source: TokenSource, parent: QWidget | None, *,
+                    title: str = "", token: str = "") -> OperatorSession | None:
+    """Show the login dialog; the session, or None if cancelled. ``token``: the token to
+    offer first (the devnet's start-up: :data:`DEVNET_OPERATOR`)."""
+    dialog = LoginDialog(node, source, parent, title=title, token=token)
+    await run_dialog(dialog, dialog.form, source)
+    return dialog.session
+
+
+async def auto_login(node: NodeLink, source: TokenSource,
+                     token: str = DEVNET_OPERATOR) -> OperatorSession:
+    """A driven session (tests, screenshots): log ``token`` in with its documented devnet PIN,
+    no dialog."""
+    if not source.devnet:
+        raise KeyNotOnRoster("an automatic login is for the devnet's documented people only")
+    session = await log_in(node, source, token, source.documented_pin(token))
+    log.info("%s (%s) logged in automatically (devnet)", session.name, session.role.text)
+    return session

@@ -5,10 +5,12 @@ Node status (Ctrl+1), Block explorer (Ctrl+2), Grid telemetry (Ctrl+3), Governan
 tabbed with the telemetry; its shortcut brings it to the front). Geometry and dock
 layout are saved to QSettings when the window closes and restored when it opens.
 
-The status bar always shows, left to right: the DEVNET marker (devnet only), authority,
-height and finality lag, authorities connected, HSM token, telemetry store, grid simulator,
-backend; and a progress bar while something takes longer than a second (start-up steps,
-history reads). Normal states are plain text; abnormal ones are coloured (app.shell.theme).
+The status bar always shows, left to right: the DEVNET marker (devnet only), authority, the
+person logged in and their role (``operator1 — operator``; the token in the tooltip),
+height and finality lag, authorities connected, telemetry store, grid simulator, backend;
+and a progress bar while something takes longer than a second (start-up steps, history
+reads). Normal states are plain text; abnormal ones are coloured (app.shell.theme). A
+request the node refused is shown in the status bar with its meaning (``show_refusal``).
 
 Wording: "authorities n/total" counts the authorities this console can see signing: its own
 node (when its endpoint answers) plus each peer the node is connected to. "authorities 3/3"
@@ -54,6 +56,7 @@ from views.alarms.alarm_banner import AlarmBanner
 from views.alarms.alarm_list import AlarmList
 from views.charts.grid_charts import GridChartsPanel
 from views.common.formatting import bangkok_time, time_display
+from views.common.refusals import role_text
 from views.emergency.emergency_panel import EmergencyPanel
 from views.explorer.block_explorer import BlockExplorer
 from views.governance.governance_view import GovernanceView
@@ -84,10 +87,13 @@ class MainWindow(QMainWindow):
 
     Signals:
         close_requested(): the operator confirmed closing (or no confirmation is needed).
+        switch_operator_requested(): Operator › Switch operator… (another person logs in).
+        logout_requested(): Operator › Log out (nobody stays logged in).
     """
 
     close_requested = Signal()
     switch_operator_requested = Signal()
+    logout_requested = Signal()
 
     def __init__(self, authority: str, theme: Theme, settings: QSettings, *, devnet: bool,
                  confirm_close: bool = True, parent: QWidget | None = None) -> None:
@@ -184,6 +190,10 @@ class MainWindow(QMainWindow):
         self.switch_operator_action = QAction(self.tr("Switch operator…"), self)
         self.switch_operator_action.triggered.connect(self.switch_operator_requested)
         operator_menu.addAction(self.switch_operator_action)
+        self.logout_action = QAction(self.tr("Log out"), self)
+        self.logout_action.triggered.connect(self.logout_requested)
+        self.logout_action.setEnabled(False)  # nobody logged in yet
+        operator_menu.addAction(self.logout_action)
 
     @Slot(str)
     def show_alarms(self, priority: str = "") -> None:
@@ -194,10 +204,24 @@ class MainWindow(QMainWindow):
         if priority:
             self.alarm_list.show_priority(priority)
 
-    @Slot(str)
-    def on_operator(self, operator: str) -> None:
-        """The session's operator identity (from the login; never the PIN)."""
-        self.operator_label.setText(self.tr("operator: {name}").format(name=operator or "—"))
+    @Slot(str, str, str)
+    def on_session(self, name: str, role: str, token_label: str) -> None:
+        """Who is logged in: their roster name and role (empty: nobody), and their token."""
+        if name:
+            self.operator_label.setText(self.tr("{name} — {role}").format(
+                name=name, role=role_text(role)))
+            self.operator_label.setToolTip(self.tr("logged in with token {token}").format(
+                token=token_label))
+        else:
+            self.operator_label.setText(self.tr("nobody logged in"))
+            self.operator_label.setToolTip("")
+        mark_state(self.operator_label, None if name else "medium")
+        self.logout_action.setEnabled(bool(name))
+
+    def show_refusal(self, action: str, text: str) -> None:
+        """A refused request, in the status bar for 10 s (``text``: its meaning and rule)."""
+        self.statusBar().showMessage(self.tr("{action} refused — {reason}").format(
+            action=action, reason=text.replace("\n", " — ")), 10_000)
 
     def _build_trading_dock(self) -> None:
         """The Trading dock (Ctrl+7), tabbed with Governance (views.trading.trading_overview)."""
@@ -240,10 +264,9 @@ class MainWindow(QMainWindow):
         self.progress.setTextVisible(True)
         bar.addWidget(self.progress, 1)
         self.authority_label = self._label("statusAuthority", self.authority)
-        self.operator_label = self._label("statusOperator", self.tr("operator: —"))
+        self.operator_label = self._label("statusOperator", self.tr("nobody logged in"))
         self.height_label = self._label("statusHeight", self.tr("height — (starting…)"))
         self.peers_label = self._label("statusPeers", self.tr("authorities —"))
-        self.hsm_label = self._label("statusHsm", self.tr("HSM: not logged in"))
         self.store_label = self._label("statusTelemetry", self.tr("telemetry: starting…"))
         self.gridsim_label = self._label("statusGridsim", self.tr("grid sim: starting…"))
         self.backend_label = self._label(
@@ -303,11 +326,6 @@ class MainWindow(QMainWindow):
         if name == self.authority:
             mark_state(self.authority_label, None)
             self.authority_label.setText(self.authority)
-
-    @Slot(str, bool)
-    def on_hsm_state(self, text: str, ok: bool) -> None:
-        self.hsm_label.setText(self.tr("HSM: {state}").format(state=text))
-        mark_state(self.hsm_label, None if ok else "medium")
 
     @Slot(str, str, bool)
     def on_store_state(self, text: str, detail: str, reachable: bool) -> None:

@@ -5,27 +5,34 @@ with ``step_started`` (the window shows it in a progress bar):
 
 Devnet (default)::
 
-    1. prepare devnet        token, keys, genesis, configs (reused when they exist); with
+    1. prepare devnet        tokens, keys, genesis, configs (reused when they exist); with
                              ``--profile FILE`` every node's config names that gcp profile
-    2. operator login        PKCS#11 login to the authority token (app.shell.login)
-    3. telemetry store       where telemetry goes (``node_core.telemetry.target``): the
+    2. telemetry store       where telemetry goes (``node_core.telemetry.target``): the
                              profile's Bigtable, else ``$BIGTABLE_EMULATOR_HOST``, else the
                              devnet's SQLite file (kept across restarts)
-    4. authority nodes       own authority + the two peers, each its own supervised process
-    5. grid simulator        ``main.py gridsim --serve ...`` as a supervised process
-    6. connect               NodeLink to the own node, TelemetryLink to the simulator
+    3. authority nodes       own authority + the two peers, each its own supervised process
+                             (each unlocks its authority token with the devnet's node PIN)
+    4. grid simulator        ``main.py gridsim --serve ...`` as a supervised process
+    5. connect               NodeLink to the own node, TelemetryLink to the simulator, each
+                             with the endpoint's cookie
+    6. operator login        the operator's own token (app.shell.login): ``C_Login`` in an
+                             operator agent, then the node's roster says who they are
 
 ``--config FILE`` (a configured network)::
 
     1. read node config      node_core.node.config
-    2. operator login        the token named in [signer]
-    3. telemetry store       the node's ``[cloud]`` profile's Bigtable, else
+    2. telemetry store       the node's ``[cloud]`` profile's Bigtable, else
                              ``$BIGTABLE_EMULATOR_HOST``, else none (history needs a store)
-    4. authority node        if its client endpoint already answers, just connect; otherwise
+    3. authority node        if its client endpoint already answers, just connect; otherwise
                              start it as a supervised process; like ``main.py node`` it reads
                              its PIN from the variable named by [signer].pin_env in the
                              console's environment (the console never writes a PIN anywhere)
-    5. connect               NodeLink only (no simulator)
+    4. connect               NodeLink only (no simulator)
+    5. operator login        a person's token of the node's PKCS#11 module (never the
+                             authority's block-signing token of [signer])
+
+The login comes last because the node answers who the token's key belongs to (its roster);
+the authority's own key is the node's business, unlocked by the node, never by an operator.
 
 The console only reads telemetry (history charts, the timeline); its children write it — the
 grid simulator GridMetrics, each node its NodeMetrics and TradingMetrics — to the same target,
@@ -63,14 +70,14 @@ from typing import Final
 from PySide6.QtCore import QObject, Signal
 
 from app.links.node_link import NodeLink
+from app.links.operator_session import DEVNET_PERSONS, TokenSource
 from app.links.telemetry_link import TelemetryLink
-from app.shell.login import LoginRequest
-from node_core.api.client import NodeClient
+from node_core.api.client import NodeAddress, NodeClient
 from node_core.api.methods import STATUS
 from node_core.api.requests import NoParams
 from node_core.api.wire import ClientError
 from node_core.cloud.profile import ProfileError, load_gcp_profile
-from node_core.devnet.layout import DEVNET_PIN, DEVNET_TOKEN, DevnetLayout, prepare_devnet
+from node_core.devnet.layout import DEVNET_TOKEN, DevnetLayout, prepare_devnet
 from node_core.devnet.run import devnet_processes, gridsim_process
 from node_core.node.config import NodeConfig, load_node_config
 from node_core.node.process import ChildProcess, NodeProcess
@@ -88,8 +95,11 @@ log = logging.getLogger(__name__)
 DEVNET_TRADES_PER_S: Final = 20.0
 """Prosumer trades the devnet's grid simulator drives, so blocks keep coming."""
 
-LoginFunction = Callable[[LoginRequest], Awaitable[str | None]]
-"""Shows the login (or logs in automatically); the token label, or None if cancelled."""
+LoginFunction = Callable[[TokenSource], Awaitable[bool]]
+"""Logs an operator in with a token of the source (a dialog, or automatically); False if
+cancelled."""
+LOGIN_WAIT_S: Final = 60.0
+"""How long the login waits for the own node's endpoint to answer."""
 
 
 class StartupCancelled(Exception):
@@ -124,7 +134,6 @@ class ConsoleRuntime(QObject):
         started(): every step done.
         child_died(name: str, detail: str): a supervised child exited unexpectedly.
         child_restarted(name: str): it was started again.
-        hsm_state(text: str, ok: bool): e.g. ``logged in`` (True), ``not logged in``.
         shutting_down(): the shutdown path began (once).
     """
 
@@ -132,7 +141,6 @@ class ConsoleRuntime(QObject):
     started = Signal()
     child_died = Signal(str, str)
     child_restarted = Signal(str)
-    hsm_state = Signal(str, bool)
     shutting_down = Signal()
 
     def __init__(self, options: ConsoleOptions, login: LoginFunction,
@@ -145,12 +153,11 @@ class ConsoleRuntime(QObject):
         self.layout: DevnetLayout | None = None
         self.nodes: list[NodeProcess] = []
         self.gridsim: ChildProcess | None = None
-        self.own_client: tuple[str, int] | None = None
+        self.own_address: NodeAddress | None = None
         self.supervisor = Supervisor(self)
         self._shutdown: asyncio.Future[None] | None = None
         self._node_env: dict[str, str] = {}
         self._config: NodeConfig | None = None
-        self.token_label = ""
 
     # ----- start-up -------------------------------------------------------------------------
 
@@ -158,16 +165,16 @@ class ConsoleRuntime(QObject):
         """The start-up steps, in order (the one place that defines it)."""
         if self.options.devnet:
             return [(self.tr("preparing devnet"), self._prepare_devnet),
-                    (self.tr("operator login"), self._operator_login),
                     (self.tr("opening telemetry store"), self._open_telemetry),
                     (self.tr("starting authority nodes"), self._start_devnet_nodes),
                     (self.tr("starting grid simulator"), self._start_gridsim),
-                    (self.tr("connecting"), self._connect)]
+                    (self.tr("connecting"), self._connect),
+                    (self.tr("operator login"), self._operator_login)]
         return [(self.tr("reading node config"), self._read_config),
-                (self.tr("operator login"), self._operator_login),
                 (self.tr("opening telemetry store"), self._open_telemetry),
                 (self.tr("starting authority node"), self._start_configured_node),
-                (self.tr("connecting"), self._connect)]
+                (self.tr("connecting"), self._connect),
+                (self.tr("operator login"), self._operator_login)]
 
     async def start(self) -> None:
         """Run every step; on failure the caller runs ``shutdown()`` (the one path)."""
@@ -192,24 +199,26 @@ class ConsoleRuntime(QObject):
         self.layout = await asyncio.to_thread(prepare_devnet, layout)
         self._node_env = self.layout.environment()
 
-    def login_request(self) -> LoginRequest:
-        """The token to log in to: the devnet's, or the configured node's."""
+    def token_source(self) -> TokenSource:
+        """Where the people's tokens are: the devnet's SoftHSM2, or the configured node's
+        PKCS#11 module (its block-signing token excluded)."""
         if self.layout is not None:
-            return LoginRequest(self.options.authority, (DEVNET_TOKEN,), self.options.authority,
-                                find_softhsm_module(), self.layout.softhsm_conf, DEVNET_PIN)
-        assert self._config is not None
+            return TokenSource(self.options.authority, find_softhsm_module(),
+                               self.layout.softhsm_conf, people=DEVNET_PERSONS,
+                               excluded=(DEVNET_TOKEN,))
+        assert self._config is not None, "the node config is read before anyone logs in"
         signer = self._config.signer
-        return LoginRequest(self._config.authority, (signer.token_label,), signer.key_label,
-                            signer.module or find_softhsm_module(), signer.softhsm_conf)
+        return TokenSource(self._config.authority, signer.module or find_softhsm_module(),
+                           signer.softhsm_conf, excluded=(signer.token_label,))
 
     async def _operator_login(self) -> None:
-        self.hsm_state.emit(self.tr("login…"), False)
-        token = await self._login(self.login_request())
-        if token is None:
-            self.hsm_state.emit(self.tr("not logged in"), False)
+        try:
+            await asyncio.wait_for(self.node_link.connected_now(), LOGIN_WAIT_S)
+        except TimeoutError:
+            raise ClientError("NodeNotReady", f"{self.authority}'s endpoint did not answer "
+                              f"within {LOGIN_WAIT_S:.0f} s for the login") from None
+        if not await self._login(self.token_source()):
             raise StartupCancelled("operator login cancelled")
-        self.token_label = token
-        self.hsm_state.emit(self.tr("logged in"), True)
 
     async def _open_telemetry(self) -> None:
         """The store to read history from: the same target the children write to."""
@@ -248,7 +257,7 @@ class ConsoleRuntime(QObject):
             node.start()
             self.supervisor.watch(node)
         await asyncio.gather(*(node.wait_ready() for node in self.nodes))
-        self.own_client = ("127.0.0.1", self.layout.client_port(own))
+        self.own_address = self.layout.node_address(own)
 
     async def _start_gridsim(self) -> None:
         assert self.layout is not None
@@ -260,15 +269,15 @@ class ConsoleRuntime(QObject):
     async def _read_config(self) -> None:
         assert self.options.config is not None
         self._config = await asyncio.to_thread(load_node_config, self.options.config)
-        self.own_client = self._config.client
+        self.own_address = self._config.address
 
     async def _start_configured_node(self) -> None:
         assert self._config is not None and self.options.config is not None
-        if await _answers(*self._config.client):
-            log.info("node %s already answers at %s:%d: connecting only",
-                     self._config.authority, *self._config.client)
+        if await _answers(self._config.address):
+            log.info("node %s already answers at %s: connecting only",
+                     self._config.authority, self._config.address)
             return
-        node = NodeProcess(self._config.authority, self.options.config, self._config.client,
+        node = NodeProcess(self._config.authority, self.options.config, self._config.address,
                            self._node_env or dict(os.environ),
                            self.options.config.parent / "logs" / f"{self._config.authority}.log")
         self.nodes = [node]
@@ -277,10 +286,10 @@ class ConsoleRuntime(QObject):
         await node.wait_ready()
 
     async def _connect(self) -> None:
-        assert self.own_client is not None
-        self.node_link.start(*self.own_client)
+        assert self.own_address is not None
+        self.node_link.start(self.own_address)
         if self.layout is not None:
-            self.telemetry_link.start_stream("127.0.0.1", self.layout.gridsim_port)
+            self.telemetry_link.start_stream(self.layout.gridsim_address)
         else:
             self.telemetry_link.gridsim_state.emit(self.tr("not configured"))
 
@@ -354,10 +363,10 @@ def check_devnet_profile(path: Path) -> None:
             "token; give the devnet a profile with backend = 'pkcs11'"])
 
 
-async def _answers(host: str, port: int) -> bool:
-    """True if a node endpoint at ``host:port`` answers ``status``."""
+async def _answers(address: NodeAddress) -> bool:
+    """True if a node endpoint at ``address`` answers ``status`` (with its cookie)."""
     try:
-        client = await NodeClient.connect(host, port, timeout_s=1.0)
+        client = await NodeClient.connect(address, timeout_s=1.0)
     except ClientError:
         return False
     try:

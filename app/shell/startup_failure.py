@@ -1,10 +1,12 @@
 """What the operator reads when the console cannot start: what went wrong, and what to do.
 
 ``failure_text(error, data_dir)`` turns the exception that ended ``ConsoleRuntime.start()``
-into two translated lines. node_core's messages already name the token, key, file or port
-(and often the fix); this adds the step the operator takes in the console's terms. The
-console shows it in a message box and the status bar (interactive) or logs it (screenshot
-mode). README › Troubleshooting quotes these texts.
+into two translated lines. A signer error here is the operator's own token (a login without
+the dialog: a driven session); the authority's token is the node's, whose failure arrives as
+the node's exit (``NodeExited``, with the node's last word). node_core's messages already
+name the token, key, file or port (and often the fix); this adds the step the operator takes
+in the console's terms. The console shows it in a message box and the status bar
+(interactive) or logs it (screenshot mode). README › Troubleshooting quotes these texts.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication
 
+from app.links.operator_session import KeyNotOnRoster
 from node_core.api.wire import ClientError
 from node_core.cloud.profile import ProfileError
 from node_core.ledger.exceptions import (
@@ -41,7 +44,7 @@ def failure_text(error: BaseException, data_dir: Path) -> str:
 
 
 def _classify(error: BaseException, detail: str, data_dir: Path) -> tuple[str, str]:
-    if isinstance(error, (SignerError, ConfigError)):
+    if isinstance(error, (SignerError, ConfigError, KeyNotOnRoster)):
         return _signer_or_config(error, data_dir)
     if isinstance(error, ClientError) and error.type == "NodeExited":
         return _node_exited(detail, data_dir)
@@ -76,22 +79,28 @@ def _classify(error: BaseException, detail: str, data_dir: Path) -> tuple[str, s
 
 def _signer_or_config(error: BaseException, data_dir: Path) -> tuple[str, str]:
     if isinstance(error, TokenNotFound):
-        return (_T.translate("StartupFailure", "The authority's HSM token was not found"),
+        return (_T.translate("StartupFailure", "The operator's token was not found"),
                 _T.translate("StartupFailure",
-                             "connect the HSM, or correct token_label and module in the node "
-                             "config's [signer]; on the devnet check that {conf} exists."
+                             "insert the operator's card, or check the PKCS#11 module in the "
+                             "node config's [signer]; on the devnet check that {conf} exists."
                              ).format(conf=data_dir / "softhsm" / "softhsm2.conf"))
     if isinstance(error, WrongPin):
-        return (_T.translate("StartupFailure", "The HSM token refused the PIN"),
+        return (_T.translate("StartupFailure", "The operator's token refused the PIN"),
                 _T.translate("StartupFailure",
-                             "start the console again and enter the token's user PIN (devnet: "
-                             "devnet-1234); a locked token must be reset by its security "
-                             "officer."))
+                             "start the console again and enter your own token's PIN (devnet: "
+                             "README › The devnet); a locked token must be reset by its "
+                             "security officer."))
     if isinstance(error, KeyNotFound):
-        return (_T.translate("StartupFailure", "The authority's signing key is not on the token"),
+        return (_T.translate("StartupFailure", "The operator's key is not on their token"),
                 _T.translate("StartupFailure",
-                             "create it with `main.py keys init` (README › A real HSM) or "
-                             "correct key_label in [signer]."))
+                             "create it with `main.py operators init NAME` and have the "
+                             "security administrator enrol it (README › Logging in at the "
+                             "console)."))
+    if isinstance(error, KeyNotOnRoster):
+        return (_T.translate("StartupFailure", "The operator's key is not on the roster"),
+                _T.translate("StartupFailure",
+                             "the security administrator enrols it (`main.py roster add`), "
+                             "or log in with another person's token."))
     if isinstance(error, ConfigError):
         return (_T.translate("StartupFailure", "The node config is not valid"),
                 _T.translate("StartupFailure",

@@ -86,6 +86,9 @@ def _palette(theme: Theme) -> QPalette:
     }
     for role, colour in roles.items():
         palette.setColor(role, QColor(colour))
+    for role in (QPalette.ColorRole.ButtonText, QPalette.ColorRole.WindowText,
+                 QPalette.ColorRole.Text):  # a control that cannot be used looks it
+        palette.setColor(QPalette.ColorGroup.Disabled, role, QColor(theme.border))
     return palette
 
 

@@ -167,8 +167,9 @@ class NodeClient:
 
     async def close(self) -> None:
         self._receiver.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self._receiver
+        # wait(), not ``await`` under suppress(CancelledError): that would also swallow a
+        # cancellation of the task closing us (a link's reconnect loop then never ends).
+        await asyncio.wait({self._receiver})
         self._writer.close()
         with contextlib.suppress(ConnectionError):
             await self._writer.wait_closed()

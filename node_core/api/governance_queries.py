@@ -29,10 +29,10 @@ from node_core.ledger.transactions import (
 from node_core.ledger.types import Address
 
 if TYPE_CHECKING:
-    from node_core.node.authority_node import AuthorityNode
+    from node_core.api.node_context import AuthorityActions
 
 class GovernanceQueries:
-    def __init__(self, node: AuthorityNode) -> None:
+    def __init__(self, node: AuthorityActions) -> None:
         self._node = node
 
     def handlers(self) -> list[tuple[str, Handler]]:

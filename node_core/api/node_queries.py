@@ -16,7 +16,6 @@ from node_core.api.wire import decode_submission
 from node_core.clock import now_ms
 from node_core.ledger.blocks import Block, commit_digest, finality_quorum
 from node_core.ledger.exceptions import DecodeError, MempoolFull
-from node_core.ledger.grid_state import GridSnapshot, RegionLoad
 from node_core.ledger.keys import verify_signature
 from node_core.ledger.roster import Roster, endorser_name
 from node_core.ledger.transactions import (
@@ -30,8 +29,8 @@ from node_core.ledger.types import Address, is_address
 from node_core.node.metrics import percentile
 
 if TYPE_CHECKING:
+    from node_core.api.node_context import NodeView
     from node_core.node.admission import Outcome
-    from node_core.node.authority_node import AuthorityNode
 
 HEALTH_WINDOW = 100
 
@@ -67,7 +66,7 @@ def transaction_view(tx: Transaction, roster: Roster = ()) -> ans.TransactionVie
 class NodeQueries:
     """Answers about one node, as plain data."""
 
-    def __init__(self, node: AuthorityNode) -> None:
+    def __init__(self, node: NodeView) -> None:
         self._node = node
 
     def handlers(self) -> list[tuple[str, Handler]]:
@@ -256,16 +255,10 @@ class NodeQueries:
         """The grid snapshot this node's proposals will commit to, from its grid feed (a
         ``grid_feed`` on the roster: the endpoint checked the signature), e.g. the simulator or
         a SCADA gateway."""
-        data = request.snapshot
-        regions = tuple(RegionLoad(region, load, generation)
-                        for region, load, generation in data.regions)
         try:
-            snapshot = GridSnapshot(data.timestamp, data.frequency_mhz, regions)
+            self._node.attest_grid(request.snapshot, request.voltages)
         except ValueError as error:
             raise BadRequest(f"attest_grid: {error}") from None
-        self._node.grid_snapshot = snapshot
-        self._node.control.grid = {"frequency_hz": data.frequency_mhz / 1000,
-                                   "voltages": dict(request.voltages)}
         return {"ok": True}
 
 

@@ -18,13 +18,13 @@ from node_core.ledger.roster import Role, RosterAction, members_of
 from node_core.ledger.transactions import RosterChange
 
 if TYPE_CHECKING:
-    from node_core.node.authority_node import AuthorityNode
+    from node_core.api.node_context import AuthorityActions
 
 
 class RosterRequests:
     """The handlers of ``roster`` and ``roster_change``."""
 
-    def __init__(self, node: AuthorityNode) -> None:
+    def __init__(self, node: AuthorityActions) -> None:
         self._node = node
 
     def handlers(self) -> list[tuple[str, Handler]]:

@@ -134,13 +134,18 @@ class ControlDesk:
         self._order_digest = order_digest
         self._ids = itertools.count(1)
         self._selections: dict[int, Selection] = {}
+        self._last_selected_ms = -1
 
     def selections(self, now_ms: int) -> list[Selection]:
         self._expire(now_ms)
         return sorted(self._selections.values(), key=lambda s: -s.selection_id)
 
     def select(self, operator: Member, action: EmergencyAction, now_ms: int) -> Selection:
-        selection = Selection(next(self._ids), replace(action, selected_ms=now_ms), operator)
+        """A new selection, its time strictly after the previous one's: two selections of the
+        same action are two orders (an order's endorsement is carried once on the chain)."""
+        self._last_selected_ms = max(now_ms, self._last_selected_ms + 1)
+        selection = Selection(next(self._ids), replace(action, selected_ms=self._last_selected_ms),
+                              operator)
         self._selections[selection.selection_id] = selection
         return selection
 

@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Final, TypeVar
+from typing import TYPE_CHECKING, Any, Final, Protocol, TypeVar
 
 from node_core.api.answers import EmergencyFinal
 from node_core.api.methods import ALARM_EVENTS, EMERGENCY_EVENT, NODE_METHODS, Method
@@ -63,7 +63,14 @@ from node_core.ledger.genesis import ChainParameters
 from node_core.ledger.transactions import EmergencyAction, Transaction, emergency_digest
 
 if TYPE_CHECKING:
-    from node_core.node.authority_node import AuthorityNode
+    from node_core.api.endpoint import ClientEndpoint
+    from node_core.api.node_queries import NodeQueries
+    from node_core.ledger.keys import Signer
+    from node_core.ledger.state import State
+    from node_core.ledger.transactions import Payload
+    from node_core.node.config import NodeConfig
+    from node_core.node.mempool import Mempool
+    from node_core.node.metrics import NodeMetrics
 
 log = logging.getLogger(__name__)
 AUDIT_FILENAME = "audit.sqlite3"
@@ -72,10 +79,44 @@ LIMITS_ALARM: Final = "alarm.limits"
 T = TypeVar("T")
 
 
+class RoomNode(Protocol):
+    """What the control room sees and does of its node (the AuthorityNode satisfies it)."""
+
+    @property
+    def config(self) -> NodeConfig: ...
+
+    @property
+    def state(self) -> State: ...
+
+    @property
+    def authority_name(self) -> str: ...
+
+    @property
+    def signer(self) -> Signer: ...
+
+    @property
+    def queries(self) -> NodeQueries:
+        """For the status the health alarms read."""
+        ...
+
+    @property
+    def metrics(self) -> NodeMetrics: ...
+
+    @property
+    def mempool(self) -> Mempool: ...
+
+    @property
+    def endpoint(self) -> ClientEndpoint:
+        """Where alarm and emergency events are published to subscribers."""
+        ...
+
+    def submit_as_authority(self, payload: Payload) -> Transaction: ...
+
+
 class ControlRoom:
     """Alarms, emergency desk and audit of one authority node."""
 
-    def __init__(self, node: AuthorityNode) -> None:
+    def __init__(self, node: RoomNode) -> None:
         self._node = node
         self.history = AlarmHistory.open(node.config.data_dir / HISTORY_FILENAME, now_ms())
         self._parameters: ChainParameters | None = node.state.parameters

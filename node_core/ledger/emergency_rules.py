@@ -8,9 +8,10 @@
   be another member than the operator (the two-person rule). Both sign the same order
   (:func:`node_core.ledger.transactions.emergency_digest`: the chain, the authority, the action
   and the time it was selected), and the endorsements must be fresh
-  (:mod:`node_core.ledger.endorsements`). Every authority checks this before it prepares or
-  applies a block, so an auditor can prove from the chain alone who ordered and who approved
-  each load shed.
+  (:mod:`node_core.ledger.endorsements`) and the order not carried before
+  (:mod:`node_core.ledger.taken_endorsements`: one approval, one load shed). Every authority
+  checks this before it prepares or applies a block, so an auditor can prove from the chain
+  alone who ordered and who approved each load shed.
 * ``TRADING_HALT`` adds the region (or ``"ALL"``) to the halted set in the state;
   ``TRADING_RESUME`` removes it (resuming ``"ALL"`` clears every halt; resuming one region
   while ``"ALL"`` is halted leaves trading halted there). While a region is halted, block
@@ -28,6 +29,7 @@ from node_core.ledger.exceptions import InvalidTransaction
 from node_core.ledger.genesis import AuthorityInfo
 from node_core.ledger.governance import NotAnAuthority
 from node_core.ledger.roster import Role, Roster, require_member
+from node_core.ledger.taken_endorsements import TakenEndorsements, check_not_taken
 from node_core.ledger.transactions import (
     ALL_REGIONS,
     CRITICAL_EMERGENCIES,
@@ -53,10 +55,12 @@ def check_authority_sender(authorities: Sequence[AuthorityInfo], tx: Transaction
 
 
 def check_emergency_action(chain_id: str, authorities: Sequence[AuthorityInfo],
-                           roster: Roster, tx: Transaction, block_ms: int | None) -> None:
+                           roster: Roster, taken: TakenEndorsements, tx: Transaction,
+                           block_ms: int | None) -> None:
     """The sender is an authority; the operator's (and for a critical action the approving
     supervisor's) endorsement is by the right members of its roster, verifies and is fresh
-    (``block_ms`` None: no block yet, freshness is checked when one carries it)."""
+    (``block_ms`` None: no block yet, freshness is checked when one carries it); the order is
+    not ``taken``."""
     action = tx.payload
     assert isinstance(action, EmergencyAction)
     check_authority_sender(authorities, tx, "emergency actions")
@@ -67,6 +71,7 @@ def check_emergency_action(chain_id: str, authorities: Sequence[AuthorityInfo],
     check_endorsement(action.operated_by, digest, f"{where}: {operator.name}'s operation")
     if block_ms is not None:
         check_endorsed_time(action.selected_ms, block_ms, where)
+    check_not_taken(taken, digest, where)
     if action.kind not in CRITICAL_EMERGENCIES:
         return
     approver = require_member(roster, tx.sender, action.approved_by.public_key,

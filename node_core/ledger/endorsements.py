@@ -9,7 +9,9 @@ requested it. Each is an :class:`Endorsement`: the member's public key and their
 is the action's or the change's encoding and includes the time it was asked for. Binding the
 chain and the authority keeps an endorsement from being used on another chain or by another
 authority; the time keeps an old endorsement from being used again later (it must be within
-:data:`ENDORSEMENT_VALIDITY_MS` before the block that carries it, and not in its future).
+:data:`ENDORSEMENT_VALIDITY_MS` before the block that carries it, and not in its future), and
+the chain carries each endorsed order or change once
+(:mod:`node_core.ledger.taken_endorsements`).
 """
 
 from __future__ import annotations

@@ -31,7 +31,14 @@ from node_core.ledger.fields import (
 )
 from node_core.ledger.hashing import GENESIS_DOMAIN, tagged_hash
 from node_core.ledger.keys import parse_public_key, public_key_address
-from node_core.ledger.roster import Role, RosterMember, sorted_roster, write_member
+from node_core.ledger.roster import (
+    BlankMemberName,
+    Role,
+    RosterMember,
+    check_member_name,
+    sorted_roster,
+    write_member,
+)
 from node_core.ledger.types import Address, Hash32, PublicKey, is_address
 
 
@@ -192,14 +199,19 @@ def validate_genesis(genesis: Genesis) -> None:
 
 
 def _validate_roster(genesis: Genesis) -> None:
-    """Members of known authorities, each name and key once per roster, canonical order."""
+    """Members of known authorities, named, each name and key once per roster, canonical
+    order."""
     authorities = {a.address for a in genesis.authorities}
     seen: set[tuple[str, str]] = set()
     for member in genesis.roster:
         _check_text(OPERATOR_NAME, member.name)
-        if member.authority not in authorities or not member.name:
+        if member.authority not in authorities:
             raise InvalidGenesis(f"roster: {member.name!r} of {member.authority} is not a "
-                                 "named member of an authority")
+                                 "member of an authority")
+        try:
+            check_member_name(member.name, f"roster of {member.authority}")
+        except BlankMemberName as error:
+            raise InvalidGenesis(f"roster: {type(error).__name__}: {error}") from None
         for key in ((member.authority, member.name), (member.authority, member.address)):
             if key in seen:
                 raise InvalidGenesis(f"roster: {member.name!r} (or its key) appears twice on "

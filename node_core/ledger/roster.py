@@ -26,9 +26,15 @@ role                      IEC 62351-8            may
 ========================  =====================  ============================================
 
 Rules of a roster change (each raises its named error): the sender is an authority; the
-requester is a ``security_admin`` on the sender's roster whose endorsement verifies and is
-fresh; an added member's name and key are new on that roster; a removed member exists; the
+requester is a ``security_admin`` on the sender's roster whose endorsement verifies, is fresh
+and was not used before; an added member has a name (:func:`check_member_name`, also the
+genesis roster's rule) and a name and key new on that roster; a removed member exists; the
 last security administrator cannot be removed (nobody could change the roster after it).
+
+An authority removed by governance takes its roster with it (:func:`rosters_of`): its people
+lose their rights on the chain at once, and if the same address is added again it starts with
+an empty roster and appoints its first security administrator itself, instead of getting
+back, unasked, the people it had when it left.
 """
 
 from __future__ import annotations
@@ -87,6 +93,10 @@ class UnknownRosterMember(InvalidTransaction):
     """The authority's roster has no member of that name."""
 
 
+class BlankMemberName(InvalidTransaction):
+    """A roster member's name is empty or white space only."""
+
+
 class LastSecurityAdmin(InvalidTransaction):
     """Removing this member would leave the authority without a security administrator."""
 
@@ -114,6 +124,22 @@ Roster = tuple[RosterMember, ...]
 
 def sorted_roster(members: Iterable[RosterMember]) -> Roster:
     return tuple(sorted(members, key=lambda m: (m.authority, m.name)))
+
+
+def check_member_name(name: str, what: str) -> None:
+    """Raise BlankMemberName when ``name`` is empty or only (Unicode) white space: every
+    member has a name people can read on the chain, in the audit trail and at the desk."""
+    if not name.strip():
+        raise BlankMemberName(f"{what}: member name {name!r} is empty or white space only")
+
+
+def rosters_of(roster: Roster, authorities: Iterable[Address]) -> Roster:
+    """The members of ``authorities``' rosters (``roster`` itself when that is all of it):
+    the roster after an authority's removal (module docstring)."""
+    kept = set(authorities)
+    if all(m.authority in kept for m in roster):
+        return roster
+    return tuple(m for m in roster if m.authority in kept)
 
 
 def members_of(roster: Roster, authority: Address) -> list[RosterMember]:

@@ -13,20 +13,22 @@ from node_core.ledger.roster import (
     RosterMember,
     RosterNameTaken,
     UnknownRosterMember,
+    check_member_name,
     members_of,
     require_member,
     sorted_roster,
 )
+from node_core.ledger.taken_endorsements import TakenEndorsements, check_not_taken
 from node_core.ledger.transactions import RosterChange, Transaction, roster_change_digest
 from node_core.ledger.types import PublicKey
 
 
-def check_roster_change(chain_id: str, sender_key: bytes, roster: Roster, tx: Transaction,
-                        block_ms: int | None) -> None:
-    """The rules of a roster change (module docstring) against ``roster``, for a transaction
-    whose sender (an authority, checked by the caller) holds ``sender_key``. An authority
-    whose roster has no security administrator yet may add its first one on its own key's
-    endorsement (a new authority starts with an empty roster)."""
+def check_roster_change(chain_id: str, sender_key: bytes, roster: Roster,
+                        taken: TakenEndorsements, tx: Transaction, block_ms: int | None) -> None:
+    """The rules of a roster change (module docstring) against ``roster`` and the ``taken``
+    endorsements, for a transaction whose sender (an authority, checked by the caller) holds
+    ``sender_key``. An authority whose roster has no security administrator yet may add its
+    first one on its own key's endorsement (a new authority starts with an empty roster)."""
     change = tx.payload
     assert isinstance(change, RosterChange)
     where = f"tx {tx.hash[:16]}"
@@ -41,6 +43,7 @@ def check_roster_change(chain_id: str, sender_key: bytes, roster: Roster, tx: Tr
     check_endorsement(change.requested_by, digest, f"{where}: roster change request")
     if block_ms is not None:
         check_endorsed_time(change.requested_ms, block_ms, where)
+    check_not_taken(taken, digest, where)
     if change.action == RosterAction.ADD:
         _check_addition(own, change, where)
     else:
@@ -48,6 +51,7 @@ def check_roster_change(chain_id: str, sender_key: bytes, roster: Roster, tx: Tr
 
 
 def _check_addition(own: list[RosterMember], change: RosterChange, where: str) -> None:
+    check_member_name(change.name, f"{where}: added")
     address = public_key_address(change.public_key)
     if any(m.name == change.name or m.address == address for m in own):
         raise RosterNameTaken(f"{where}: the roster already has {change.name!r} or that key")

@@ -1,8 +1,8 @@
 """The ledger state after a block: accounts, the authority set and chain parameters.
 
 ``state_root`` commits to all of it: the RFC 6962 merkle root over one leaf per account,
-authority, the parameters, each proposal, each halted region and each roster member, in the
-order and with the bytes specified in ``docs/protocol.md`` §8.1.
+authority, the parameters, each proposal, each halted region, each roster member and each
+taken endorsement, in the order and with the bytes specified in ``docs/protocol.md`` §8.1.
 """
 
 from __future__ import annotations
@@ -30,6 +30,13 @@ from node_core.ledger.governance import (
 )
 from node_core.ledger.hashing import merkle_leaf, merkle_root_of_leaves
 from node_core.ledger.roster import Roster, decode_roster, encode_roster, member_leaf, sorted_roster
+from node_core.ledger.taken_endorsements import (
+    NONE_TAKEN,
+    TakenEndorsements,
+    decode_taken,
+    encode_taken,
+    taken_leaves,
+)
 from node_core.ledger.types import Address, Hash32, PublicKey
 
 
@@ -69,6 +76,9 @@ class State:
     """Regions where energy trading is halted by an emergency action (``"ALL"``: every one)."""
     roster: Roster = ()
     """Every authority's operators and their roles (:mod:`node_core.ledger.roster`)."""
+    taken_endorsements: TakenEndorsements = field(default_factory=lambda: NONE_TAKEN)
+    """The endorsed orders and roster changes carried while still fresh
+    (:mod:`node_core.ledger.taken_endorsements`)."""
 
     def trading_halted(self, region: str) -> bool:
         return region in self.halted_regions or "ALL" in self.halted_regions
@@ -123,13 +133,15 @@ def state_root(state: State) -> Hash32:
     leaves += [merkle_leaf(proposal_leaf(state.proposals[i])) for i in sorted(state.proposals)]
     leaves += [merkle_leaf(b"H" + region.encode()) for region in sorted(state.halted_regions)]
     leaves += [merkle_leaf(member_leaf(member)) for member in state.roster]
+    leaves += [merkle_leaf(leaf) for leaf in taken_leaves(state.taken_endorsements)]
     return merkle_root_of_leaves(leaves)
 
 
 def governed_parts(state: State) -> dict[str, bytes]:
     """Everything of the state but accounts and the tip, as named canonical parts: the store
     keeps these beside its Accounts table (``authorities``, ``parameters``, ``halted_regions``,
-    ``next_proposal_id``, ``roster`` and one ``proposal/N`` per proposal)."""
+    ``next_proposal_id``, ``roster``, ``taken_endorsements`` and one ``proposal/N`` per
+    proposal)."""
     authorities = Writer().u32(len(state.authorities))
     for a in state.authorities:
         authorities.str_(a.name, AUTHORITY_NAME).address(a.address).raw(a.public_key, 65)
@@ -141,7 +153,8 @@ def governed_parts(state: State) -> dict[str, bytes]:
     parts = {"authorities": bytes(authorities), "parameters": bytes(parameters),
              "halted_regions": bytes(halted),
              "next_proposal_id": bytes(Writer().u64(state.next_proposal_id)),
-             "roster": encode_roster(state.roster)}
+             "roster": encode_roster(state.roster),
+             "taken_endorsements": encode_taken(state.taken_endorsements)}
     parts.update({f"proposal/{i}": encode_proposal_record(r) for i, r in state.proposals.items()})
     return parts
 
@@ -166,6 +179,8 @@ def with_governed_parts(state: State, parts: Mapping[str, bytes]) -> State:
         reader.finish()
     if "roster" in parts:
         changes["roster"] = decode_roster(parts["roster"])
+    if "taken_endorsements" in parts:
+        changes["taken_endorsements"] = decode_taken(parts["taken_endorsements"])
     if "next_proposal_id" in parts:
         reader = Reader(parts["next_proposal_id"])
         changes["next_proposal_id"] = reader.u64()

@@ -569,8 +569,8 @@ def check_emergency_fields(tx: Transaction, e: EmergencyAction) -> None:
 
 
 def check_roster_change_fields(tx: Transaction, c: RosterChange) -> None:
-    """Stateless checks of a roster change; MalformedTransaction names the field."""
-    _require(bool(c.name.strip()), tx, "the member's name is empty")
+    """Stateless checks of a roster change; MalformedTransaction names the field. (Who asked
+    for it, and the member's name, are roster rules: :mod:`node_core.ledger.roster_rules`.)"""
     _require(c.requested_by != NO_ENDORSEMENT, tx, "the security administrator's "
              "endorsement is missing")
     if c.action == RosterAction.REMOVE:

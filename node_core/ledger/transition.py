@@ -62,8 +62,10 @@ from node_core.ledger.governance import (
 from node_core.ledger.grid_state import EMPTY_GRID_SNAPSHOT, GridSnapshot, grid_state_hash
 from node_core.ledger.hashing import merkle_root_of_leaves
 from node_core.ledger.keys import verify_signature
+from node_core.ledger.roster import rosters_of
 from node_core.ledger.roster_rules import check_roster_change, roster_after
 from node_core.ledger.state import Account, State, governance_of, state_root, with_governance
+from node_core.ledger.taken_endorsements import still_fresh, taken_with
 from node_core.ledger.transactions import (
     ALL_REGIONS,
     EmergencyAction,
@@ -75,6 +77,8 @@ from node_core.ledger.transactions import (
     Transfer,
     check_signature,
     check_well_formed,
+    emergency_digest,
+    roster_change_digest,
 )
 from node_core.ledger.types import Address, Hash32
 
@@ -97,8 +101,9 @@ def validate_transaction(
 
 
 class _Ledger:
-    """The state being built during a block: accounts, governance and the roster, changed in
-    place; ``block_ms`` is the block's timestamp (None: checking outside a block)."""
+    """The state being built during a block: accounts, governance, the roster and the taken
+    endorsements, changed in place; ``block_ms`` is the block's timestamp (None: checking
+    outside a block)."""
 
     def __init__(self, state: State, verified: Container[bytes], block_ms: int | None) -> None:
         self.state = state
@@ -109,6 +114,7 @@ class _Ledger:
         self.governance = governance_of(state)
         self.halted = state.halted_regions
         self.roster = state.roster
+        self.taken = state.taken_endorsements
         self._verified = verified
         self._seen: set[bytes] = set()
 
@@ -127,12 +133,12 @@ class _Ledger:
         if isinstance(tx.payload, GovernanceProposal | GovernanceVote):
             check_governance(self.governance, tx, self.height)
         elif isinstance(tx.payload, EmergencyAction):
-            check_emergency_action(self.state.chain_id, authorities, self.roster, tx,
-                                   self.block_ms)
+            check_emergency_action(self.state.chain_id, authorities, self.roster, self.taken,
+                                   tx, self.block_ms)
         elif isinstance(tx.payload, RosterChange):
             check_authority_sender(authorities, tx, "roster changes")
-            check_roster_change(self.state.chain_id, tx.sender_public_key, self.roster, tx,
-                                self.block_ms)
+            check_roster_change(self.state.chain_id, tx.sender_public_key, self.roster,
+                                self.taken, tx, self.block_ms)
         else:
             self._check_funds(tx, sender)
 
@@ -166,12 +172,17 @@ class _Ledger:
         payload = tx.payload
         if isinstance(payload, GovernanceProposal | GovernanceVote):
             self.governance = apply_governance(self.governance, tx, self.height)
+            self.roster = rosters_of(self.roster, (a.address for a in self.governance.authorities))
             self.accounts[tx.sender] = replace(sender, nonce=sender.nonce + 1)
         elif isinstance(payload, EmergencyAction):
             self.halted = halted_after(self.halted, payload)
+            self.taken = taken_with(self.taken, emergency_digest(
+                self.state.chain_id, tx.sender, payload), payload.selected_ms)
             self.accounts[tx.sender] = replace(sender, nonce=sender.nonce + 1)
         elif isinstance(payload, RosterChange):
             self.roster = roster_after(self.roster, tx)
+            self.taken = taken_with(self.taken, roster_change_digest(
+                self.state.chain_id, tx.sender, payload), payload.requested_ms)
             self.accounts[tx.sender] = replace(sender, nonce=sender.nonce + 1)
         elif isinstance(payload, Transfer):
             self._credit(payload.recipient, payload.amount, 0, tx)
@@ -196,12 +207,15 @@ class _Ledger:
                                          energy_credits=_bounded(account.energy_credits + wh, tx))
 
     def finish(self) -> State:
-        """The state after the block's transactions and its end-of-block governance (the tip
+        """The state after the block's transactions and its end of block: proposals past
+        their deadline expire, endorsements no longer fresh leave the taken set (the tip
         fields are advanced by the caller)."""
         governance = expire_proposals(self.governance, self.height)
+        taken = self.taken if self.block_ms is None else still_fresh(self.taken, self.block_ms)
         accounts = MappingProxyType({**self.state.accounts, **self.accounts.maps[0]})
         return with_governance(replace(self.state, accounts=accounts,
-                                       halted_regions=self.halted, roster=self.roster),
+                                       halted_regions=self.halted, roster=self.roster,
+                                       taken_endorsements=taken),
                                governance)
 
 

@@ -28,6 +28,7 @@ from node_core.api.governance_queries import GovernanceQueries
 from node_core.api.methods import NODE_METHODS
 from node_core.api.node_queries import NodeQueries
 from node_core.api.operator_auth import RequestGate
+from node_core.api.requests import GridSnapshotData
 from node_core.api.roster_requests import RosterRequests
 from node_core.api.wire import cookie_path
 from node_core.clock import now_ms
@@ -61,7 +62,7 @@ from node_core.ledger.exceptions import (
     GridTokenXError,
 )
 from node_core.ledger.genesis import Genesis
-from node_core.ledger.grid_state import EMPTY_GRID_SNAPSHOT, GridSnapshot
+from node_core.ledger.grid_state import EMPTY_GRID_SNAPSHOT, GridSnapshot, RegionLoad
 from node_core.ledger.keys import Signer
 from node_core.ledger.state import State
 from node_core.ledger.transactions import Payload, Transaction, sign_transaction
@@ -315,6 +316,16 @@ class AuthorityNode:
             self._first_seen[tx.hash] = received
         self._outgoing += added
         return outcomes
+
+    def attest_grid(self, snapshot: GridSnapshotData,
+                    voltages: dict[str, tuple[float, float, str]]) -> None:
+        """The grid feed's snapshot for this node's next proposals, and its substation
+        voltages for the alarms; ValueError for a snapshot the ledger cannot hold."""
+        regions = tuple(RegionLoad(region, load, generation)
+                        for region, load, generation in snapshot.regions)
+        self.grid_snapshot = GridSnapshot(snapshot.timestamp, snapshot.frequency_mhz, regions)
+        self.control.grid = {"frequency_hz": snapshot.frequency_mhz / 1000,
+                             "voltages": dict(voltages)}
 
     def submit_as_authority(self, payload: Payload) -> Transaction:
         """Sign ``payload`` with this authority's key (the next free nonce, counting its pending

@@ -3,18 +3,18 @@
 
 Every table is ``STRICT`` (a value of the wrong type is refused by SQLite, never converted
 behind the reader's back) and the schema version is ``PRAGMA user_version``
-(:data:`SCHEMA_VERSION`); a store of another version is refused with what to do. ``Blocks``
-and ``Accounts`` carry the seed design's columns; every consensus value is an integer
-(``timestamp`` and ``last_updated`` in ms since epoch UTC, ``total_energy`` in Wh, balances
-in satang, energy credits in Wh). Added columns: ``state_root``, ``proposer``, ``round`` and
-``grid_snapshot``. The rest of the state — authorities, chain parameters, governance
-proposals, halted regions — is kept in ``StateParts`` as the canonical parts of
-:func:`node_core.ledger.state.governed_parts`, so a restarted node has exactly the state its
-tip's ``state_root`` commits to. ``authority_signatures``, ``transactions_data`` and
-``grid_snapshot`` hold the canonical encodings of :mod:`node_core.ledger.blocks`, so a block
-is rebuilt exactly from its row. Each row is made by one function here (:func:`block_row`,
-:func:`index_rows`, :func:`account_row`, :func:`meta_rows`), which chain verification
-compares the stored rows with (:mod:`node_core.node.chain_verify`).
+(:data:`SCHEMA_VERSION`); a store of another version is refused with what to do. ``Blocks`` and
+``Accounts`` carry the seed design's columns; every consensus value is an integer
+(``timestamp`` and ``last_updated`` in ms since epoch UTC, ``total_energy`` in Wh, balances in
+satang, energy credits in Wh). Added columns: ``state_root``, ``proposer``, ``round`` and
+``grid_snapshot``. The rest of the state — authorities, chain parameters, governance proposals,
+halted regions, the roster, the taken endorsements — is kept in ``StateParts`` as the canonical
+parts of :func:`node_core.ledger.state.governed_parts`, so a restarted node has exactly the
+state its tip's ``state_root`` commits to. ``authority_signatures``, ``transactions_data`` and
+``grid_snapshot`` hold the canonical encodings of :mod:`node_core.ledger.blocks`, so a block is
+rebuilt exactly from its row. Each row is made by one function here (:func:`block_row`,
+:func:`index_rows`, :func:`account_row`, :func:`meta_rows`), which chain verification compares
+the stored rows with (:mod:`node_core.node.chain_verify`).
 
 Crash safety: :meth:`BlockStore.commit_block` writes the block, its transaction index and the
 accounts and state parts it changed in one SQLite transaction with ``synchronous=FULL``: a
@@ -68,9 +68,11 @@ from node_core.ledger.transactions import EnergyTrade, Transfer
 from node_core.ledger.transition import validate_signatures
 from node_core.ledger.types import Address, Hash32
 
-SCHEMA_VERSION: Final = 2
+SCHEMA_VERSION: Final = 3
 """``PRAGMA user_version`` of the stores this code writes and reads (2: STRICT tables, no
-Meta ``schema_version`` row). A store of any other version is refused, never migrated."""
+Meta ``schema_version`` row; 3: the state holds the taken endorsements, a ``StateParts`` row
+and state-root leaves a version 2 chain does not have). A store of any other version is
+refused, never migrated."""
 STORE_FILENAME: Final = "chain.sqlite3"
 WAL_SIZE_LIMIT_BYTES: Final = 4 * 1024 * 1024
 """``PRAGMA journal_size_limit``: after a checkpoint that resets the write-ahead log, SQLite

@@ -47,8 +47,9 @@ _TOKEN_READ_ATTEMPTS: Final = 6
 
 
 class TokenBusy(SignerError):
-    """The token reads as not initialised: with SoftHSM2 this also happens for a moment while
-    another process rewrites the same token directory, so opening retries it briefly."""
+    """The token reads as not initialised, or fails its login with CKR_GENERAL_ERROR: with
+    SoftHSM2 both happen for a moment while another process rewrites the same token directory,
+    so opening retries it briefly."""
 P256_PARAMS: Final = encode_named_curve_parameters("secp256r1")
 """DER ``EC_PARAMS`` of the named curve P-256 (secp256r1)."""
 
@@ -198,6 +199,18 @@ def pin_from_environment(variable_name: str) -> str:
     return pin
 
 
+def module_token_labels(module_path: str) -> list[str]:
+    """Labels of the initialised tokens the module shows (loads the module in this process).
+
+    Raises SignerError if the module cannot be loaded or keeps failing to list its tokens.
+    """
+    try:
+        return _token_labels(_load_module(module_path))
+    except pkcs11_errors.PKCS11Error as error:
+        raise SignerError(f"PKCS#11 module {module_path} cannot list its tokens: "
+                          f"{_describe(error)}") from None
+
+
 def token_present(module_path: str, token_label: str) -> bool:
     """True if the module shows an initialised token labelled ``token_label``.
 
@@ -294,6 +307,9 @@ def _log_in(token: Token, pin: str, *, rw: bool) -> Session:
     except pkcs11_errors.UserPinNotInitialized:
         raise TokenBusy(f"token '{label}' reports no user PIN set; initialise it first (or "
                         "another process was rewriting the token)") from None
+    except pkcs11_errors.GeneralError:
+        raise TokenBusy(f"token '{label}' answered CKR_GENERAL_ERROR at login (SoftHSM2 does "
+                        "while another process rewrites its token directory)") from None
     except pkcs11_errors.UserAlreadyLoggedIn:
         raise SignerError(
             f"token '{label}' is already logged in by another signer in this process; "

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import os
+import random
 import shutil
 import signal
 import socket
@@ -56,11 +57,23 @@ def emulator_available() -> bool:
 
 
 def free_loopback_port() -> int:
-    """A TCP port on 127.0.0.1 that was free a moment ago."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+    """A TCP port on 127.0.0.1 that was free a moment ago, below the kernel's ephemeral range:
+    an emulator restarted on its port (an outage drill) finds it free again, where a port the
+    kernel hands out to outgoing connections may meanwhile be one's local end."""
+    rng = random.Random()
+    while True:
+        port = rng.randrange(10_000, _ephemeral_low())
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock, \
+                contextlib.suppress(OSError):
+            sock.bind(("127.0.0.1", port))
+            return port
+
+
+def _ephemeral_low() -> int:
+    """The first port of the kernel's ephemeral range (Linux; 32768 where unreadable)."""
+    with contextlib.suppress(OSError, ValueError):
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    return 32_768
 
 
 def accepts_connections(host: str, port: int) -> bool:

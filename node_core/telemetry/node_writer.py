@@ -23,7 +23,7 @@ import contextlib
 import logging
 import os
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from node_core.api.trading_overview import recent_blocks
 from node_core.clock import now_ms
@@ -38,7 +38,10 @@ from node_core.telemetry.target import BigtableTarget, telemetry_target
 from node_core.telemetry.trading_minutes import TradingMinutes
 
 if TYPE_CHECKING:
-    from node_core.node.authority_node import AuthorityNode
+    from node_core.api.node_queries import NodeQueries
+    from node_core.ledger.state import State
+    from node_core.node.config import NodeConfig
+    from node_core.node.store import BlockStore
 
 _log = logging.getLogger(__name__)
 
@@ -124,7 +127,26 @@ class NodeTelemetry:
         await self._store.close()
 
 
-async def open_node_telemetry(node: AuthorityNode, configured: BigtableTarget | None
+class TelemetryNode(Protocol):
+    """What the writer reads of its node (the AuthorityNode satisfies it)."""
+
+    @property
+    def authority_name(self) -> str: ...
+
+    @property
+    def config(self) -> NodeConfig: ...
+
+    @property
+    def queries(self) -> NodeQueries: ...
+
+    @property
+    def state(self) -> State: ...
+
+    @property
+    def store(self) -> BlockStore: ...
+
+
+async def open_node_telemetry(node: TelemetryNode, configured: BigtableTarget | None
                               ) -> NodeTelemetry | None:
     """The node's writer on its Bigtable target, started; None without one (or when its
     client cannot be made: logged, the node runs on)."""

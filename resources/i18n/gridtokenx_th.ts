@@ -191,7 +191,7 @@
 <context>
     <name>AlarmList</name>
     <message>
-        <location filename="../../views/alarms/alarm_list.py" line="+172"/>
+        <location filename="../../views/alarms/alarm_list.py" line="+177"/>
         <source>Critical</source>
         <translation>วิกฤต</translation>
     </message>
@@ -266,7 +266,7 @@
         <translation>ยกเลิกการพัก</translation>
     </message>
     <message>
-        <location line="+96"/>
+        <location line="+102"/>
         <source>{shown} of {total} shown</source>
         <translation>แสดง {shown} จาก {total}</translation>
     </message>
@@ -392,6 +392,104 @@
         <location line="+4"/>
         <source>Active since {time}</source>
         <translation>เกิดขึ้นตั้งแต่ {time}</translation>
+    </message>
+</context>
+<context>
+    <name>ApprovalDialog</name>
+    <message>
+        <location filename="../../app/shell/approval.py" line="+64"/>
+        <source>Supervisor approval — selection {id}</source>
+        <translation>หัวหน้ากะอนุมัติ — รายการเลือก {id}</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Approve</source>
+        <translation>อนุมัติ</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>A second person approves this action with their own token (two-person rule). Check it before you approve.</source>
+        <translation>บุคคลที่สองอนุมัติการสั่งการนี้ด้วยโทเค็นของตนเอง (กฎสองบุคคล) ตรวจสอบให้ถูกต้องก่อนอนุมัติ</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>DEVNET: the documented PIN of the chosen person&apos;s token is filled in.</source>
+        <translation>DEVNET: กรอก PIN ตามเอกสารของโทเค็นของบุคคลที่เลือกไว้ให้แล้ว</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>The action</source>
+        <translation>การสั่งการ</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>all regions</source>
+        <translation>ทุกภูมิภาค</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Action:</source>
+        <translation>การสั่งการ:</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Region:</source>
+        <translation>ภูมิภาค:</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Stage:</source>
+        <translation>ขั้น:</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Load:</source>
+        <translation>โหลด:</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>{mw} MW</source>
+        <translation>{mw} MW</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Duration:</source>
+        <translation>ระยะเวลา:</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>{s} s</source>
+        <translation>{s} วินาที</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Reason:</source>
+        <translation>เหตุผล:</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>What it does:</source>
+        <translation>ผลของการสั่งการ:</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Selected by:</source>
+        <translation>ผู้เลือก:</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>{operator} at {time} ({zone})</source>
+        <translation>{operator} เมื่อ {time} ({zone})</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>Approve by {time} ({zone}): {s} s left.</source>
+        <translation>อนุมัติภายใน {time} ({zone}): เหลือ {s} วินาที</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The approval window has closed: the operator selects the action again.</source>
+        <translation>หมดเวลาอนุมัติแล้ว: ผู้ปฏิบัติงานต้องเลือกการสั่งการใหม่</translation>
     </message>
 </context>
 <context>
@@ -701,22 +799,17 @@
 <context>
     <name>Console</name>
     <message>
-        <location filename="../../app/shell/console.py" line="+129"/>
-        <source>not started yet</source>
-        <translation>ยังไม่เริ่มทำงาน</translation>
+        <location filename="../../app/shell/console.py" line="+150"/>
+        <source>not connected to the node yet</source>
+        <translation>ยังไม่ได้เชื่อมต่อกับโหนด</translation>
     </message>
     <message>
-        <location line="+2"/>
-        <source>Switch operator</source>
-        <translation>เปลี่ยนผู้ปฏิบัติงาน</translation>
+        <location line="+10"/>
+        <source>Switch operator — {authority}</source>
+        <translation>เปลี่ยนผู้ปฏิบัติงาน — {authority}</translation>
     </message>
     <message>
-        <location line="+11"/>
-        <source>Supervisor approval — selection {id}</source>
-        <translation>หัวหน้ากะอนุมัติ — รายการที่เลือก {id}</translation>
-    </message>
-    <message>
-        <location line="+42"/>
+        <location line="+54"/>
         <source>Start-up failed</source>
         <translation>การเริ่มระบบล้มเหลว</translation>
     </message>
@@ -724,18 +817,18 @@
 <context>
     <name>ConsoleRuntime</name>
     <message>
-        <location filename="../../app/shell/startup.py" line="+159"/>
+        <location filename="../../app/shell/startup.py" line="+167"/>
         <source>preparing devnet</source>
         <translation>กำลังเตรียม devnet</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <location line="+6"/>
+        <location line="+5"/>
+        <location line="+5"/>
         <source>operator login</source>
         <translation>ผู้ปฏิบัติงานเข้าสู่ระบบ</translation>
     </message>
     <message>
-        <location line="-5"/>
+        <location line="-9"/>
         <location line="+6"/>
         <source>opening telemetry store</source>
         <translation>กำลังเปิดที่เก็บข้อมูลตรวจวัด</translation>
@@ -757,32 +850,17 @@
         <translation>กำลังเชื่อมต่อ</translation>
     </message>
     <message>
-        <location line="-4"/>
+        <location line="-3"/>
         <source>reading node config</source>
         <translation>กำลังอ่านค่าตั้งโหนด</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+2"/>
         <source>starting authority node</source>
         <translation>กำลังเริ่มโหนดหน่วยงาน</translation>
     </message>
     <message>
-        <location line="+37"/>
-        <source>login…</source>
-        <translation>กำลังล็อกอิน…</translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>not logged in</source>
-        <translation>ยังไม่ล็อกอิน</translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>logged in</source>
-        <translation>ล็อกอินแล้ว</translation>
-    </message>
-    <message>
-        <location line="+10"/>
+        <location line="+56"/>
         <source>no gcp profile and no $BIGTABLE_EMULATOR_HOST</source>
         <translation>ไม่มีโปรไฟล์ gcp และไม่มี $BIGTABLE_EMULATOR_HOST</translation>
     </message>
@@ -805,7 +883,7 @@
 <context>
     <name>ControlLink</name>
     <message>
-        <location filename="../../app/links/control_link.py" line="+198"/>
+        <location filename="../../app/links/control_link.py" line="+226"/>
         <source>{n} alarms</source>
         <translation>สัญญาณเตือน {n} รายการ</translation>
     </message>
@@ -813,7 +891,7 @@
 <context>
     <name>EmergencyPanel</name>
     <message>
-        <location filename="../../views/emergency/emergency_panel.py" line="+89"/>
+        <location filename="../../views/emergency/emergency_panel.py" line="+97"/>
         <source>Actions</source>
         <translation>การสั่งการ</translation>
     </message>
@@ -919,11 +997,36 @@
     </message>
     <message>
         <location line="+3"/>
-        <source>Approve (as supervisor…)</source>
-        <translation>อนุมัติ (ในฐานะหัวหน้ากะ…)</translation>
+        <source>Approve as supervisor…</source>
+        <translation>อนุมัติในฐานะหัวหน้ากะ…</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+86"/>
+        <source>{operator}&apos;s role may not select emergency actions</source>
+        <translation>บทบาทของ {operator} ไม่มีสิทธิ์เลือกการสั่งการฉุกเฉิน</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Log in to select emergency actions</source>
+        <translation>เข้าสู่ระบบเพื่อเลือกการสั่งการฉุกเฉิน</translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>{step} refused — {reason}</source>
+        <translation>{step} ถูกปฏิเสธ — {reason}</translation>
+    </message>
+    <message>
+        <location line="+54"/>
+        <source>Waiting for a supervisor: approve within {s} s, or the selection expires.</source>
+        <translation>รอหัวหน้ากะ: ต้องอนุมัติภายใน {s} วินาที มิฉะนั้นรายการเลือกจะหมดอายุ</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>No supervisor approved it in time; select again.</source>
+        <translation>ไม่มีหัวหน้ากะอนุมัติทันเวลา โปรดเลือกใหม่</translation>
+    </message>
+    <message>
+        <location line="-165"/>
         <source>Cancel action</source>
         <translation>ยกเลิกการสั่งการ</translation>
     </message>
@@ -957,17 +1060,12 @@
         <translation>รายการที่เลือกหมดอายุก่อนสั่งการ ให้เลือกใหม่</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+23"/>
         <source>Selects as {operator}</source>
         <translation>เลือกในนาม {operator}</translation>
     </message>
     <message>
-        <location line="+22"/>
-        <source>{step} refused — {rule}: {message}</source>
-        <translation>{step} ถูกปฏิเสธ — {rule}: {message}</translation>
-    </message>
-    <message>
-        <location line="+14"/>
+        <location line="+44"/>
         <source>No action selected. Pick an action and press Select: its consequence is shown before anything is operated.</source>
         <translation>ยังไม่ได้เลือกการสั่งการ เลือกการสั่งการแล้วกด เลือก: ระบบจะแสดงผลกระทบก่อนสั่งการจริง</translation>
     </message>
@@ -977,7 +1075,7 @@
         <translation>รายการที่เลือก {id}: {action} — {consequence}</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+23"/>
         <source>Operate within {s} s, or the selection expires.</source>
         <translation>สั่งการภายใน {s} s มิฉะนั้นรายการที่เลือกจะหมดอายุ</translation>
     </message>
@@ -987,12 +1085,7 @@
         <translation>รายการที่เลือกหมดอายุ ให้เลือกใหม่</translation>
     </message>
     <message>
-        <location line="+2"/>
-        <source>Awaiting approval by a supervisor.</source>
-        <translation>รอหัวหน้ากะอนุมัติ</translation>
-    </message>
-    <message>
-        <location line="+26"/>
+        <location line="+34"/>
         <location line="+24"/>
         <source>all regions</source>
         <translation>ทุกภูมิภาค</translation>
@@ -1001,7 +1094,7 @@
 <context>
     <name>GovernanceView</name>
     <message>
-        <location filename="../../views/governance/governance_view.py" line="+90"/>
+        <location filename="../../views/governance/governance_view.py" line="+95"/>
         <source>New proposal…</source>
         <translation>ข้อเสนอใหม่…</translation>
     </message>
@@ -1021,24 +1114,24 @@
         <translation>งดออกเสียง</translation>
     </message>
     <message>
-        <location line="+53"/>
+        <location line="+60"/>
         <source>Proposal submitted (tx {tx}); it is listed once its block is final.</source>
         <translation>ส่งข้อเสนอแล้ว (tx {tx}) จะแสดงในรายการเมื่อบล็อกได้รับการยืนยันถาวร</translation>
     </message>
     <message>
-        <location line="+9"/>
-        <source>⚠ Proposal refused — {type}: {message}</source>
-        <translation>⚠ ข้อเสนอถูกปฏิเสธ — {type}: {message}</translation>
-    </message>
-    <message>
-        <location line="+7"/>
+        <location line="+16"/>
         <source>Vote {choice} on #{id} submitted (tx {tx}); it counts once its block is final.</source>
         <translation>ส่งคะแนน{choice}ต่อ #{id} แล้ว (tx {tx}) นับคะแนนเมื่อบล็อกได้รับการยืนยันถาวร</translation>
     </message>
     <message>
-        <location line="+10"/>
-        <source>⚠ Vote {choice} on #{id} refused — {type}: {message}</source>
-        <translation>⚠ คะแนน{choice}ต่อ #{id} ถูกปฏิเสธ — {type}: {message}</translation>
+        <location line="-7"/>
+        <source>⚠ Proposal refused — {reason}</source>
+        <translation>⚠ ข้อเสนอถูกปฏิเสธ — {reason}</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>⚠ Vote {choice} on #{id} refused — {reason}</source>
+        <translation>⚠ การลงคะแนน{choice}ต่อ #{id} ถูกปฏิเสธ — {reason}</translation>
     </message>
     <message>
         <location line="+8"/>
@@ -1057,12 +1150,12 @@
     </message>
     <message>
         <location line="+84"/>
-        <location line="+28"/>
+        <location line="+30"/>
         <source>this authority</source>
         <translation>หน่วยงานนี้</translation>
     </message>
     <message>
-        <location line="-25"/>
+        <location line="-27"/>
         <source>Select a proposal to vote.</source>
         <translation>เลือกข้อเสนอเพื่อลงคะแนน</translation>
     </message>
@@ -1078,6 +1171,11 @@
     </message>
     <message>
         <location line="+3"/>
+        <source>Read-only: the role of the person logged in may not vote.</source>
+        <translation>อ่านอย่างเดียว: บทบาทของผู้ที่เข้าสู่ระบบไม่มีสิทธิ์ลงคะแนน</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Vote on #{id} as {authority} (signed with its HSM key):</source>
         <translation>ลงคะแนน #{id} ในนาม {authority} (ลงนามด้วยกุญแจ HSM):</translation>
     </message>
@@ -1214,68 +1312,67 @@ The vote is signed with {who}&apos;s HSM key and recorded on the chain. A differ
 <context>
     <name>LoginDialog</name>
     <message>
-        <location filename="../../app/shell/login.py" line="+180"/>
+        <location filename="../../app/shell/login.py" line="+61"/>
+        <source>The token refused the PIN. Check it and try again.</source>
+        <translation>โทเค็นปฏิเสธ PIN ตรวจสอบแล้วลองอีกครั้ง</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>No token with this label is present. Insert your card, or choose or type your token&apos;s label, and try again.</source>
+        <translation>ไม่พบโทเค็นที่มีป้ายชื่อนี้ เสียบบัตรของคุณ หรือเลือกหรือพิมพ์ป้ายชื่อโทเค็นของคุณ แล้วลองอีกครั้ง</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Your token holds no key of its own label. Your security administrator creates it (main.py operators init).</source>
+        <translation>โทเค็นของคุณไม่มีกุญแจที่มีป้ายชื่อเดียวกับโทเค็น ผู้ดูแลความมั่นคงปลอดภัยเป็นผู้สร้าง (main.py operators init)</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The key on this token is not on {authority}&apos;s roster, so it cannot be used at this console. Your security administrator enrols it.</source>
+        <translation>กุญแจบนโทเค็นนี้ไม่อยู่ในทะเบียนผู้ปฏิบัติงานของ {authority} จึงใช้กับคอนโซลนี้ไม่ได้ ผู้ดูแลความมั่นคงปลอดภัยเป็นผู้ลงทะเบียน</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The node could not be asked whose key this is. Wait until it answers and try again.</source>
+        <translation>ไม่สามารถสอบถามโหนดได้ว่ากุญแจนี้เป็นของใคร รอจนโหนดตอบแล้วลองอีกครั้ง</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Login failed. Correct what the message names and try again, or Cancel.</source>
+        <translation>เข้าสู่ระบบไม่สำเร็จ แก้ไขสิ่งที่ข้อความระบุแล้วลองอีกครั้ง หรือกดยกเลิก</translation>
+    </message>
+    <message>
+        <location line="+79"/>
+        <source>The tokens could not be listed; type your token&apos;s label.
+{detail}</source>
+        <translation>ไม่สามารถแสดงรายการโทเค็นได้ พิมพ์ป้ายชื่อโทเค็นของคุณ
+{detail}</translation>
+    </message>
+    <message>
+        <location line="+15"/>
         <source>Operator login — {authority}</source>
         <translation>ผู้ปฏิบัติงานเข้าสู่ระบบ — {authority}</translation>
     </message>
     <message>
-        <location line="+27"/>
-        <source>Authority token:</source>
-        <translation>โทเคนหน่วยงาน:</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Operator:</source>
-        <translation>ผู้ปฏิบัติงาน:</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>PIN:</source>
-        <translation>PIN:</translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>DEVNET: the documented devnet PIN is filled in.</source>
-        <translation>DEVNET: กรอก PIN ของ devnet ตามเอกสารไว้ให้แล้ว</translation>
-    </message>
-    <message>
-        <location line="+15"/>
-        <source>Enter your operator identity.</source>
-        <translation>กรอกรหัสประจำตัวผู้ปฏิบัติงาน</translation>
-    </message>
-    <message>
-        <location line="+17"/>
-        <source>The token refused the PIN. Check it and try again.
-{detail}</source>
-        <translation>โทเคนไม่รับ PIN นี้ ตรวจสอบแล้วลองใหม่
-{detail}</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>No token with this label is present. Connect the HSM, or choose or type the token&apos;s label, and try again.
-{detail}</source>
-        <translation>ไม่พบโทเค็นที่มีป้ายชื่อนี้ เชื่อมต่อ HSM หรือเลือกหรือพิมพ์ป้ายชื่อของโทเค็น แล้วลองอีกครั้ง
-{detail}</translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>The token has no signing key for this authority. Choose the authority&apos;s token, or create its key (main.py keys init).
-{detail}</source>
-        <translation>โทเค็นนี้ไม่มีกุญแจลงนามของหน่วยงานนี้ เลือกโทเค็นของหน่วยงาน หรือสร้างกุญแจ (main.py keys init)
-{detail}</translation>
+        <location line="+5"/>
+        <source>Log in</source>
+        <translation>เข้าสู่ระบบ</translation>
     </message>
     <message>
         <location line="+4"/>
-        <source>Login failed. Correct what the message names and try again, or Cancel.
-{detail}</source>
-        <translation>เข้าสู่ระบบไม่สำเร็จ แก้ไขสิ่งที่ข้อความระบุแล้วลองอีกครั้ง หรือกดยกเลิก
-{detail}</translation>
+        <source>Log in with your own token: the node&apos;s roster says who you are and what you may do.</source>
+        <translation>เข้าสู่ระบบด้วยโทเค็นของคุณเอง: ทะเบียนผู้ปฏิบัติงานของโหนดระบุว่าคุณเป็นใครและทำอะไรได้บ้าง</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>DEVNET: the documented PIN of the chosen person&apos;s token is filled in.</source>
+        <translation>DEVNET: กรอก PIN ตามเอกสารของโทเค็นของบุคคลที่เลือกไว้ให้แล้ว</translation>
     </message>
 </context>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/shell/main_window.py" line="+103"/>
+        <location filename="../../app/shell/main_window.py" line="+109"/>
         <source>GridTokenX Authority Console — {authority}</source>
         <translation>คอนโซลหน่วยงานผู้มีอำนาจ GridTokenX — {authority}</translation>
     </message>
@@ -1340,12 +1437,7 @@ The vote is signed with {who}&apos;s HSM key and recorded on the chain. A differ
         <translation>เปลี่ยนผู้ปฏิบัติงาน…</translation>
     </message>
     <message>
-        <location line="+16"/>
-        <source>operator: {name}</source>
-        <translation>ผู้ปฏิบัติ: {name}</translation>
-    </message>
-    <message>
-        <location line="+5"/>
+        <location line="+39"/>
         <source>Trading</source>
         <translation>การซื้อขาย</translation>
     </message>
@@ -1355,12 +1447,7 @@ The vote is signed with {who}&apos;s HSM key and recorded on the chain. A differ
         <translation>DEVNET</translation>
     </message>
     <message>
-        <location line="+9"/>
-        <source>operator: —</source>
-        <translation>ผู้ปฏิบัติงาน: —</translation>
-    </message>
-    <message>
-        <location line="+1"/>
+        <location line="+10"/>
         <source>height — (starting…)</source>
         <translation>ความสูง — (เริ่ม…)</translation>
     </message>
@@ -1371,26 +1458,47 @@ The vote is signed with {who}&apos;s HSM key and recorded on the chain. A differ
     </message>
     <message>
         <location line="+1"/>
-        <source>HSM: not logged in</source>
-        <translation>HSM: ยังไม่ล็อกอิน</translation>
-    </message>
-    <message>
-        <location line="+1"/>
         <source>telemetry: starting…</source>
         <translation>ข้อมูลตรวจวัด: กำลังเริ่ม…</translation>
     </message>
     <message>
-        <location line="+68"/>
+        <location line="+63"/>
         <source>telemetry: {where}</source>
         <translation>ข้อมูลตรวจวัด: {where}</translation>
     </message>
     <message>
-        <location line="-67"/>
+        <location line="-62"/>
         <source>grid sim: starting…</source>
         <translation>ตัวจำลอง: เริ่ม…</translation>
     </message>
     <message>
+        <location line="-78"/>
+        <source>Log out</source>
+        <translation>ออกจากระบบ</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>{name} — {role}</source>
+        <translation>{name} — {role}</translation>
+    </message>
+    <message>
         <location line="+2"/>
+        <source>logged in with token {token}</source>
+        <translation>เข้าสู่ระบบด้วยโทเค็น {token}</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <location line="+51"/>
+        <source>nobody logged in</source>
+        <translation>ไม่มีผู้เข้าสู่ระบบ</translation>
+    </message>
+    <message>
+        <location line="-44"/>
+        <source>{action} refused — {reason}</source>
+        <translation>{action} ถูกปฏิเสธ — {reason}</translation>
+    </message>
+    <message>
+        <location line="+50"/>
         <source>devnet: no cloud backend</source>
         <translation>devnet: ไม่มีคลาวด์</translation>
     </message>
@@ -1430,12 +1538,7 @@ The vote is signed with {who}&apos;s HSM key and recorded on the chain. A differ
         <translation>{name} เริ่มทำงานใหม่แล้ว</translation>
     </message>
     <message>
-        <location line="+7"/>
-        <source>HSM: {state}</source>
-        <translation>HSM: {state}</translation>
-    </message>
-    <message>
-        <location line="+13"/>
+        <location line="+15"/>
         <source>waiting</source>
         <translation>รอ</translation>
     </message>
@@ -2140,9 +2243,120 @@ Stop the authority cleanly and close?</source>
     </message>
 </context>
 <context>
+    <name>Refusal</name>
+    <message>
+        <location filename="../../views/common/refusals.py" line="+32"/>
+        <source>Refused by the node: your role may not do this.</source>
+        <translation>โหนดปฏิเสธ: บทบาทของคุณไม่มีสิทธิ์ทำสิ่งนี้</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Refused by the node: the approving supervisor must be another person than the operator who selected and operated it (two-person rule).</source>
+        <translation>โหนดปฏิเสธ: หัวหน้ากะผู้อนุมัติต้องเป็นคนละคนกับผู้ปฏิบัติงานที่เลือกและสั่งการ (กฎสองบุคคล)</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Nobody is logged in at this console: log in with your own token first.</source>
+        <translation>ไม่มีผู้เข้าสู่ระบบที่คอนโซลนี้: เข้าสู่ระบบด้วยโทเค็นของคุณเองก่อน</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Refused by the node: the signing key is not on this authority&apos;s roster.</source>
+        <translation>โหนดปฏิเสธ: กุญแจที่ลงนามไม่อยู่ในทะเบียนผู้ปฏิบัติงานของหน่วยงานนี้</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Refused by the node: the signature does not match the request.</source>
+        <translation>โหนดปฏิเสธ: ลายมือชื่อไม่ตรงกับคำขอ</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Refused by the node: the request&apos;s time is too far from the node&apos;s clock. Check this computer&apos;s clock.</source>
+        <translation>โหนดปฏิเสธ: เวลาของคำขอต่างจากนาฬิกาของโหนดมากเกินไป ตรวจสอบนาฬิกาของเครื่องนี้</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Refused by the node: it had already taken this request.</source>
+        <translation>โหนดปฏิเสธ: โหนดรับคำขอนี้ไปแล้ว</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The selection expired before this step: select the action again.</source>
+        <translation>รายการเลือกหมดอายุก่อนถึงขั้นนี้: เลือกการสั่งการใหม่</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The action is not at a step where this can be done.</source>
+        <translation>การสั่งการไม่ได้อยู่ในขั้นที่ทำสิ่งนี้ได้</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Refused: the endorsement does not sign this action as the node holds it.</source>
+        <translation>ถูกปฏิเสธ: การรับรองไม่ได้ลงนามการสั่งการนี้ตามที่โหนดถืออยู่</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The node does not answer: the request was not taken.</source>
+        <translation>โหนดไม่ตอบ: คำขอไม่ได้ถูกรับ</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The connection to the node was lost: check the action&apos;s state before asking again.</source>
+        <translation>การเชื่อมต่อกับโหนดขาดหาย: ตรวจสอบสถานะของการสั่งการก่อนขอใหม่</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The node did not answer in time: check the action&apos;s state before asking again.</source>
+        <translation>โหนดไม่ตอบทันเวลา: ตรวจสอบสถานะของการสั่งการก่อนขอใหม่</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Your token could not sign: log in again.</source>
+        <translation>โทเค็นของคุณลงนามไม่ได้: เข้าสู่ระบบใหม่</translation>
+    </message>
+</context>
+<context>
+    <name>Role</name>
+    <message>
+        <location line="+9"/>
+        <source>viewer</source>
+        <translation>ผู้ดู</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>operator</source>
+        <translation>ผู้ปฏิบัติงาน</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>supervisor</source>
+        <translation>หัวหน้ากะ</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>engineer</source>
+        <translation>วิศวกร</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>security administrator</source>
+        <translation>ผู้ดูแลความมั่นคงปลอดภัย</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>auditor</source>
+        <translation>ผู้ตรวจสอบ</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>grid feed</source>
+        <translation>ฟีดข้อมูลโครงข่าย</translation>
+    </message>
+</context>
+<context>
     <name>ShelveDialog</name>
     <message>
-        <location filename="../../views/alarms/alarm_list.py" line="-262"/>
+        <location filename="../../views/alarms/alarm_list.py" line="-273"/>
         <source>Shelve alarms</source>
         <translation>พักสัญญาณเตือน</translation>
     </message>
@@ -2195,7 +2409,7 @@ Stop the authority cleanly and close?</source>
 <context>
     <name>StartupFailure</name>
     <message>
-        <location filename="../../app/shell/startup_failure.py" line="+39"/>
+        <location filename="../../app/shell/startup_failure.py" line="+42"/>
         <source>{what}: {detail}
 What to do: {todo}</source>
         <translation>{what}: {detail}
@@ -2253,33 +2467,43 @@ What to do: {todo}</source>
     </message>
     <message>
         <location line="+7"/>
-        <source>The authority&apos;s HSM token was not found</source>
-        <translation>ไม่พบโทเค็น HSM ของหน่วยงาน</translation>
+        <source>The operator&apos;s token was not found</source>
+        <translation>ไม่พบโทเค็นของผู้ปฏิบัติงาน</translation>
     </message>
     <message>
         <location line="+1"/>
-        <source>connect the HSM, or correct token_label and module in the node config&apos;s [signer]; on the devnet check that {conf} exists.</source>
-        <translation>เชื่อมต่อ HSM หรือแก้ไข token_label และ module ใน [signer] ของไฟล์ตั้งค่าโหนด สำหรับ devnet ให้ตรวจว่ามีไฟล์ {conf} อยู่</translation>
+        <source>insert the operator&apos;s card, or check the PKCS#11 module in the node config&apos;s [signer]; on the devnet check that {conf} exists.</source>
+        <translation>เสียบบัตรของผู้ปฏิบัติงาน หรือตรวจสอบโมดูล PKCS#11 ใน [signer] ของไฟล์ตั้งค่าโหนด สำหรับ devnet ตรวจสอบว่ามี {conf} อยู่</translation>
     </message>
     <message>
         <location line="+5"/>
-        <source>The HSM token refused the PIN</source>
-        <translation>โทเค็น HSM ปฏิเสธ PIN</translation>
+        <source>The operator&apos;s token refused the PIN</source>
+        <translation>โทเค็นของผู้ปฏิบัติงานปฏิเสธ PIN</translation>
     </message>
     <message>
         <location line="+1"/>
-        <source>start the console again and enter the token&apos;s user PIN (devnet: devnet-1234); a locked token must be reset by its security officer.</source>
-        <translation>เริ่มคอนโซลอีกครั้งและป้อน PIN ผู้ใช้ของโทเค็น (devnet: devnet-1234) โทเค็นที่ถูกล็อกต้องให้เจ้าหน้าที่ความปลอดภัยของโทเค็นรีเซ็ต</translation>
+        <source>start the console again and enter your own token&apos;s PIN (devnet: README › The devnet); a locked token must be reset by its security officer.</source>
+        <translation>เริ่มคอนโซลอีกครั้งแล้วป้อน PIN ของโทเค็นของคุณเอง (devnet: README › The devnet) โทเค็นที่ถูกล็อกต้องให้เจ้าหน้าที่ความปลอดภัยของโทเค็นรีเซ็ต</translation>
     </message>
     <message>
         <location line="+5"/>
-        <source>The authority&apos;s signing key is not on the token</source>
-        <translation>ไม่มีกุญแจลงนามของหน่วยงานบนโทเค็น</translation>
+        <source>The operator&apos;s key is not on their token</source>
+        <translation>ไม่มีกุญแจของผู้ปฏิบัติงานบนโทเค็นของตน</translation>
     </message>
     <message>
         <location line="+1"/>
-        <source>create it with `main.py keys init` (README › A real HSM) or correct key_label in [signer].</source>
-        <translation>สร้างกุญแจด้วย `main.py keys init` (README › A real HSM) หรือแก้ไข key_label ใน [signer]</translation>
+        <source>create it with `main.py operators init NAME` and have the security administrator enrol it (README › Logging in at the console).</source>
+        <translation>สร้างด้วย `main.py operators init NAME` แล้วให้ผู้ดูแลความมั่นคงปลอดภัยลงทะเบียน (README › Logging in at the console)</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>The operator&apos;s key is not on the roster</source>
+        <translation>กุญแจของผู้ปฏิบัติงานไม่อยู่ในทะเบียนผู้ปฏิบัติงาน</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>the security administrator enrols it (`main.py roster add`), or log in with another person&apos;s token.</source>
+        <translation>ผู้ดูแลความมั่นคงปลอดภัยลงทะเบียนกุญแจ (`main.py roster add`) หรือเข้าสู่ระบบด้วยโทเค็นของบุคคลอื่น</translation>
     </message>
     <message>
         <location line="+4"/>
@@ -2335,7 +2559,7 @@ What to do: {todo}</source>
 <context>
     <name>TelemetryLink</name>
     <message>
-        <location filename="../../app/links/telemetry_link.py" line="+110"/>
+        <location filename="../../app/links/telemetry_link.py" line="+111"/>
         <source>SQLite (devnet)</source>
         <translation>SQLite (devnet)</translation>
     </message>
@@ -2365,7 +2589,7 @@ What to do: {todo}</source>
         <translation>{where} · เชื่อมต่อไม่ได้</translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+28"/>
         <location line="+24"/>
         <source>waiting for grid simulator</source>
         <translation>รอตัวจำลองโครงข่าย</translation>
@@ -2630,6 +2854,19 @@ What to do: {todo}</source>
     </message>
 </context>
 <context>
+    <name>TokenForm</name>
+    <message>
+        <location filename="../../app/shell/login.py" line="-77"/>
+        <source>Your token:</source>
+        <translation>โทเค็นของคุณ:</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>PIN:</source>
+        <translation>PIN:</translation>
+    </message>
+</context>
+<context>
     <name>TradingOverviewView</name>
     <message>
         <location filename="../../views/trading/trading_overview.py" line="+37"/>
@@ -2874,11 +3111,6 @@ What to do: {todo}</source>
 </context>
 <context>
     <name>window</name>
-    <message>
-        <location filename="../../app/shell/console.py" line="+92"/>
-        <source>{action} refused — {rule}: {message}</source>
-        <translation>{action} ถูกปฏิเสธ — {rule}: {message}</translation>
-    </message>
     <message>
         <location filename="../../app/shell/about.py" line="+9"/>
         <source>Help</source>

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 import pytest
 import qasync
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QWidget
 
 from app.shell import settings as S
 from app.shell.gui_thread_gc import gui_thread_collection
@@ -97,3 +97,30 @@ def when(predicate):  # type: ignore[no-untyped-def]
         return bool(predicate())
 
     return check
+
+
+def open_dialog(window: QWidget, kind: type[T]) -> T | None:
+    """The visible dialog of ``kind`` the window holds, if any."""
+    return next((d for d in window.findChildren(kind) if d.isVisible()), None)  # type: ignore[attr-defined]
+
+
+async def dialog_with_tokens(window: QWidget, kind: type[T], timeout_s: float = 60) -> T:
+    """The visible dialog of ``kind`` once it shows and lists the people's tokens."""
+    from tests.helpers.devnet import wait_until
+
+    await wait_until(when(lambda: open_dialog(window, kind) is not None), timeout_s,
+                     f"the {kind.__name__}")
+    dialog = open_dialog(window, kind)
+    await wait_until(when(lambda: dialog.form.tokens.count() > 0), 20,  # type: ignore[union-attr]
+                     "the tokens listed")
+    return dialog  # type: ignore[return-value]
+
+
+def press_ok(dialog: QDialog, token: str | None = None, pin: str | None = None) -> None:
+    """Choose ``token``, type ``pin`` (None: as prefilled) and press the dialog's OK."""
+    form = dialog.form  # type: ignore[attr-defined]
+    if token is not None:
+        form.tokens.setEditText(token)
+    if pin is not None:
+        form.pin.setText(pin)
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()  # type: ignore[attr-defined]

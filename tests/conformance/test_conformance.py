@@ -3,7 +3,8 @@ devnet chain that carries every transaction kind — a load shed operated by one
 approved by another, a roster change a security administrator asked for — agrees with the
 node's own ``chain verify``, and refuses a tampered chain naming the rule. A block that
 colluding authorities sealed around a broken two-person or roster rule is refused by the
-verifier and by the node, each naming the same rule."""
+verifier and by the node, each naming the same rule — among them a second load shed carrying
+the approval the chain already used."""
 
 import ast
 import asyncio
@@ -30,6 +31,7 @@ from node_core.ledger.endorsements import (
 from node_core.ledger.roster import LastSecurityAdmin, NotOnRoster, Role, RosterAction
 from node_core.ledger.roster_rules import roster_after
 from node_core.ledger.state import State
+from node_core.ledger.taken_endorsements import EndorsementReused
 from node_core.ledger.transactions import (
     EmergencyAction,
     EmergencyKind,
@@ -258,6 +260,26 @@ def _as_if_valid(tx: Transaction):
 ], ids=["approver-not-on-roster", "self-approval", "expired-endorsement", "last-security-admin"])
 def test_a_sealed_block_breaking_a_rule_is_refused_by_the_verifier_and_the_node(
         devnet_chain, keys, tmp_path, build, rule):
+    _refused_by_the_verifier_and_the_node(devnet_chain, keys, tmp_path, build, rule)
+
+
+def test_a_sealed_block_using_an_approval_twice_is_refused_by_the_verifier_and_the_node(
+        devnet_chain, keys, tmp_path):
+    """The scenario's load shed, operated by operator1 and approved by supervisor1, carried
+    again, endorsements and all, in a new transaction of EGAT's: one approval, two load
+    sheds."""
+    with BlockStore.open_existing(stores(devnet_chain)[0]) as store:
+        shed = next(tx.payload for block in store.blocks() for tx in block.transactions
+                    if isinstance(tx.payload, EmergencyAction)
+                    and tx.payload.kind == EmergencyKind.LOAD_SHED)
+    _refused_by_the_verifier_and_the_node(
+        devnet_chain, keys, tmp_path, lambda state, keys: _by_egat(state, keys, shed),
+        EndorsementReused)
+
+
+def _refused_by_the_verifier_and_the_node(devnet_chain, keys, tmp_path, build, rule) -> None:
+    """The transaction ``build`` makes, in a block sealed by every authority's key, is refused
+    by what every authority runs, by the verifier and by ``chain verify``, naming ``rule``."""
     path = tmp_path / STORE_FILENAME
     shutil.copy(stores(devnet_chain)[0], path)
     with BlockStore.open_existing(path) as store:

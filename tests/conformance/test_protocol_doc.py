@@ -19,7 +19,6 @@ from node_core.consensus.messages import (
     MessageKind,
     WireTag,
 )
-from node_core.p2p.handshake import PROTOCOL_VERSION
 from node_core.control_room import audit
 from node_core.ledger import endorsements, hashing
 from node_core.ledger.exceptions import (
@@ -35,6 +34,7 @@ from node_core.ledger.roster import Role, RosterAction
 from node_core.ledger.transactions import EmergencyKind, ProposalAction, TxKind, VoteChoice
 from node_core.ledger.types import REGIONS
 from node_core.node.store import SCHEMA_VERSION, WAL_SIZE_LIMIT_BYTES, expected_schema
+from node_core.p2p.handshake import PROTOCOL_VERSION
 from tests.conformance import verifier
 
 DOC = (Path(__file__).resolve().parents[2] / "docs" / "protocol.md").read_text(encoding="utf-8")

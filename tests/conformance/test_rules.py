@@ -1,7 +1,8 @@
 """The ledger and the independent verifier agree on every rule of §12 of ``docs/protocol.md``
-(the two-person rule, endorsements, the roster rules): a chain of test keys is written to a
-real store the way a node keeps it; a block that breaks a rule is refused by both, naming the
-same rule, and a chain that keeps the rules is accepted by both with the same state roots."""
+(the two-person rule, endorsements and their single use, the roster rules) and on the roster
+of §7 and §8.3: a chain of test keys is written to a real store the way a node keeps it; a
+block that breaks a rule is refused by both, naming the same rule, and a chain that keeps the
+rules is accepted by both with the same state roots."""
 
 from __future__ import annotations
 
@@ -13,20 +14,26 @@ import pytest
 from node_core.ledger.blocks import Block
 from node_core.ledger.emergency_rules import SamePersonApproval
 from node_core.ledger.endorsements import ENDORSEMENT_VALIDITY_MS, BadEndorsement, endorse
-from node_core.ledger.exceptions import InvalidTransaction, MalformedTransaction
+from node_core.ledger.exceptions import InvalidGenesis, InvalidTransaction, MalformedTransaction
+from node_core.ledger.genesis import validate_genesis
 from node_core.ledger.governance import NotAnAuthority
 from node_core.ledger.roster import (
+    BlankMemberName,
     LastSecurityAdmin,
     NotOnRoster,
     Role,
     RosterAction,
     RosterNameTaken,
     UnknownRosterMember,
+    sorted_roster,
 )
 from node_core.ledger.state import initial_state
+from node_core.ledger.taken_endorsements import EndorsementReused
 from node_core.ledger.transactions import (
     EmergencyAction,
     EmergencyKind,
+    GovernanceProposal,
+    ProposalAction,
     Transaction,
     emergency_digest,
 )
@@ -64,6 +71,34 @@ def reendorsed(chain: chains.TestChain, tx: Transaction, *, approver: str | None
         digest = emergency_digest(chain.genesis.chain_id, tx.sender, action)
         action = replace(action, approved_by=endorse(chain.people[approver], digest))
     return chain._signed(chain.authorities[authority], action, 0, chains.CHAIN_ID)
+
+
+def _shed_twice_in_one_block(chain: chains.TestChain) -> list[Transaction]:
+    shed = chain.emergency(SHED)
+    return [shed, chain.reissued(shed)]
+
+
+def _shed_again_later(chain: chains.TestChain) -> list[Transaction]:
+    shed = chain.emergency(SHED)
+    chain.extend([shed])
+    return [chain.reissued(shed)]
+
+
+def _addition_again_after_a_removal(chain: chains.TestChain) -> list[Transaction]:
+    add = chain.roster_change(ADD, "somchai.k", Role.SUPERVISOR, key=bytes(NEWCOMER.public_key))
+    chain.extend([add])
+    chain.extend([chain.roster_change(REMOVE, "somchai.k", Role.SUPERVISOR)])
+    return [chain.reissued(add)]
+
+
+def _old_roster_of_an_authority_added_again(chain: chains.TestChain) -> list[Transaction]:
+    pea = chain.authorities[2]
+    chain.govern(GovernanceProposal("PEA leaves", "", ProposalAction.REMOVE_AUTHORITY, 10,
+                                    authority_address=pea.address))
+    chain.govern(GovernanceProposal("PEA returns", "", ProposalAction.ADD_AUTHORITY, 10,
+                                    authority_name="PEA", authority_public_key=pea.public_key,
+                                    authority_address=pea.address), joining=[pea])
+    return [chain.emergency(SHED, authority=2)]
 
 
 def _by_prosumer(chain: chains.TestChain) -> Transaction:
@@ -121,8 +156,14 @@ CASES = {
         MalformedTransaction),
     "blank-name": (lambda c: c.roster_change(ADD, " \u3000", Role.OPERATOR,
                                              key=bytes(NEWCOMER.public_key)),
-                   MalformedTransaction),
+                   BlankMemberName),
+    "order-twice-in-a-block": (_shed_twice_in_one_block, EndorsementReused),
+    "order-again-later": (_shed_again_later, EndorsementReused),
+    "roster-request-again": (_addition_again_after_a_removal, EndorsementReused),
+    "old-roster-after-re-adding": (_old_roster_of_an_authority_added_again, NotOnRoster),
 }
+"""Each builds what the forged block carries: a transaction, or a list of them; a case with a
+history extends the chain first."""
 
 
 @pytest.fixture
@@ -136,10 +177,11 @@ def chain() -> chains.TestChain:
 @pytest.mark.parametrize(("build", "rule"), CASES.values(), ids=CASES.keys())
 def test_a_block_breaking_a_rule_is_refused_by_both_naming_it(
         chain, tmp_path, build, rule: type[InvalidTransaction]) -> None:
-    block = forged_block(chain, build(chain))
+    made = build(chain)
+    block = forged_block(chain, *(made if isinstance(made, list) else [made]))
     with pytest.raises(rule):
         apply_block(chain.state, block)
-    with pytest.raises(verifier.Invalid, match=rf"block 2 tx .*{rule.__name__}"):
+    with pytest.raises(verifier.Invalid, match=rf"block {block.height} tx .*{rule.__name__}"):
         verifier.verify(stored(chain, tmp_path / "chain.sqlite3", block))
 
 
@@ -171,7 +213,24 @@ def test_a_chain_keeping_the_rules_is_accepted_by_both(tmp_path) -> None:
                   chain.emergency(SHED, operator="supervisor2", approver="supervisor1",
                                   authority=1)])
     assert [len(block.transactions) for block in chain.blocks] == [3, 3]
+    assert len(chain.state.taken_endorsements) == 6
+    chain.extend([], timestamp=chain.state.tip_timestamp + ENDORSEMENT_VALIDITY_MS + 1)
+    assert not chain.state.taken_endorsements
+    chain.govern(GovernanceProposal("PEA leaves", "", ProposalAction.REMOVE_AUTHORITY, 10,
+                                    authority_address=pea))
+    assert all(member.authority != pea for member in chain.state.roster)
     result = verifier.verify(stored(chain, tmp_path / "chain.sqlite3"))
     assert (result.height, result.tip) == (chain.state.height, chain.state.tip_hash)
     assert [order[2:] for order in result.orders] == [
         ("operator1", "supervisor1"), ("operator1", "somchai.k"), ("supervisor2", "supervisor1")]
+
+
+def test_a_genesis_member_without_a_name_is_refused_by_both(tmp_path) -> None:
+    chain = make_chain()
+    first, *others = chain.genesis.roster
+    chain.genesis = replace(chain.genesis,
+                            roster=sorted_roster((replace(first, name="\u3000"), *others)))
+    with pytest.raises(InvalidGenesis, match="BlankMemberName"):
+        validate_genesis(chain.genesis)
+    with pytest.raises(verifier.Invalid, match="genesis: §7 BlankMemberName"):
+        verifier.verify(stored(chain, tmp_path / "chain.sqlite3"))

@@ -14,6 +14,7 @@ from node_core.ledger.blocks import (
     Block,
     BlockHeader,
     commit_digest,
+    finality_quorum,
     proposer_of,
 )
 from node_core.ledger.endorsements import NO_ENDORSEMENT, endorse
@@ -27,10 +28,13 @@ from node_core.ledger.transactions import (
     CRITICAL_EMERGENCIES,
     EmergencyAction,
     EnergyTrade,
+    GovernanceProposal,
+    GovernanceVote,
     Payload,
     RosterChange,
     Transaction,
     Transfer,
+    VoteChoice,
     emergency_digest,
     encode_transaction,
     roster_change_digest,
@@ -120,6 +124,23 @@ class TestChain:
         endorser = self.people.get(requester) or signer
         return self._signed(signer, replace(body, requested_by=endorse(endorser, digest)),
                             nonce, CHAIN_ID)
+
+    def reissued(self, tx: Transaction, *, authority: int = 0) -> Transaction:
+        """``tx``'s payload, its endorsements with it, in a new transaction of authority
+        ``authority`` (its next nonce): one endorsement used twice, as a rogue authority
+        would."""
+        return self._signed(self.authorities[authority], tx.payload, None, CHAIN_ID)
+
+    def govern(self, proposal: GovernanceProposal, *, joining: Sequence[FileSigner] = ()) -> None:
+        """``proposal`` by the first authority, passed in the next block by the yes votes of a
+        quorum; later blocks are sealed by the authority set it leaves (``joining``: the keys
+        of the authorities it adds)."""
+        self.extend([self._signed(self.authorities[0], proposal, None, CHAIN_ID)])
+        vote = GovernanceVote(self.state.next_proposal_id - 1, VoteChoice.YES)
+        quorum = finality_quorum(len(self.authorities))
+        self.extend([self._signed(s, vote, None, CHAIN_ID) for s in self.authorities[:quorum]])
+        keys = {s.address: s for s in (*self.authorities, *joining)}
+        self.authorities = [keys[a.address] for a in self.state.authorities]
 
     def propose(self, txs: list[Transaction], *, signers: int | None = None,
                 timestamp: int | None = None) -> Block:

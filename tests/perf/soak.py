@@ -98,7 +98,7 @@ def _soak(app, tmp: Path, minutes: float) -> dict[str, Any]:  # type: ignore[no-
 
     async def session() -> None:
         asyncio.get_running_loop().set_exception_handler(lambda _l, c: errors.append(c))
-        console = Console(options, RunMode(interactive=False), THEMES["isa101"],
+        console = Console(options, RunMode(interactive=False, auto_login=True), THEMES["isa101"],
                           S.open_settings(tmp / "console.ini"))
         counter = Repaints()
         for view in console.window.charts.findChildren(QGraphicsView):

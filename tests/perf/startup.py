@@ -71,7 +71,7 @@ def _measure(app, tmp: Path, timeout_s: float) -> dict[str, float]:  # type: ign
     options = ConsoleOptions(data_dir=tmp / "devnet", base_port=free_base_port())
 
     async def session() -> None:
-        console = Console(options, RunMode(interactive=False), THEMES["isa101"],
+        console = Console(options, RunMode(interactive=False, auto_login=True), THEMES["isa101"],
                           S.open_settings(tmp / "console.ini"))
         painter = FirstPaint()
         console.window.installEventFilter(painter)

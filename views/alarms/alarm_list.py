@@ -117,6 +117,10 @@ class ShelveDialog(QDialog):
 class AlarmList(QWidget):
     """Filter bar, sortable alarm table and the operator's buttons.
 
+    The buttons act only for a person whose role may (``set_permitted``: the app asks the
+    roster's roles); for anyone else (an auditor, a viewer, nobody logged in) the list is
+    read-only — and the node refuses them anyway.
+
     Signals:
         acknowledge_requested(list): alarm ids to acknowledge.
         shelve_requested(str, str, int): alarm id, reason, duration in seconds (once per id).
@@ -138,6 +142,7 @@ class AlarmList(QWidget):
         self.proxy = AlarmFilterProxy(self)
         self.proxy.setSourceModel(self.model)
         self.shelve_dialog: ShelveDialog | None = None
+        self._permitted = False
         self._build()
         self.model.counts_changed.connect(self.counts_changed)
         self.model.counts_changed.connect(self._on_counts)
@@ -258,6 +263,12 @@ class AlarmList(QWidget):
         """Incremental batch of ``AlarmEvent.to_dict()`` dicts."""
         self.model.apply_events(events)
 
+    @Slot(bool)
+    def set_permitted(self, permitted: bool) -> None:
+        """Whether the person logged in may acknowledge, shelve and unshelve."""
+        self._permitted = permitted
+        self._update_buttons()
+
     @Slot(str)
     def show_priority(self, priority: str) -> None:
         """Show only ``priority`` (the banner's click)."""
@@ -328,10 +339,10 @@ class AlarmList(QWidget):
         self._update_buttons()
 
     def _update_buttons(self, *_: object) -> None:
-        rows = self._selected_rows()
-        self.ack_button.setEnabled(any(r["state"] in UNACKNOWLEDGED for r in rows))
-        self.shelve_button.setEnabled(any(r["state"] != SHELVED for r in rows))
-        self.unshelve_button.setEnabled(any(r["state"] == SHELVED for r in rows))
-        self.ack_all_button.setEnabled(self.model.rowCount() > 0)
+        rows, may = self._selected_rows(), self._permitted
+        self.ack_button.setEnabled(may and any(r["state"] in UNACKNOWLEDGED for r in rows))
+        self.shelve_button.setEnabled(may and any(r["state"] != SHELVED for r in rows))
+        self.unshelve_button.setEnabled(may and any(r["state"] == SHELVED for r in rows))
+        self.ack_all_button.setEnabled(may and self.model.rowCount() > 0)
         self.shown.setText(self.tr("{shown} of {total} shown").format(
             shown=self.proxy.rowCount(), total=self.model.rowCount()))

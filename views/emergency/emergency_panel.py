@@ -6,18 +6,25 @@
    panel shows it with a 30 s countdown. **Operate** is a separate, deliberate button with a
    confirmation (a QMessageBox opened with ``open()``); it is disabled once the selection
    expired.
-3. Critical actions (halt, load shedding) then wait for a supervisor: "awaiting approval by a
-   supervisor" and **Approve (as supervisor…)**, which asks the app to log the second person
-   in and approve on their login (``approve_requested``).
+3. Critical actions (halt, load shedding) then wait for a supervisor — "waiting for a
+   supervisor", with the time left — and **Approve as supervisor…**, which asks the app to
+   let the second person approve on their own token and PIN (``approve_requested``).
 4. **Cancel** works at any step before submission.
+
+Select, operate and cancel are for the roles that may (``set_operator``: the person at the
+console and whether the roster lets them); for anyone else the buttons are disabled — the
+node refuses them anyway. Approving needs no permission here: the supervisor logs in for it.
 
 A table shows every action's life (``on_status`` with ``emergency_status``): selected →
 approved → submitted → final in block N, or rejected with the reason / expired / cancelled.
-A refusal (``on_failed``: step, the node's rule name, message) is shown inline.
+A refusal (``on_failed``: step, the node's rule name, message) is shown inline, its meaning
+translated (:mod:`views.common.refusals`).
 
 Signals:
     select_requested(dict): kind, region, stage, mw, duration_s, reason.
-    operate_requested(int), approve_requested(int), cancel_requested(int): selection id.
+    operate_requested(dict), approve_requested(dict): the selection as shown (what the
+        operator or supervisor endorses).
+    cancel_requested(int): selection id.
 """
 
 from __future__ import annotations
@@ -47,6 +54,7 @@ from PySide6.QtWidgets import (
 from node_core.clock import now_ms
 from node_core.ledger.fields import EMERGENCY_REASON
 from views.common.formatting import bangkok_time, zone_name
+from views.common.refusals import refusal_text
 from views.common.text_room import text_room
 from views.emergency import emergency_model as em
 
@@ -62,8 +70,8 @@ class EmergencyPanel(QWidget):
     """Action form, the current selection with its buttons, and the actions' table."""
 
     select_requested = Signal(dict)
-    operate_requested = Signal(int)
-    approve_requested = Signal(int)
+    operate_requested = Signal(dict)
+    approve_requested = Signal(dict)
     cancel_requested = Signal(int)
 
     def __init__(self, *, now_ms: Callable[[], int] = now_ms,
@@ -72,7 +80,7 @@ class EmergencyPanel(QWidget):
         self.setObjectName("emergencyPanel")
         self._now_ms = now_ms
         self._current: dict[str, Any] | None = None
-        self._operator = ""
+        self._permitted = False
         self.operate_box: QMessageBox | None = None
         self._build()
         self._timer = QTimer(self, interval=TICK_MS)
@@ -155,7 +163,7 @@ class EmergencyPanel(QWidget):
         self.operate_button = QPushButton(self.tr("Operate…"), box)
         self.operate_button.setObjectName("emergencyOperate")
         self.operate_button.clicked.connect(self.ask_operate)
-        self.approve_button = QPushButton(self.tr("Approve (as supervisor…)"), box)
+        self.approve_button = QPushButton(self.tr("Approve as supervisor…"), box)
         self.approve_button.setObjectName("emergencyApprove")
         self.approve_button.clicked.connect(self._on_approve)
         self.cancel_button = QPushButton(self.tr("Cancel action"), box)
@@ -221,12 +229,12 @@ class EmergencyPanel(QWidget):
                                      "again."))
             return
         self._hide_error()
-        self.operate_requested.emit(selection_id)
+        self.operate_requested.emit(dict(current))
 
     def _on_approve(self) -> None:
         if self._current is not None:
             self._hide_error()
-            self.approve_requested.emit(int(self._current["id"]))
+            self.approve_requested.emit(dict(self._current))
 
     def _on_cancel(self) -> None:
         if self._current is not None:
@@ -235,11 +243,16 @@ class EmergencyPanel(QWidget):
 
     # ----- feeding --------------------------------------------------------------------------
 
-    @Slot(str)
-    def set_operator(self, operator: str) -> None:
-        self._operator = operator
-        self.select_button.setToolTip(self.tr("Selects as {operator}").format(
-            operator=operator))
+    @Slot(str, bool)
+    def set_operator(self, name: str, permitted: bool) -> None:
+        """The person at the console (empty: nobody) and whether their role may select,
+        operate and cancel."""
+        self._permitted = permitted
+        tip = (self.tr("Selects as {operator}") if permitted else
+               self.tr("{operator}'s role may not select emergency actions")) if name else \
+            self.tr("Log in to select emergency actions")
+        self.select_button.setToolTip(tip.format(operator=name))
+        self._render_current()
 
     @Slot(dict)
     def on_selection(self, selection: dict[str, Any]) -> None:
@@ -260,14 +273,19 @@ class EmergencyPanel(QWidget):
     @Slot(str, str, str)
     def on_failed(self, step: str, rule: str, message: str) -> None:
         """A refusal by the node: its rule name and message, shown inline."""
-        self._show_error(self.tr("{step} refused — {rule}: {message}").format(
-            step=step, rule=rule, message=message))
+        self._show_error(self.tr("{step} refused — {reason}").format(
+            step=step, reason=refusal_text(rule, message)))
 
     # ----- rendering ------------------------------------------------------------------------
 
     def _operable(self) -> bool:
         current = self._current
-        return (current is not None and current.get("step") == em.SELECTED
+        return (self._permitted and current is not None and current.get("step") == em.SELECTED
+                and em.seconds_left(current, self._now_ms()) > 0)
+
+    def _approvable(self) -> bool:
+        current = self._current
+        return (current is not None and current.get("step") == em.AWAITING
                 and em.seconds_left(current, self._now_ms()) > 0)
 
     def _render_current(self) -> None:
@@ -281,12 +299,13 @@ class EmergencyPanel(QWidget):
             self.summary.setText(self.tr("Selection {id}: {action} — {consequence}").format(
                 id=current["id"], action=em.kind_text(str(current["kind"]), self.tr),
                 consequence=current.get("consequence", "")))
+        self.select_button.setEnabled(self._permitted)
         self.operate_button.setEnabled(self._operable())
         self.approve_button.setVisible(bool(current and current.get("critical")))
-        self.approve_button.setEnabled(step == em.AWAITING)
-        self.cancel_button.setEnabled(step in em.CANCELLABLE)
+        self.approve_button.setEnabled(self._approvable())
+        self.cancel_button.setEnabled(self._permitted and step in em.CANCELLABLE)
         self._render_countdown()
-        if step == em.SELECTED:
+        if step in (em.SELECTED, em.AWAITING):
             self._timer.start()
         else:
             self._timer.stop()
@@ -306,8 +325,13 @@ class EmergencyPanel(QWidget):
             else:
                 text = self.tr("The selection expired; select again.")
         elif step == em.AWAITING:
-            text = self.tr("Awaiting approval by a supervisor.")
-            style = _WAIT_STYLE
+            left = em.seconds_left(current, self._now_ms())
+            if left > 0:
+                text = self.tr("Waiting for a supervisor: approve within {s} s, or the "
+                               "selection expires.").format(s=int(left + 0.999))
+                style = _WAIT_STYLE
+            else:
+                text = self.tr("No supervisor approved it in time; select again.")
         else:
             text = em.life_text(current, self.tr)
         self.countdown.setText(text)
@@ -315,6 +339,7 @@ class EmergencyPanel(QWidget):
 
     def _tick(self) -> None:
         self.operate_button.setEnabled(self._operable())
+        self.approve_button.setEnabled(self._approvable())
         if not self._operable() and self.operate_box is not None:
             self.operate_box.button(QMessageBox.StandardButton.Yes).setEnabled(False)
         self._render_countdown()

@@ -2,9 +2,12 @@
 
 Thin: the app feeds plain dicts from the client endpoint (``gov_list``, ``gov_show``, the
 node's ``status_summary``) into the slots, and the operator's intents leave as signals; the
-view never calls the node. Votes and proposals are signed by the node with this authority's
-HSM key; the view asks for confirmation first (a QMessageBox opened with ``open()``, never
-``exec()``: the console runs qasync) and shows the outcome inline.
+view never calls the node. Votes and proposals are requested by the person logged in (their
+own key signs the request) and signed by the node with this authority's HSM key; the view
+asks for confirmation first (a QMessageBox opened with ``open()``, never ``exec()``: the
+console runs qasync) and shows the outcome inline, a refusal with its meaning
+(:mod:`views.common.refusals`). For a role that may not propose or vote (``set_permitted``)
+the view is read-only; the node refuses them anyway.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from views.common import formatting as fmt
 from views.common.abnormal import HIGH, mark_label
+from views.common.refusals import refusal_text
 from views.governance import governance_model as gm
 from views.governance.proposal_detail import ProposalDetailPane
 from views.governance.proposal_dialog import ProposalDialog
@@ -77,12 +81,13 @@ class GovernanceView(QWidget):
         self._pending_votes: dict[int, str] = {}
         """Votes this console submitted that are not final yet: proposal id -> choice."""
         self._voting = False
+        self._permitted = False
         self._interval: int | None = None
         self.dialog: ProposalDialog | None = None
         self.vote_box: QMessageBox | None = None
         self._build()
         self._connect()
-        self._update_vote_row()
+        self.set_permitted(False)  # until the app says who is logged in
 
     # ----- construction ---------------------------------------------------------------------
 
@@ -169,6 +174,13 @@ class GovernanceView(QWidget):
             self._own = own
             self._update_vote_row()
 
+    @Slot(bool)
+    def set_permitted(self, permitted: bool) -> None:
+        """Whether the person logged in may propose and vote."""
+        self._permitted = permitted
+        self.new_button.setEnabled(permitted)
+        self._update_vote_row()
+
     @Slot(list)
     def show_proposals(self, proposals: list[dict[str, Any]]) -> None:
         """All proposals (``gov_list``), any order."""
@@ -202,8 +214,8 @@ class GovernanceView(QWidget):
         if self.dialog is not None and self.dialog.is_busy():
             self.dialog.failed(error_type, message)
             return
-        self._show_outcome(self.tr("⚠ Proposal refused — {type}: {message}").format(
-            type=error_type, message=message), HIGH)
+        self._show_outcome(self.tr("⚠ Proposal refused — {reason}").format(
+            reason=refusal_text(error_type, message)), HIGH)
 
     @Slot(int, str, str)
     def on_vote_submitted(self, proposal_id: int, choice: str, tx_hash: str) -> None:
@@ -219,9 +231,9 @@ class GovernanceView(QWidget):
     def on_vote_failed(self, proposal_id: int, choice: str, error_type: str,
                        message: str) -> None:
         self._voting = False
-        self._show_outcome(self.tr("⚠ Vote {choice} on #{id} refused — {type}: {message}").format(
-            choice=self._choice_word(choice), id=proposal_id, type=error_type, message=message),
-            HIGH)
+        self._show_outcome(self.tr("⚠ Vote {choice} on #{id} refused — {reason}").format(
+            choice=self._choice_word(choice), id=proposal_id,
+            reason=refusal_text(error_type, message)), HIGH)
         self._update_vote_row()
 
     @Slot(str, str)
@@ -355,12 +367,14 @@ class GovernanceView(QWidget):
         elif self._own.get("address") not in electorate:
             caption = self.tr("{authority} is not in the electorate of #{id}.").format(
                 authority=authority, id=p["id"])
+        elif not self._permitted:
+            caption = self.tr("Read-only: the role of the person logged in may not vote.")
         else:
             caption = self.tr("Vote on #{id} as {authority} (signed with its HSM key):").format(
                 id=p["id"], authority=authority)
         self._vote_caption.setText(caption)
         may_vote = (p is not None and p.get("status") == "open" and not self._voting
-                    and self._own.get("address") in electorate)
+                    and self._permitted and self._own.get("address") in electorate)
         current = self._pending_votes.get(int(p["id"])) if p else None
         own_vote = self._own_vote(p) if p else None
         current = current or (own_vote or {}).get("choice")

@@ -131,7 +131,7 @@ def test_unshelve_history_chain_limits_votes_and_audit(devnet, capsys) -> None:
             for e in entries]
     assert seen == [
         ("supervisor1", "supervisor", "login", "cli-drill", "ok"),
-        (MALLORY.address, "unknown", "login", "", "refused:"),
+        (f"unverified {MALLORY.address}", "unknown", "login", "", "refused:"),
         ("operator1", "operator", "shelve", "frequency.high", "ok"),
         ("operator1", "operator", "unshelve", "frequency.high", "ok"),
         ("supervisor1", "supervisor", "propose", "proposal 'Tighter frequency alarm'",

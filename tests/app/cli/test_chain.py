@@ -121,7 +121,7 @@ def test_every_table_is_strict_and_the_schema_version_is_in_user_version(data_di
               if kind == "table" and not name.startswith("sqlite_")}
     assert tables == dict.fromkeys(["Accounts", "Blocks", "Evidence", "Meta", "StateParts",
                                     "TransactionIndex"], 1)
-    assert db.execute("PRAGMA user_version").fetchone() == (2,)
+    assert db.execute("PRAGMA user_version").fetchone() == (3,)
     assert db.execute("SELECT key FROM Meta ORDER BY key").fetchall() == [
         ("genesis",), ("genesis_hash",)]
 
@@ -181,7 +181,7 @@ EDITS = [
     ("UPDATE Blocks SET height = 30 WHERE height = 3",
      r"WrongHeight: block 4: height must be 3"),
     ("PRAGMA user_version = 1",
-     r"UnknownSchemaVersion: the store .* has schema version 1, this node reads version 2 "
+     r"UnknownSchemaVersion: the store .* has schema version 1, this node reads version 3 "
      r"only: it was made by an older version of the node. For a devnet delete its data "
      r"directory"),
 ]

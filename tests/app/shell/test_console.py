@@ -1,5 +1,6 @@
-"""The console on a real devnet (offscreen): status bar, live blocks, live grid charts,
-a generator trip, layout persistence, the close question, the login dialog, no leftovers."""
+"""The console on a real devnet (offscreen): the start-up login with the person's own token,
+status bar, live blocks, live grid charts, a generator trip, layout persistence, the close
+question, no leftovers."""
 
 from __future__ import annotations
 
@@ -8,16 +9,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PySide6.QtWidgets import QDialog, QMessageBox
+from PySide6.QtWidgets import QMessageBox
 
 from app.shell.console import Console, RunMode
-from app.shell.login import LoginDialog, LoginRequest
+from app.shell.login import LoginDialog
 from app.shell.main_window import CONTROL_DOCKS, DOCKS, TRADING_DOCK, MainWindow
 from app.shell.startup import ConsoleOptions
 from node_core.api.client import NodeClient
-from node_core.devnet.layout import DEVNET_PIN, DEVNET_TOKEN, DevnetLayout
-from node_core.signers.softhsm import find_softhsm_module
-from tests.app.conftest import alive, console_session, when
+from node_core.devnet.layout import DevnetLayout, person_pin
+from tests.app.conftest import alive, console_session, dialog_with_tokens, press_ok, when
 from tests.helpers.devnet import apply_load, wait_until
 
 FREQUENCY = "frequency"
@@ -38,11 +38,19 @@ def test_console_on_the_devnet(devnet: DevnetLayout, run, qtbot, settings, isa10
     pids: list[int] = []
 
     async def body() -> None:
+        # The start-up's last step: operator1's own token, its documented PIN prefilled.
+        login = await dialog_with_tokens(window, LoginDialog)
+        assert login.form.token_label() == "operator1"
+        assert login.form.pin.text() == person_pin("operator1")
+        assert window.operator_label.text() == "nobody logged in"
+        press_ok(login)
+        await wait_until(when(lambda: window.operator_label.text() == "operator1 — operator"),
+                         30, "operator1 logged in")
+        assert window.operator_label.toolTip() == "logged in with token operator1"
         await wait_until(when(lambda: window.peers_label.text() == "authorities 3/3"), 45,
                          "authorities 3/3 in the status bar")
         pids.extend(runtime.live_pids())
-        assert window.hsm_label.text() == "HSM: logged in"
-        assert window.findChild(type(window.hsm_label), "devnetMarker").text() == "DEVNET"
+        assert window.findChild(type(window.operator_label), "devnetMarker").text() == "DEVNET"
         assert "DEVNET" in window.windowTitle()
 
         # Final blocks with transactions reach the block explorer.
@@ -133,24 +141,3 @@ def test_closing_asks_before_taking_the_authority_offline(qtbot, settings, isa10
     window.close_now()  # ...and then closes without asking
     assert not window.isVisible()
 
-
-def test_login_dialog_refuses_a_wrong_pin_then_accepts(devnet_template: Path, run, qtbot,
-                                                        isa101) -> None:
-    request = LoginRequest("EGAT", (DEVNET_TOKEN,), "EGAT", find_softhsm_module(),
-                           devnet_template / "softhsm" / "softhsm2.conf", DEVNET_PIN)
-    dialog = LoginDialog(request)
-    qtbot.addWidget(dialog)
-    dialog.open()
-    assert dialog.pin.text() == DEVNET_PIN  # devnet: prefilled
-
-    dialog.pin.setText("not-the-pin")
-    dialog.buttons.accepted.emit()
-    run(wait_until(when(lambda: dialog.error.isVisible()), 30, "PIN error"), 40)
-    assert "refused the PIN" in dialog.error.text() and dialog.isVisible()
-    assert dialog.pin.text() == ""  # never kept
-
-    dialog.pin.setText(DEVNET_PIN)
-    dialog.buttons.accepted.emit()
-    run(wait_until(when(lambda: dialog.result() == QDialog.DialogCode.Accepted), 30,
-                   "login"), 40)
-    assert dialog.token_label == DEVNET_TOKEN

@@ -1,6 +1,7 @@
-"""Governance from the console: GovernanceLink against a scripted node, and on a real devnet
-a proposal made in the dialog, a vote through the vote button, a second authority's vote, and
-the tally and status following the final blocks in the view."""
+"""Governance from the console: GovernanceLink against a scripted node (signed by the person
+logged in), and on a real devnet a proposal made in the dialog, a vote through the vote
+button, a second authority's vote, and the tally and status following the final blocks in the
+view."""
 
 from __future__ import annotations
 
@@ -13,15 +14,22 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMessageBox
 
 from app.links.governance_link import GovernanceLink
+from app.links.operator_session import OperatorSession
 from app.shell.console import Console, RunMode
 from app.shell.startup import ConsoleOptions
+from node_core.api import methods as m
 from node_core.api.client import NodeClient
 from node_core.api.methods import Method, request_params
+from node_core.api.requests import VoteRequest
+from node_core.api.signed_requests import RequestSigner
 from node_core.api.wire import ClientError
 from node_core.control_room.audit import AUDIT_FILENAME, AuditLog
 from node_core.devnet.layout import DevnetLayout
+from node_core.ledger.roster import Role
+from node_core.ledger.types import Address
 from tests.app.conftest import alive, console_session, when
 from tests.helpers.devnet import wait_until
+from tests.helpers.people import person, signer_for
 from views.governance import governance_model as gm
 
 
@@ -34,12 +42,17 @@ class ScriptedNode(QObject):
     def __init__(self) -> None:
         super().__init__()
         self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.signers: list[RequestSigner | None] = []
         self.gate = asyncio.Event()
         self.gate.set()
 
-    async def request(self, method_: Method[Any, Any], request: object) -> Any:
+    async def request(self, method_: Method[Any, Any], request: object, *,
+                      signer: RequestSigner | None = None) -> Any:
         method, params = method_.name, request_params(request)
         self.calls.append((method, params))
+        if method_.roles and signer is None:
+            raise ClientError("Unsigned", f"{method} is signed by an operator")
+        self.signers.append(signer)
         await self.gate.wait()
         if method == "gov_list":
             return [{"id": 1}]
@@ -50,8 +63,8 @@ class ScriptedNode(QObject):
         return {"tx_hash": "ab" * 32, "nonce": 0}
 
 
-def test_link_refreshes_on_connect_and_blocks_and_reports_the_nodes_errors(run,
-                                                                           qtbot) -> None:
+def test_link_refreshes_on_connect_and_blocks_and_reports_the_nodes_errors(
+        run, qtbot, devnet: DevnetLayout) -> None:
     node = ScriptedNode()
     link = GovernanceLink(node, refresh_ms=60_000)  # type: ignore[arg-type]
     loaded: list[list] = []
@@ -76,22 +89,29 @@ def test_link_refreshes_on_connect_and_blocks_and_reports_the_nodes_errors(run,
         await wait_until(when(lambda: len(loaded) == 3), 5, "two refreshes")
         await asyncio.sleep(0.2)
         assert [m for m, _ in node.calls[calls:]] == ["gov_list", "gov_show"] * 2
-        link.set_operator("supervisor1")
-        link.vote(1, "yes")
-        await wait_until(when(lambda: failed), 5, "the refusal")
+        link.vote(1, "no")  # nobody logged in
+        await wait_until(when(lambda: failed), 5, "the unsigned refusal")
+        with person(devnet, "supervisor1") as agent:
+            signer = RequestSigner(agent, "gridtokenx-devnet", Address("0x" + "e" * 40))
+            link.set_session(OperatorSession("supervisor1", Role.SUPERVISOR, "supervisor1",
+                                             signer, agent))
+            link.vote(1, "yes")
+            await wait_until(when(lambda: len(failed) == 2), 5, "the node's refusal")
+        assert node.signers[-1] is signer
         node.connection_changed.emit(False)
         link.stop()
 
     run(scenario(), 20)
-    assert failed == [(1, "yes", "DuplicateVote", "0xeeee already voted yes on proposal 1")]
-    assert ("gov_vote", {"id": 1, "choice": "yes", "operator": "supervisor1"}) in node.calls
+    assert failed == [(1, "no", "Unsigned", "gov_vote is signed by an operator"),
+                      (1, "yes", "DuplicateVote", "0xeeee already voted yes on proposal 1")]
+    assert ("gov_vote", {"id": 1, "choice": "yes"}) in node.calls
 
 
 @pytest.mark.slow
 def test_propose_and_vote_from_the_console_until_executed(devnet: DevnetLayout, run, qtbot,
                                                           settings, isa101) -> None:
     options = ConsoleOptions(data_dir=devnet.data_dir, base_port=devnet.base_port)
-    console = Console(options, RunMode(interactive=False), isa101, settings)
+    console = Console(options, RunMode(interactive=False, auto_login=True), isa101, settings)
     window, runtime = console.window, console.runtime
     view = window.governance
     qtbot.addWidget(window)
@@ -102,6 +122,8 @@ def test_propose_and_vote_from_the_console_until_executed(devnet: DevnetLayout, 
         return rows[-1][gm.STATUS] if rows else ""
 
     async def body() -> None:
+        await wait_until(when(lambda: window.operator_label.text() == "operator1 — operator"),
+                         60, "operator1 logged in")
         await wait_until(when(lambda: window.peers_label.text() == "authorities 3/3"), 45,
                          "authorities 3/3")
         pids.extend(runtime.live_pids())
@@ -136,10 +158,12 @@ def test_propose_and_vote_from_the_console_until_executed(devnet: DevnetLayout, 
                          "EGAT's vote verified")
         assert status_of_1() == "open"
 
-        # MEA votes yes from its own client endpoint: the proposal passes and executes.
+        # MEA's supervisor votes yes at MEA's node: the proposal passes and executes.
         mea = await NodeClient.connect(devnet.node_address("MEA"))
         try:
-            await mea.call("gov_vote", id=1, choice="yes", operator="supervisor1")
+            with person(devnet, "supervisor1") as supervisor:
+                await mea.request(m.GOV_VOTE, VoteRequest(1, "yes"),
+                                  signer=await signer_for(mea, supervisor))
         finally:
             await mea.close()
         await wait_until(when(lambda: status_of_1().startswith("executed at ")), 15,

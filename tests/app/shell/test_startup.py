@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from app.shell.login import LoginRequest, auto_login, check_login
+from app.links.operator_session import DEVNET_PERSONS, TokenSource
 from app.shell.startup import ConsoleOptions, ConsoleRuntime
 from node_core.devnet.layout import DEVNET_PIN, PIN_ENV, DevnetLayout
 from tests.app.conftest import alive
@@ -14,8 +14,10 @@ from tests.helpers.devnet import wait_until
 from tests.helpers.logs import expect_logged
 
 
-async def _login(request: LoginRequest) -> str:
-    return await auto_login(request)
+async def _login(source: TokenSource) -> bool:
+    """The runtime only needs to know that someone logged in (the console's login is
+    tests/app/shell/test_console.py and the drill's)."""
+    return True
 
 
 
@@ -26,12 +28,12 @@ def _devnet_options(devnet: DevnetLayout, authority: str = "EGAT") -> ConsoleOpt
 
 def test_start_up_order_is_declared_once() -> None:
     devnet = [text for text, _ in ConsoleRuntime(ConsoleOptions(), _login).steps()]
-    assert devnet == ["preparing devnet", "operator login", "opening telemetry store",
-                      "starting authority nodes", "starting grid simulator", "connecting"]
+    assert devnet == ["preparing devnet", "opening telemetry store", "starting authority nodes",
+                      "starting grid simulator", "connecting", "operator login"]
     configured = ConsoleRuntime(ConsoleOptions(config=Path("EGAT.toml")), _login).steps()
-    assert [text for text, _ in configured] == ["reading node config", "operator login",
-                                                "opening telemetry store",
-                                                "starting authority node", "connecting"]
+    assert [text for text, _ in configured] == ["reading node config", "opening telemetry store",
+                                                "starting authority node", "connecting",
+                                                "operator login"]
 
 
 @pytest.mark.slow
@@ -41,6 +43,9 @@ def test_shutdown_leaves_no_child_process(devnet: DevnetLayout, run, qtbot) -> N
     runtime.step_started.connect(lambda text, i, n: steps.append(text))
     run(runtime.start(), 90)
     assert len(steps) == 6
+    source = runtime.token_source()  # the people's tokens, never the authorities' token
+    assert source.people == DEVNET_PERSONS and "gridfeed" not in source.people
+    assert source.excluded == ("gridtokenx-devnet",) and source.authority == "MEA"
     pids = runtime.live_pids()
     assert len(pids) == 4  # three nodes and the grid simulator
     assert runtime.nodes[0].name == "MEA"  # the console's own authority starts first
@@ -82,12 +87,8 @@ def test_config_mode_connects_to_a_node_that_already_answers(devnet: DevnetLayou
     """--config FILE: start only that node, or just connect if its endpoint answers."""
     monkeypatch.setenv(PIN_ENV, DEVNET_PIN)  # the node reads its PIN like `main.py node`
 
-    async def login(request: LoginRequest) -> str:
-        await check_login(request, request.tokens[0], DEVNET_PIN)
-        return request.tokens[0]
-
-    owner = ConsoleRuntime(ConsoleOptions(config=devnet.config("EGAT")), login)
-    guest = ConsoleRuntime(ConsoleOptions(config=devnet.config("EGAT")), login)
+    owner = ConsoleRuntime(ConsoleOptions(config=devnet.config("EGAT")), _login)
+    guest = ConsoleRuntime(ConsoleOptions(config=devnet.config("EGAT")), _login)
     statuses: list[dict] = []
     guest.node_link.status_changed.connect(statuses.append)
     try:
@@ -97,6 +98,9 @@ def test_config_mode_connects_to_a_node_that_already_answers(devnet: DevnetLayou
         assert guest.nodes == []  # connected only: nothing of its own to stop
         run(wait_until(_true_when(lambda: bool(statuses)), 20, "status"), 30)
         assert statuses[0]["authority"] == "EGAT"
+        source = guest.token_source()  # any token of the node's module but its own
+        assert source.people == () and source.excluded == ("gridtokenx-devnet",)
+        assert source.softhsm_conf == devnet.softhsm_conf.resolve()
     finally:
         run(guest.shutdown(), 30)
         run(owner.shutdown(), 60)

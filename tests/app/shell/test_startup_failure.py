@@ -16,72 +16,80 @@ import pytest
 from PySide6.QtWidgets import QDialog
 
 from app.cli import main
-from app.shell.login import LoginDialog, LoginRequest, auto_login, check_login
+from app.cli.operator_agent import agent_command
+from app.links.node_link import NodeLink
+from app.links.operator_session import DEVNET_PERSONS, KeyNotOnRoster, TokenSource
+from app.shell.login import LoginDialog
 from app.shell.startup import ConsoleOptions, ConsoleRuntime
 from app.shell.startup_failure import failure_text
 from node_core.api.wire import ClientError
-from node_core.devnet.layout import DEVNET_PIN, DEVNET_TOKEN, DevnetLayout
+from node_core.devnet.layout import DevnetLayout, person_pin
 from node_core.ledger.exceptions import KeyNotFound, TokenNotFound, WrongPin
+from node_core.signers.agent import AgentSigner
 from node_core.signers.softhsm import find_softhsm_module
-from tests.app.conftest import when
+from tests.app.conftest import press_ok, when
 from tests.helpers.devnet import free_base_port, wait_until
 
 MAIN = Path(__file__).parents[3] / "main.py"
 
 
-def _request(devnet_dir: Path, token: str = DEVNET_TOKEN, key: str = "EGAT",
-             pin: str = DEVNET_PIN) -> LoginRequest:
-    return LoginRequest("EGAT", (token,), key, find_softhsm_module(),
-                        devnet_dir / "softhsm" / "softhsm2.conf", pin)
+def _refusal(devnet_dir: Path, token: str, pin: str, key: str | None = None) -> Exception:
+    """What a person's token answers to this login (in an operator agent, as at the console)."""
+    agent = AgentSigner.start(agent_command(find_softhsm_module(),
+                                            devnet_dir / "softhsm" / "softhsm2.conf"))
+    try:
+        agent.log_in(token, pin, key)
+    except Exception as error:
+        return error
+    finally:
+        agent.close()
+    raise AssertionError("the login was accepted")
 
 
-def _raised(run, request: LoginRequest, token: str, pin: str) -> Exception:  # type: ignore[no-untyped-def]
-    async def attempt() -> Exception:
-        try:
-            await check_login(request, token, pin)
-        except Exception as error:
-            return error
-        raise AssertionError("the login was accepted")
-
-    return run(attempt(), 40)
-
-
-def test_token_pin_and_key_failures_say_what_to_do(devnet_template: Path, run) -> None:
-    request = _request(devnet_template)
-    missing = _raised(run, request, "no-such-token", DEVNET_PIN)
+def test_token_pin_key_and_roster_failures_say_what_to_do(devnet_template: Path) -> None:
+    """An automatic (driven) login's failures: the operator's token, never the authority's."""
+    missing = _refusal(devnet_template, "no-such-token", "x-1234")
     assert isinstance(missing, TokenNotFound)
     text = failure_text(missing, devnet_template)
-    assert text.startswith("The authority's HSM token was not found: no token labelled "
+    assert text.startswith("The operator's token was not found: no token labelled "
                            "'no-such-token'")
-    assert "check that the HSM is connected and that [signer] token_label" in text
-    assert "\nWhat to do: connect the HSM, or correct token_label and module" in text
+    assert "\nWhat to do: insert the operator's card, or check the PKCS#11 module" in text
     assert str(devnet_template / "softhsm" / "softhsm2.conf") in text
 
-    wrong = _raised(run, request, DEVNET_TOKEN, "not-the-pin")
+    wrong = _refusal(devnet_template, "operator1", "not-the-pin")
     assert isinstance(wrong, WrongPin)
-    assert "\nWhat to do: start the console again and enter the token's user PIN" in \
+    assert "\nWhat to do: start the console again and enter your own token's PIN" in \
         failure_text(wrong, devnet_template)
 
-    no_key = _raised(run, _request(devnet_template, key="NOBODY"), DEVNET_TOKEN, DEVNET_PIN)
+    no_key = _refusal(devnet_template, "operator1", person_pin("operator1"), key="NOBODY")
     assert isinstance(no_key, KeyNotFound)
     text = failure_text(no_key, devnet_template)
-    assert text.startswith("The authority's signing key is not on the token: ")
-    assert "create the key pair (`main.py keys init`) or fix [signer] key_label" in text
-    assert "\nWhat to do: create it with `main.py keys init`" in text
+    assert text.startswith("The operator's key is not on their token: ")
+    assert "\nWhat to do: create it with `main.py operators init NAME`" in text
+
+    stranger = KeyNotOnRoster("the key on token 'stranger' (0x…) is not on EGAT's roster")
+    assert failure_text(stranger, devnet_template).endswith(
+        "\nWhat to do: the security administrator enrols it (`main.py roster add`), or log in "
+        "with another person's token.")
 
 
 def test_login_dialog_says_what_to_do_for_a_missing_token(devnet_template: Path, run, qtbot,
                                                           isa101) -> None:
-    dialog = LoginDialog(_request(devnet_template))
+    source = TokenSource("EGAT", find_softhsm_module(),
+                         devnet_template / "softhsm" / "softhsm2.conf", people=DEVNET_PERSONS)
+    dialog = LoginDialog(NodeLink(), source, token="operator1")
     qtbot.addWidget(dialog)
     dialog.open()
-    dialog.tokens.setEditText("no-such-token")
-    dialog.buttons.accepted.emit()
-    run(wait_until(when(dialog.error.isVisible), 30, "token error"), 40)
-    assert dialog.error.text().startswith(
-        "No token with this label is present. Connect the HSM, or choose or type the "
+    press_ok(dialog, token="no-such-token", pin="no-such-token-1234")
+    run(wait_until(when(dialog.form.error.isVisible), 30, "token error"), 40)
+    assert dialog.form.error.text().startswith(
+        "No token with this label is present. Insert your card, or choose or type your "
         "token's label, and try again.\nno token labelled 'no-such-token'")
-    assert dialog.result() != QDialog.DialogCode.Accepted
+    assert dialog.result() != QDialog.DialogCode.Accepted and dialog.form.pin.text() == ""
+
+
+async def _no_login(source: object) -> bool:
+    return True
 
 
 @pytest.mark.slow
@@ -89,7 +97,7 @@ def test_a_taken_port_is_named_with_what_to_do(devnet: DevnetLayout, run, qtbot)
     """A real node that cannot bind: the node's last word (the CLI's top-level message)
     reaches the console, which adds what the operator does."""
     runtime = ConsoleRuntime(ConsoleOptions(authority="EGAT", data_dir=devnet.data_dir,
-                                            base_port=devnet.base_port), auto_login)
+                                            base_port=devnet.base_port), _no_login)
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", devnet.p2p_port("EGAT")))
         taken.listen()
@@ -127,9 +135,16 @@ def test_old_devnet_data_is_named_with_what_to_do(tmp_path: Path) -> None:
            "aside" in text
 
 
-def test_cli_without_a_node_says_what_to_do(capsys: pytest.CaptureFixture[str]) -> None:
-    port = free_base_port() + 1  # nothing listens there
-    assert main(["status", "--endpoint", f"127.0.0.1:{port}"]) == 2
+def test_cli_without_a_node_says_what_to_do(capsys: pytest.CaptureFixture[str],
+                                            tmp_path: Path) -> None:
+    port = free_base_port() + 1  # nothing listens there, and no node wrote its credential
+    cookie = tmp_path / "node.cookie"
+    assert main(["status", "--endpoint", f"127.0.0.1:{port}", "--cookie", str(cookie)]) == 2
+    err = capsys.readouterr().err
+    assert err == (f"error: NoCredential: no node credential at {cookie}: is the node running "
+                   "(it writes the file when it starts)?\n")
+    cookie.write_text("00" * 32)  # a stale credential: the endpoint itself is not there
+    assert main(["status", "--endpoint", f"127.0.0.1:{port}", "--cookie", str(cookie)]) == 2
     err = capsys.readouterr().err
     assert err.startswith(f"error: Unreachable: no node endpoint at 127.0.0.1:{port} (")
     assert "is the node running? Start it (the console, or `main.py node --config FILE`), " \
@@ -156,7 +171,7 @@ def test_cli_node_on_a_taken_port_says_what_to_do(devnet: DevnetLayout) -> None:
      "--screenshot path, e.g. --screenshot docs/view-{view}.png"),
     (["--screenshot", "x-{view}.png", "--view", "alarms,radar"], "unknown view radar; "
      "choose from node, explorer, telemetry, governance, alarms, emergency, trading, "
-     "timeline, window or all"),
+     "timeline, login, approval, executed, window or all"),
 ])
 def test_screenshot_view_arguments_say_what_to_do(argv: list[str], message: str,
                                                   capsys: pytest.CaptureFixture[str]) -> None:

@@ -19,6 +19,7 @@ from tests.conformance.verifier.encoding import (
     u,
     verifies,
 )
+from tests.conformance.verifier.endorsed import forget_stale
 from tests.conformance.verifier.governance import expire
 from tests.conformance.verifier.state import State, genesis_state
 from tests.conformance.verifier.transactions import Tx, read_tx
@@ -109,7 +110,7 @@ def verify(path: str) -> Verified:
 class Replay:
     def __init__(self, db: sqlite3.Connection) -> None:
         self.db = db
-        require(db.execute("PRAGMA user_version").fetchone()[0] == 2, "store", "§14 version")
+        require(db.execute("PRAGMA user_version").fetchone()[0] == 3, "store", "§14 version")
         meta = dict(db.execute("SELECT key, value FROM Meta").fetchall())
         self.state = genesis_state(meta["genesis"])
         require(meta["genesis_hash"] == self.state.genesis_hash, "Meta", "§7 genesis hash")
@@ -140,6 +141,7 @@ class Replay:
             named = [tx.sender] + [tx.body[k] for k in ("recipient", "seller") if k in tx.body]
             self.touched.update(dict.fromkeys(named, row["timestamp"]))
         expire(s, h)
+        forget_stale(s, row["timestamp"])
         require(s.root() == row["state_root"], f"block {h}", "§9.16 StateRootMismatch")
         s.height, s.tip, s.timestamp = h, row["hash"], row["timestamp"]
         self.keys.update({a: k for _, a, k in s.authorities})
@@ -163,7 +165,8 @@ class Replay:
         s = self.state
         parts = {"authorities": s.authorities_bytes(), "parameters": s.parameters_bytes(),
                  "halted_regions": u(len(s.halted), 4) + b"".join(map(text, sorted(s.halted))),
-                 "next_proposal_id": u(len(s.proposals) + 1, 8), "roster": s.roster_bytes()}
+                 "next_proposal_id": u(len(s.proposals) + 1, 8), "roster": s.roster_bytes(),
+                 "taken_endorsements": u(len(s.taken), 4) + b"".join(s.taken_bytes())}
         return parts | {f"proposal/{i}": p.encode() for i, p in s.proposals.items()}
 
     def evidence(self, row: dict[str, Any]) -> None:

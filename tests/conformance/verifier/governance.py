@@ -42,6 +42,7 @@ def execute(state: State, p: Proposal, height: int) -> None:
         if b["address"] not in addresses or len(addresses) == 1:
             return close(p, 3, height, "not an authority, or the last one")
         state.authorities = [a for a in state.authorities if a[1] != b["address"]]
+        state.roster = [m for m in state.roster if m.authority != b["address"]]  # §8.3
     elif b["action"] == 3:
         state.parameters[b["parameter"]] = b["value"]
     close(p, 2, height, "passed")

@@ -1,8 +1,10 @@
-"""§7 genesis, §8 the state (with §8.3 the roster) and its root."""
+"""§7 genesis, §8 the state (with §8.3 the roster, §8.4 the taken endorsements) and its
+root."""
 
 from __future__ import annotations
 
 import json
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -82,6 +84,8 @@ class State:
     """In roster order (§8.3)."""
     proposals: dict[int, Proposal] = field(default_factory=dict)
     halted: set[str] = field(default_factory=set)
+    taken: dict[bytes, int] = field(default_factory=dict)
+    """§8.4: endorsement digest -> asked_ms."""
     height: int = 0
     tip: str = ""
     timestamp: int = 0
@@ -97,6 +101,10 @@ class State:
     def roster_bytes(self) -> bytes:
         return u(len(self.roster), 4) + b"".join(m.encode() for m in self.roster)
 
+    def taken_bytes(self) -> list[bytes]:
+        """§8.4 ``taken`` of every taken digest, by digest."""
+        return [d + u(self.taken[d], 8) for d in sorted(self.taken)]
+
     def set_roster(self, members: list[Member]) -> None:
         self.roster = sorted(members, key=Member.order)
 
@@ -108,6 +116,7 @@ class State:
         leaves += [b"G" + self.proposals[i].encode() for i in sorted(self.proposals)]
         leaves += [b"H" + region.encode() for region in sorted(self.halted)]
         leaves += [b"R" + m.encode() for m in self.roster]
+        leaves += [b"E" + taken for taken in self.taken_bytes()]
         return merkle(leaves)
 
 
@@ -139,8 +148,9 @@ def genesis_roster(entries: list[dict[str, str]],
     members = []
     for e in entries:
         size = len(e["name"].encode("utf-8"))
-        require(e["authority"] in addresses and 0 < size <= LIMITS["operator name"]
+        require(e["authority"] in addresses and size <= LIMITS["operator name"]
                 and e["role"] in ROLES, "genesis", f"§7 roster member {e['name']!r}")
+        require(not blank(e["name"]), "genesis", f"§7 BlankMemberName {e['name']!r}")
         key = bytes.fromhex(e["public_key"])
         address_of(key)
         members.append(Member(addresses[e["authority"]], e["name"], ROLES[e["role"]], key))
@@ -148,3 +158,10 @@ def genesis_roster(entries: list[dict[str, str]],
                      {(m.authority, m.key) for m in members}):
         require(len(distinct) == len(members), "genesis", "§7 a roster name or key twice")
     return members
+
+
+def blank(name: str) -> bool:
+    """§8.3: empty, or only characters of general category Zs or bidirectional class WS, B,
+    S."""
+    return all(unicodedata.category(c) == "Zs" or unicodedata.bidirectional(c) in ("WS", "B", "S")
+               for c in name)

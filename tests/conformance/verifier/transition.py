@@ -106,8 +106,7 @@ def well_formed_emergency(tx: Tx, where: str, rule: str) -> None:
 
 def well_formed_roster_change(tx: Tx, where: str, rule: str) -> None:
     b = tx.body
-    require(bool(b["name"].strip()) and b["requested_by"] is not None, where,
-            f"{rule} roster change name or request")
+    require(b["requested_by"] is not None, where, f"{rule} roster change request")
     if b["action"] == 1:
         require(on_curve(b["key"]), where, f"{rule} the added member's key")
     else:

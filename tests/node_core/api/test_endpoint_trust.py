@@ -30,6 +30,7 @@ from node_core.api.endorsing import endorse_order
 from node_core.api.signed_requests import REQUEST_WINDOW_MS, RequestSigner
 from node_core.api.wire import MAX_REQUEST_BYTES, ClientError
 from node_core.devnet.layout import DevnetLayout
+from node_core.devnet.run import gridsim_process
 from node_core.ledger.roster import Role
 from node_core.node.process import NodeProcess
 from tests.helpers.chain import signer_from_seed
@@ -67,15 +68,8 @@ ROLE_HOLDERS = {Role.OPERATOR: "operator1", Role.SUPERVISOR: "supervisor1",
 
 ATTACKER = r'''
 import json, socket, sys
-port, cookie_path, methods = int(sys.argv[1]), sys.argv[2], json.loads(sys.argv[3])
-found = {}
-try:
-    open(cookie_path).read()
-    found["cookie"] = "read"
-except OSError as error:
-    found["cookie"] = type(error).__name__
 
-def answer(first_line, second_line=None):
+def answer(port, first_line, second_line=None):
     with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
         f = s.makefile("rwb")
         f.write(first_line)
@@ -89,9 +83,17 @@ def answer(first_line, second_line=None):
 def request(method):
     return (json.dumps({"id": 1, "method": method, "params": {}}) + "\n").encode()
 
-found["no cookie"] = {m: answer(request(m)) for m in methods}
+found = {}
 guess = (json.dumps({"cookie": "0" * 64}) + "\n").encode()
-found["guessed cookie"] = {m: answer(guess, request(m)) for m in methods}
+for name, port, cookie_path, methods in json.loads(sys.argv[1]):
+    try:
+        open(cookie_path).read()
+        cookie = "read"
+    except OSError as error:
+        cookie = type(error).__name__
+    found[name] = {"cookie": cookie,
+                   "no cookie": {m: answer(port, request(m)) for m in methods},
+                   "guessed cookie": {m: answer(port, guess, request(m)) for m in methods}}
 print(json.dumps(found))
 '''
 
@@ -114,28 +116,47 @@ def test_the_samples_cover_every_state_changing_method() -> None:
 
 def test_another_users_process_cannot_read_the_cookie_and_is_refused_on_every_method(
         devnet: DevnetLayout, attacker_script: Path) -> None:
-    methods = [*sorted(m.NODE_METHODS), "subscribe"]
+    """The node's endpoint and the grid simulator's, probed by ``nobody``."""
+    methods = {"node": [*sorted(m.NODE_METHODS), "subscribe"],
+               "gridsim": [*sorted(m.GRIDSIM_METHODS), "subscribe"]}
 
     async def scenario() -> dict[str, Any]:
+        gridsim = gridsim_process(devnet)
         async with running(devnet) as (_nodes, clients):
-            address = clients[0].address
-            probe = await asyncio.create_subprocess_exec(
-                "setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups",
-                "/usr/bin/python3", "-I", "-S", str(attacker_script), str(address.port),
-                str(address.cookie_file), json.dumps(methods),
-                env={}, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-            out, err = await asyncio.wait_for(probe.communicate(), 120)
-            assert probe.returncode == 0, err.decode()
+            gridsim.start()
+            try:
+                await gridsim.wait_ready()
+                targets = [(name, address.port, str(address.cookie_file), methods[name])
+                           for name, address in (("node", clients[0].address),
+                                                 ("gridsim", devnet.gridsim_address))]
+                found = await _probe_as_nobody(attacker_script, targets)
+            finally:
+                await gridsim.stop()
             audit = await clients[0].request(m.AUDIT_TAIL, r.AuditTailRequest(100))
             selections = await clients[0].request(m.EMERGENCY_STATUS, r.NoParams())
             assert selections == [] and audit == []
-            return json.loads(out)
+            return found
 
     found = asyncio.run(scenario())
-    assert found["cookie"] == "PermissionError"
-    for attempt in ("no cookie", "guessed cookie"):
-        assert found[attempt] == {name: ["Unauthenticated"] for name in methods}, attempt
+    for target, names in methods.items():
+        assert found[target]["cookie"] == "PermissionError"
+        for attempt in ("no cookie", "guessed cookie"):
+            assert found[target][attempt] == {name: ["Unauthenticated"] for name in names}, (
+                target, attempt)
     _assert_private(devnet)
+
+
+async def _probe_as_nobody(script: Path, targets: list[Any]) -> dict[str, Any]:
+    """Run the attacker's script as user ``nobody``, with an empty environment and only
+    Python's standard library."""
+    probe = await asyncio.create_subprocess_exec(
+        "setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups",
+        "/usr/bin/python3", "-I", "-S", str(script), json.dumps(targets),
+        env={}, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    out, err = await asyncio.wait_for(probe.communicate(), 120)
+    assert probe.returncode == 0, err.decode()
+    result: dict[str, Any] = json.loads(out)
+    return result
 
 
 def _assert_private(devnet: DevnetLayout) -> None:

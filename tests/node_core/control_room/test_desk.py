@@ -145,3 +145,12 @@ def test_a_halted_region_makes_a_block_with_such_a_trade_invalid():
     chain.extend([chain.emergency(EmergencyAction(EmergencyKind.TRADING_HALT, "ALL"))])
     built = chain.propose([chain.trade(0, 1, 1000, region="PEA")])
     assert built.transactions == ()
+
+
+def test_two_selections_of_the_same_action_in_one_millisecond_are_two_orders(desk):
+    """An order's endorsement is carried once on the chain (EndorsementReused): the second
+    selection of the same action must not endorse the same order as the first."""
+    first = desk.select(member("somchai"), SHED, 5_000)
+    second = desk.select(member("niran"), SHED, 5_000)
+    assert second.action.selected_ms > first.action.selected_ms
+    assert digest(first.action) != digest(second.action)

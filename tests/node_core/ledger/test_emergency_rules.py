@@ -1,5 +1,6 @@
 """The two-person rule on the chain: every authority checks who operated and who approved an
-emergency action against the issuing authority's roster, and the chain alone proves it."""
+emergency action against the issuing authority's roster, and the chain alone proves it; one
+approval orders one action."""
 
 from __future__ import annotations
 
@@ -12,13 +13,15 @@ from node_core.ledger.endorsements import ENDORSEMENT_VALIDITY_MS, BadEndorsemen
 from node_core.ledger.exceptions import MalformedTransaction
 from node_core.ledger.governance import NotAnAuthority
 from node_core.ledger.roster import NotOnRoster, endorser_name
+from node_core.ledger.state import state_root
+from node_core.ledger.taken_endorsements import EndorsementReused
 from node_core.ledger.transactions import (
     EmergencyAction,
     EmergencyKind,
     emergency_digest,
     sign_transaction,
 )
-from node_core.ledger.transition import apply_block, validate_transaction
+from node_core.ledger.transition import apply_block, build_block, validate_transaction
 from tests.helpers import chain as chains
 from tests.helpers.chain import signer_from_seed
 
@@ -112,3 +115,40 @@ def test_only_an_authority_issues_emergency_actions(chain) -> None:
                                            signature=b""), chain.prosumers[0])
     with pytest.raises(NotAnAuthority):
         validate_transaction(chain.state, by_prosumer)
+
+
+def test_an_approved_order_is_carried_once(chain) -> None:
+    shed = chain.emergency(SHED)
+    chain.extend([shed])
+    again = chain.reissued(shed)  # the same approval, another nonce: a second load shed
+    with pytest.raises(EndorsementReused, match="already carries this endorsed request"):
+        validate_transaction(chain.state, again)  # a node's mempool and its desk refuse it
+    assert not chain.propose([again]).transactions  # an honest proposer leaves it out
+    with pytest.raises(EndorsementReused):  # and every authority refuses a block with it
+        apply_block(chain.state, chains.forged_block(chain, again))
+
+
+def test_an_order_carried_twice_in_one_block_is_left_out_the_second_time(chain) -> None:
+    shed = chain.emergency(SHED)
+    again = chain.reissued(shed)
+    built = build_block(chain.state, [shed, again], proposer=chain.authorities[1].address,
+                        timestamp=chain.state.tip_timestamp + 1000)
+    assert built.block.transactions == (shed,)
+    assert [(tx, type(error)) for tx, error in built.rejected] == [(again, EndorsementReused)]
+    with pytest.raises(EndorsementReused):
+        apply_block(chain.state, chains.forged_block(chain, shed, again))
+
+
+def test_a_taken_order_is_kept_while_it_could_be_carried_fresh_and_no_longer(chain) -> None:
+    selected = chain.state.tip_timestamp
+    shed = chain.emergency(replace(SHED, selected_ms=selected))
+    chain.extend([shed])
+    taken = dict(chain.state.taken_endorsements)
+    assert list(taken.values()) == [selected]
+    assert state_root(replace(chain.state, taken_endorsements={})) != state_root(chain.state)
+    chain.extend([], timestamp=selected + ENDORSEMENT_VALIDITY_MS)
+    assert dict(chain.state.taken_endorsements) == taken
+    chain.extend([], timestamp=selected + ENDORSEMENT_VALIDITY_MS + 1)
+    assert not chain.state.taken_endorsements
+    with pytest.raises(BadEndorsement, match="valid for"):  # freshness refuses it from then on
+        apply_block(chain.state, chains.forged_block(chain, chain.reissued(shed)))

@@ -73,8 +73,11 @@ def _roster(g, *members):
     (lambda g: replace(g, parameters=ChainParameters(block_interval_ms=50)),
      "parameters: block_interval_ms must be within 100..60000, not 50"),
     (lambda g: _roster(g, replace(g.roster[0], authority=g.accounts[0].address)),
-     "roster: 'auditor1' of 0x[0-9a-f]{40} is not a named member of an authority"),
-    (lambda g: _roster(g, replace(g.roster[0], name="")), "is not a named member"),
+     "roster: 'auditor1' of 0x[0-9a-f]{40} is not a member of an authority"),
+    (lambda g: _roster(g, replace(g.roster[0], name="")),
+     "roster: BlankMemberName: roster of 0x[0-9a-f]{40}: member name '' is empty"),
+    (lambda g: _roster(g, replace(g.roster[0], name=" \t\u3000")),
+     "roster: BlankMemberName: roster of 0x[0-9a-f]{40}: .* is empty or white space only"),
     (lambda g: _roster(g, replace(g.roster[0], name="x" * 65)), "operator name is 65 bytes"),
     (lambda g: _roster(g, g.roster[0], replace(g.roster[1], name=g.roster[0].name)),
      "'auditor1' \\(or its key\\) appears twice on one authority's roster"),
@@ -83,7 +86,8 @@ def _roster(g, *members):
     (lambda g: _roster(g, g.roster[1], g.roster[0]), "members are not sorted"),
 ], ids=["empty-chain-id", "long-chain-id", "no-authority", "repeated-name", "key-mismatch",
         "repeated-account", "bad-address", "negative-balance", "parameter-range",
-        "roster-of-no-authority", "unnamed-member", "long-member-name", "member-name-twice",
+        "roster-of-no-authority", "unnamed-member", "blank-member-name", "long-member-name",
+        "member-name-twice",
         "member-key-twice", "roster-order"])
 def test_a_broken_genesis_is_refused_naming_the_problem(genesis, change, rule) -> None:
     with pytest.raises(InvalidGenesis, match=rule):

@@ -1,5 +1,6 @@
 """The operator roster on the chain: changed only by an authority's transaction its security
-administrator endorsed, checked by every authority, part of the state root, in the genesis."""
+administrator endorsed (once), checked by every authority, part of the state root, in the
+genesis, and gone with its authority."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pytest
 from node_core.ledger.endorsements import BadEndorsement
 from node_core.ledger.genesis import genesis_from_json, genesis_to_json
 from node_core.ledger.roster import (
+    BlankMemberName,
     LastSecurityAdmin,
     NotOnRoster,
     Role,
@@ -21,7 +23,14 @@ from node_core.ledger.roster import (
     members_of,
 )
 from node_core.ledger.state import state_root
-from node_core.ledger.transactions import RosterChange
+from node_core.ledger.taken_endorsements import EndorsementReused
+from node_core.ledger.transactions import (
+    EmergencyAction,
+    EmergencyKind,
+    GovernanceProposal,
+    ProposalAction,
+    RosterChange,
+)
 from node_core.ledger.transition import validate_transaction
 from tests.helpers import chain as chains
 from tests.helpers.chain import signer_from_seed
@@ -70,6 +79,44 @@ def test_the_rules_of_additions_and_removals(chain) -> None:
     refused(UnknownRosterMember, RosterAction.REMOVE, "nobody", Role.OPERATOR)
     refused(UnknownRosterMember, RosterAction.REMOVE, "operator1", Role.SUPERVISOR)  # its role
     refused(LastSecurityAdmin, RosterAction.REMOVE, "secadm1", Role.SECURITY_ADMIN)
+
+
+def test_a_member_needs_a_name(chain) -> None:
+    for blank in ("", " ", "\t\n", "\u3000"):  # U+3000: the ideographic space
+        with pytest.raises(BlankMemberName, match="empty or white space only"):
+            validate_transaction(chain.state, chain.roster_change(
+                RosterAction.ADD, blank, Role.OPERATOR, key=bytes(NEWCOMER.public_key),
+                nonce=0))
+
+
+def test_a_security_administrators_request_is_carried_once(chain) -> None:
+    add = chain.roster_change(RosterAction.ADD, "somchai", Role.SUPERVISOR,
+                              key=bytes(NEWCOMER.public_key))
+    chain.extend([add])
+    chain.extend([chain.roster_change(RosterAction.REMOVE, "somchai", Role.SUPERVISOR)])
+    with pytest.raises(EndorsementReused):  # the name is free again; the request is spent
+        validate_transaction(chain.state, chain.reissued(add))
+    assert "somchai" not in roster_names(chain)
+
+
+def test_a_removed_authority_takes_its_roster_with_it() -> None:
+    chain = chains.make_chain()
+    pea = chain.authorities[2]
+    chain.govern(GovernanceProposal("PEA leaves", "", ProposalAction.REMOVE_AUTHORITY, 10,
+                                    authority_address=pea.address))
+    assert not members_of(chain.state.roster, pea.address)
+    chain.govern(GovernanceProposal("PEA returns", "", ProposalAction.ADD_AUTHORITY, 10,
+                                    authority_name="PEA", authority_public_key=pea.public_key,
+                                    authority_address=pea.address), joining=[pea])
+    assert roster_names(chain, authority=2) == {}
+    demand = EmergencyAction(EmergencyKind.DEMAND_RESPONSE, "PEA", mw=50, duration_s=600)
+    with pytest.raises(NotOnRoster):  # its old operators are no one's now
+        validate_transaction(chain.state, chain.emergency(
+            demand, authority=2, nonce=chain.state.account(pea.address).nonce))
+    chain.extend([chain.roster_change(RosterAction.ADD, "pea-admin", Role.SECURITY_ADMIN,
+                                      key=bytes(NEWCOMER.public_key), authority=2,
+                                      requester="(PEA's own key)")])
+    assert roster_names(chain, authority=2) == {"pea-admin": "security_admin"}
 
 
 def test_an_endorsement_for_another_change_does_not_verify(chain) -> None:

@@ -7,6 +7,7 @@ from types import MappingProxyType
 
 import pytest
 
+from node_core.ledger.exceptions import DecodeError
 from node_core.ledger.genesis import ChainParameters
 from node_core.ledger.governance import ProposalRecord, ProposalStatus
 from node_core.ledger.state import (
@@ -16,6 +17,7 @@ from node_core.ledger.state import (
     state_root,
     with_governed_parts,
 )
+from node_core.ledger.taken_endorsements import decode_taken, encode_taken
 from node_core.ledger.transactions import GovernanceProposal, ProposalAction, VoteChoice
 from node_core.ledger.types import Hash32
 from tests.helpers.chain import make_chain, signer_from_seed
@@ -27,12 +29,13 @@ EGAT, MEA = (a.address for a in STATE.authorities[:2])
 RECORD = ProposalRecord(
     1, EGAT, 3, 13, GovernanceProposal("Cap prices", "", ProposalAction.SIGNAL, 10),
     tuple(a.address for a in STATE.authorities), ((MEA, VoteChoice.YES, Hash32("aa" * 32)),))
+TAKEN = MappingProxyType({b"\x07" * 32: STATE.tip_timestamp, b"\x01" * 32: STATE.tip_timestamp})
 
 
 def governed(state):
-    """``state`` with a proposal, its next id and a halted region."""
+    """``state`` with a proposal, its next id, a halted region and taken endorsements."""
     return replace(state, proposals=MappingProxyType({1: RECORD}), next_proposal_id=2,
-                   halted_regions=frozenset({"PEA"}))
+                   halted_regions=frozenset({"PEA"}), taken_endorsements=TAKEN)
 
 
 def _with_account(state, **fields):
@@ -55,8 +58,10 @@ def _without_one_authority(state):
     lambda s: replace(s, proposals=MappingProxyType(
         {1: replace(RECORD, status=ProposalStatus.EXECUTED)})),
     lambda s: replace(s, halted_regions=frozenset({"PEA", "MEA"})),
+    lambda s: replace(s, taken_endorsements={**TAKEN, b"\x07" * 32: s.tip_timestamp + 1}),
+    lambda s: replace(s, taken_endorsements={b"\x07" * 32: s.tip_timestamp}),
 ], ids=["balance", "credits", "nonce", "authority-set", "authority-order", "parameter",
-        "proposal-status", "halted-region"])
+        "proposal-status", "halted-region", "taken-time", "taken-digest"])
 def test_the_state_root_commits_to_every_part(change) -> None:
     assert state_root(change(governed(STATE))) != state_root(governed(STATE))
 
@@ -83,3 +88,13 @@ def test_parts_absent_are_left_as_they_were() -> None:
     only_halts = with_governed_parts(STATE, {"halted_regions": parts["halted_regions"]})
     assert only_halts.halted_regions == frozenset({"PEA"})
     assert (only_halts.proposals, only_halts.next_proposal_id) == (STATE.proposals, 1)
+
+
+def test_taken_endorsements_decode_only_in_ascending_digest_order() -> None:
+    data = encode_taken(TAKEN)
+    assert decode_taken(data) == TAKEN
+    first, second = data[4:44], data[44:]
+    with pytest.raises(DecodeError, match="ascending"):
+        decode_taken(data[:4] + second + first)
+    with pytest.raises(DecodeError, match="ascending"):
+        decode_taken(data[:4] + first + first)

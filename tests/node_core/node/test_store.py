@@ -160,9 +160,22 @@ def test_a_store_of_another_schema_version_is_refused_with_what_to_do(tmp_path):
     db.commit()
     db.close()
     with pytest.raises(UnknownSchemaVersion, match=r"has schema version 0, this node reads "
-                       r"version 2 only: it was made by an older version of the node\. For a "
+                       r"version 3 only: it was made by an older version of the node\. For a "
                        r"devnet delete its data directory"):
         BlockStore.open(path, make_chain().genesis)
+
+
+def test_a_store_made_before_the_taken_endorsements_is_refused(tmp_path):
+    """Version 2 held no taken endorsements: its chain's state roots are not this code's."""
+    path = tmp_path / STORE_FILENAME
+    genesis = make_chain().genesis
+    BlockStore.open(path, genesis).close()
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA user_version = 2")
+    db.close()
+    with pytest.raises(UnknownSchemaVersion, match="has schema version 2, this node reads "
+                       "version 3 only"):
+        BlockStore.open(path, genesis)
 
 
 def test_the_wal_shrinks_to_its_limit_once_a_long_reader_ends(tmp_path):

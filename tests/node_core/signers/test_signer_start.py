@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -41,16 +40,19 @@ def _hide_token(devnet: DevnetLayout) -> tuple[Path, Path]:
     return hidden, token
 
 
-def test_a_token_that_appears_within_a_second_is_found(devnet: DevnetLayout) -> None:
+def test_a_token_that_appears_while_the_node_waits_is_found(devnet: DevnetLayout) -> None:
+    """The token comes back right after the node's first look missed it (whenever that is:
+    a loaded machine starts Python slowly)."""
     hidden, token = _hide_token(devnet)
     child = _start_signer(devnet)
-    restore = threading.Timer(0.8, hidden.rename, (token,))
-    restore.start()
-    out, err = child.communicate(timeout=60)
-    restore.join()
-    assert child.returncode == 0, err
+    assert child.stderr is not None
+    seen = ""
+    while "no token labelled 'gridtokenx-devnet'" not in seen and child.poll() is None:
+        seen += child.stderr.readline()  # it looked and missed: now the token comes back
+    hidden.rename(token)
+    out, rest = child.communicate(timeout=60)
+    assert child.returncode == 0, seen + rest
     assert out.strip().startswith("0x") and len(out.strip()) == 42
-    assert "no token labelled 'gridtokenx-devnet'" in err  # it looked, waited, looked again
 
 
 def test_a_token_that_stays_missing_is_named_after_the_retries(devnet: DevnetLayout) -> None:

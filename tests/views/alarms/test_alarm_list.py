@@ -42,6 +42,7 @@ def alarm_list(qtbot):
     widget = AlarmList()
     qtbot.addWidget(widget)
     widget.resize(1200, 500)
+    widget.set_permitted(True)  # an operator is logged in
     return widget
 
 
@@ -124,6 +125,17 @@ def test_acknowledge_selected_and_all_visible(alarm_list, engine, qtbot):
     with qtbot.waitSignal(alarm_list.acknowledge_requested) as signal:
         alarm_list.ack_all_button.click()
     assert sorted(signal.args[0]) == ["ext.feeder", "peer.PEA"]
+
+
+def test_read_only_for_a_role_that_may_not_acknowledge(alarm_list, engine):
+    alarm_list.on_alarm_events(disturbance(engine))
+    select(alarm_list, {"peer.PEA", "ext.feeder"})
+    buttons = (alarm_list.ack_button, alarm_list.ack_all_button, alarm_list.shelve_button)
+    assert all(button.isEnabled() for button in buttons)
+    alarm_list.set_permitted(False)  # an auditor logged in
+    assert not any(button.isEnabled() for button in buttons)
+    alarm_list.set_permitted(True)
+    assert all(button.isEnabled() for button in buttons)
 
 
 def test_shelve_dialog_is_opened_not_executed(alarm_list, engine, qtbot):

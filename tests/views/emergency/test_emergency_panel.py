@@ -1,6 +1,6 @@
 """EmergencyPanel with plain dicts: the form's intents, the countdown and expiry, the
-deliberate operate with its confirmation, approval and cancel, the life of each action, and
-refusals shown inline."""
+deliberate operate with its confirmation, approval and cancel, the life of each action,
+refusals shown inline with their meaning, and the buttons following the role logged in."""
 
 from __future__ import annotations
 
@@ -36,6 +36,7 @@ def make(qtbot) -> tuple[EmergencyPanel, Clock]:  # type: ignore[no-untyped-def]
     clock = Clock()
     panel = EmergencyPanel(now_ms=clock)
     qtbot.addWidget(panel)
+    panel.set_operator("operator1", True)
     return panel, clock
 
 
@@ -89,7 +90,7 @@ def test_select_shows_the_consequence_and_counts_down_to_expiry(qtbot) -> None:
 def test_operate_needs_the_confirmation_and_a_live_selection(qtbot) -> None:
     panel, clock = make(qtbot)
     operated: list[int] = []
-    panel.operate_requested.connect(operated.append)
+    panel.operate_requested.connect(lambda shown: operated.append(shown["id"]))
     panel.on_selection(selection())
     box = panel.ask_operate()
     assert box is not None and "Halts energy trading" in box.text()
@@ -114,18 +115,21 @@ def test_operate_needs_the_confirmation_and_a_live_selection(qtbot) -> None:
 
 def test_awaiting_approval_then_approve_and_final_in_block(qtbot) -> None:
     panel, _ = make(qtbot)
-    approvals: list[int] = []
+    approvals: list[dict] = []
     cancels: list[int] = []
     panel.approve_requested.connect(approvals.append)
     panel.cancel_requested.connect(cancels.append)
-    panel.on_selection(selection("awaiting approval"))
-    assert panel.countdown.text() == "Awaiting approval by a supervisor."
+    panel.on_selection(selection("awaiting approval", expires_ms=T0 + 120_000))
+    assert panel.countdown.text() == ("Waiting for a supervisor: approve within 120 s, or "
+                                      "the selection expires.")
+    assert panel.approve_button.text() == "Approve as supervisor…"
     assert panel.approve_button.isVisible() or not panel.isVisible()
     assert panel.approve_button.isEnabled() and not panel.operate_button.isEnabled()
     assert panel.life_of(7) == "selected → awaiting approval by a supervisor"
     panel.approve_button.click()
     panel.cancel_button.click()
-    assert approvals == [7] and cancels == [7]
+    assert approvals == [selection("awaiting approval", expires_ms=T0 + 120_000)]
+    assert cancels == [7]
     panel.on_status([selection("submitted", approver="supervisor1", tx_hash="ab" * 32)])
     assert not panel.cancel_button.isEnabled() and not panel.approve_button.isEnabled()
     panel.on_status([selection("final", approver="supervisor1", tx_hash="ab" * 32,
@@ -159,10 +163,33 @@ def test_a_refusal_is_shown_inline_with_the_rule(qtbot) -> None:
     panel, _ = make(qtbot)
     panel.on_failed("select", "RoleRefused", "auditor1 (auditor) may not select emergency "
                                              "actions")
-    assert panel.error_text() == ("select refused — RoleRefused: auditor1 (auditor) may not "
-                                  "select emergency actions")
+    assert panel.error_text() == ("select refused — Refused by the node: your role may not do "
+                                  "this.\nRoleRefused: auditor1 (auditor) may not select "
+                                  "emergency actions")
+    panel.on_failed("approve", "SamePersonApproval", "operator1 operated selection 7")
+    assert panel.error_text().startswith("approve refused — Refused by the node: the approving "
+                                         "supervisor must be another person")
+    panel.on_failed("operate", "NewRule", "what the node says")
+    assert panel.error_text() == "operate refused — NewRule: what the node says"
     panel.select_button.click()
     assert panel.error_text() == ""
+
+
+def test_only_a_role_that_may_selects_operates_or_cancels(qtbot) -> None:
+    panel, clock = make(qtbot)
+    panel.on_selection(selection())
+    panel.set_operator("auditor1", False)
+    assert not panel.select_button.isEnabled() and not panel.operate_button.isEnabled()
+    assert not panel.cancel_button.isEnabled()
+    assert panel.select_button.toolTip() == "auditor1's role may not select emergency actions"
+    panel.on_selection(selection("awaiting approval", expires_ms=T0 + 120_000))
+    assert panel.approve_button.isEnabled()  # the supervisor logs in for it
+    clock.ms = T0 + 121_000
+    panel._tick()
+    assert not panel.approve_button.isEnabled()
+    assert panel.countdown.text() == "No supervisor approved it in time; select again."
+    panel.set_operator("", False)
+    assert panel.select_button.toolTip() == "Log in to select emergency actions"
 
 
 def test_non_critical_actions_have_no_approval(qtbot) -> None:

@@ -54,6 +54,7 @@ def view(qtbot) -> GovernanceView:
     widget = GovernanceView()
     qtbot.addWidget(widget)
     widget.on_status(STATUS)
+    widget.set_permitted(True)  # an operator is logged in
     widget.show()
     return widget
 
@@ -192,6 +193,19 @@ def test_a_refused_vote_shows_the_rule_and_message(view) -> None:
     view.on_vote_failed(1, "yes", "VotingClosed", "proposal 1 closed (deadline 52)")
     assert view.outcome() == ("⚠ Vote yes on #1 refused — VotingClosed: proposal 1 closed "
                               "(deadline 52)")
+    view.on_vote_failed(1, "no", "RoleRefused", "auditor1 (auditor) may not gov_vote")
+    assert view.outcome() == ("⚠ Vote no on #1 refused — Refused by the node: your role may "
+                              "not do this.\nRoleRefused: auditor1 (auditor) may not gov_vote")
+
+
+def test_read_only_for_a_role_that_may_not_propose_or_vote(view) -> None:
+    view.show_proposals([proposal(1)])
+    assert view.enabled_choices() == ["yes", "no", "abstain"]
+    view.set_permitted(False)
+    assert view.enabled_choices() == [] and not view.new_button.isEnabled()
+    assert view.vote_caption() == "Read-only: the role of the person logged in may not vote."
+    view.set_permitted(True)
+    assert view.enabled_choices() == ["yes", "no", "abstain"] and view.new_button.isEnabled()
 
 
 def test_no_vote_buttons_outside_the_electorate(view) -> None:

@@ -55,10 +55,11 @@ CANCEL_AGAIN_S: Final = 1.0
 
 async def cancelled(tasks: Iterable[asyncio.Task[Any]]) -> None:
     """Cancel ``tasks`` and wait until every one has ended, cancelling again those still
-    running after :data:`CANCEL_AGAIN_S`: Python 3.11's ``asyncio.wait_for`` (every request
-    of a ``NodeClient``) returns the answer and drops the cancellation when both arrive in the
-    same turn of the loop (CPython gh-86296, fixed in 3.12), so a link cancelled once could go
-    on reconnecting, and the console's shutdown would wait for it for ever."""
+    running after :data:`CANCEL_AGAIN_S`: Python 3.11's ``asyncio.wait_for`` returns the
+    answer and drops the cancellation when both arrive in the same turn of the loop (CPython
+    gh-86296, fixed in 3.12). ``NodeClient`` waits with ``asyncio.timeout`` instead, which has
+    no such race; this guards whatever else a link awaits, so that the console's shutdown
+    never waits for a link for ever."""
     pending = set(tasks)
     while pending:
         for task in pending:

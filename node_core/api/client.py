@@ -148,7 +148,8 @@ class NodeClient:
         try:
             self._writer.write(encoded + body)
             await self._writer.drain()
-            return await asyncio.wait_for(future, timeout_s)
+            async with asyncio.timeout(timeout_s):  # not wait_for: it can drop a cancel (3.11)
+                return await future
         except TimeoutError:
             raise ClientError("Timeout", f"{method}: no answer in {timeout_s:.0f} s") from None
         except ConnectionError as error:
@@ -224,8 +225,8 @@ async def _open(address: NodeAddress,
     cookie = read_cookie(address.cookie_file)
     host, port = address.host, address.port
     try:
-        reader, writer = await asyncio.wait_for(
-            asyncio.open_connection(host, port, limit=RESPONSE_LIMIT), timeout_s)
+        async with asyncio.timeout(timeout_s):
+            reader, writer = await asyncio.open_connection(host, port, limit=RESPONSE_LIMIT)
     except (OSError, TimeoutError) as error:
         raise ClientError("Unreachable",
                           f"no node endpoint at {host}:{port} ({error or 'timed out'}): "
@@ -233,7 +234,8 @@ async def _open(address: NodeAddress,
                           "--config FILE`), or check the host and port") from None
     try:
         writer.write(line({"cookie": cookie}))
-        answer = json.loads(await asyncio.wait_for(reader.readline(), timeout_s) or b"{}")
+        async with asyncio.timeout(timeout_s):
+            answer = json.loads(await reader.readline() or b"{}")
     except (OSError, TimeoutError, ValueError) as error:
         writer.close()
         raise ClientError("Unreachable", f"{host}:{port} did not take the cookie: "

@@ -37,11 +37,10 @@ from typing import Any
 from node_core.api.client import NodeClient
 from node_core.devnet.layout import DevnetLayout, prepare_devnet, prosumer_signer
 from node_core.devnet.loadgen import LoadGenerator
-from node_core.devnet.run import devnet_processes
 from node_core.ledger.genesis import load_genesis
 from node_core.node.metrics import percentile
 from node_core.node.process import NodeProcess
-from tests.helpers.devnet import free_base_port
+from tests.helpers.devnet import free_base_port, running
 from tests.perf.ledger import raw_verify_per_s
 
 STEPS = (250, 500, 1000, 2000, 3000, 4000, 5000, 6000, 7000)
@@ -106,18 +105,8 @@ async def _step(layout: DevnetLayout, nodes: list[NodeProcess], clients: list[No
 
 
 async def _run(layout: DevnetLayout, step_seconds: float) -> list[dict[str, Any]]:
-    nodes = devnet_processes(layout)
-    clients: list[NodeClient] = []
-    try:
-        for node in nodes:
-            node.start()
-        await asyncio.gather(*(node.wait_ready() for node in nodes))
-        clients = [await node.connect() for node in nodes]
+    async with running(layout) as (nodes, clients):
         return [await _step(layout, nodes, clients, rate, step_seconds) for rate in STEPS]
-    finally:
-        for client in clients:
-            await client.close()
-        await asyncio.gather(*(node.stop() for node in nodes))
 
 
 def best_step(steps: list[dict[str, Any]]) -> dict[str, Any]:

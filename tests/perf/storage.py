@@ -34,13 +34,12 @@ from typing import Any
 from node_core.api.client import NodeClient
 from node_core.devnet.layout import DevnetLayout, prepare_devnet, prosumer_signer
 from node_core.devnet.loadgen import LoadGenerator, LoadReport
-from node_core.devnet.run import devnet_processes
 from node_core.ledger.genesis import load_genesis
 from node_core.node.metrics import percentile
 from node_core.node.process import NodeProcess
 from node_core.node.signature_pool import WORKER_COMMAND
 from node_core.node.store import STORE_FILENAME
-from tests.helpers.devnet import free_base_port
+from tests.helpers.devnet import free_base_port, running
 
 SAMPLE_S = 30.0
 MIB = 1024 * 1024
@@ -123,13 +122,7 @@ class Sampler:
 
 async def _run(layout: DevnetLayout, minutes: float, rate: float,
                ) -> tuple[LoadReport, list[dict[str, Any]]]:
-    nodes = devnet_processes(layout)
-    clients: list[NodeClient] = []
-    try:
-        for node in nodes:
-            node.start()
-        await asyncio.gather(*(node.wait_ready() for node in nodes))
-        clients = [await node.connect() for node in nodes]
+    async with running(layout) as (nodes, clients):
         stop = asyncio.Event()
         asyncio.get_running_loop().call_later(minutes * 60, stop.set)
         sampler = Sampler(layout, nodes, clients[0])
@@ -139,10 +132,6 @@ async def _run(layout: DevnetLayout, minutes: float, rate: float,
         report = await LoadGenerator(clients, prosumers, chain_id, rate).run(stop)
         await sampling
         return report, sampler.samples
-    finally:
-        for client in clients:
-            await client.close()
-        await asyncio.gather(*(node.stop() for node in nodes))
 
 
 def summary(layout: DevnetLayout, minutes: float, rate: float, report: LoadReport,

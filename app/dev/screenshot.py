@@ -53,6 +53,7 @@ from app.shell.approval import ApprovalDialog
 from app.shell.console import STARTUP_TIMEOUT_S, Console, RunMode
 from app.shell.login import LoginDialog
 from node_core.clock import now_ms
+from views.governance.governance_model import tally_of
 
 log = logging.getLogger(__name__)
 
@@ -157,8 +158,9 @@ class Photographer:
         if await self._until("vote buttons", lambda: "yes" in view.enabled_choices(), 15):
             view.vote_buttons["yes"].click()
             view.vote_box.button(QMessageBox.StandardButton.Yes).click()
+            last = len(view.model.ids()) - 1
             await self._until("EGAT's vote in the tally",
-                              lambda: "yes 1/" in " ".join(view.proposal_rows()[-1]), 20)
+                              lambda: tally_of(view.model.proposal(last)).yes >= 1, 20)
 
     async def _trip(self) -> None:
         """A generator trip: wait for the dip and the frequency alarms, then a little more

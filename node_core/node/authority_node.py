@@ -57,10 +57,7 @@ from node_core.consensus.messages import (
 from node_core.control_room.operator_requests import OperatorRequests
 from node_core.control_room.room import ControlRoom
 from node_core.ledger.blocks import Block, finality_quorum
-from node_core.ledger.exceptions import (
-    DecodeError,
-    GridTokenXError,
-)
+from node_core.ledger.exceptions import DecodeError, GridTokenXError, NonceMismatch
 from node_core.ledger.genesis import Genesis
 from node_core.ledger.grid_state import EMPTY_GRID_SNAPSHOT, GridSnapshot, RegionLoad
 from node_core.ledger.keys import Signer
@@ -343,12 +340,16 @@ class AuthorityNode:
 
     async def _on_transactions(self, sender: str, message: Transactions) -> None:
         """Gossip: each transaction is admitted on its own; one that breaks a rule is dropped
-        alone and recorded with its rule and hash."""
+        alone and recorded with its rule and hash. One already final here (its gossip
+        overtaken by its block) is no rejection: it is dropped as a duplicate."""
         received = now_ms()
         outcomes, added = await self.admission.admit(message.encoded)
         for tx in added:
             self._first_seen.setdefault(tx.hash, received)
         for outcome in outcomes:
+            if isinstance(outcome.error, NonceMismatch) and \
+                    self.store.transaction_location(outcome.hash) is not None:
+                continue
             if outcome.error is not None:
                 self.rejections.record(type(outcome.error).__name__, (
                     f"tx {outcome.hash} gossiped by {self._name_of(sender)}: {outcome.error}"))

@@ -72,6 +72,18 @@ def test_repeated_drops_of_one_rule_are_counted_but_warned_once_a_minute(harness
     assert len([r for r in caplog.records if "FieldTooLong" in r.getMessage()]) == 1
 
 
+def test_gossip_overtaken_by_its_block_is_no_rejection(harness, caplog) -> None:
+    tx = harness.chain.transfer(0, 1, 500)
+    harness.receive(Transactions.of([tx]))
+    harness.receive_final(seal(proposal(harness, [tx]).block, harness.chain.authorities))
+    replayed = harness.chain.transfer(0, 2, 10, nonce=tx.nonce)
+    with caplog.at_level(logging.WARNING):
+        harness.receive(Transactions.of([tx, replayed]), sender=2)
+    assert harness.call("status")["rejected"] == {"NonceMismatch": 1}
+    assert [r for r in caplog.records if tx.hash in r.getMessage()] == []
+    assert any(replayed.hash in r.getMessage() for r in caplog.records)
+
+
 def commit(harness: NodeHarness, signer: int, block_hash: str, height: int) -> ConsensusPacket:
     chain = harness.chain
     authority = chain.authorities[signer]

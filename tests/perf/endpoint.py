@@ -33,6 +33,7 @@ from node_core.ledger.transactions import (
 )
 from node_core.node.process import NodeProcess
 from tests.helpers.devnet import free_base_port
+from tests.helpers.processes import resident_kib
 
 PROBE_EVERY_S = 0.005
 
@@ -96,9 +97,7 @@ async def _oversized(address: NodeAddress, size: int) -> float:
 
 
 def _rss_mib(node: NodeProcess) -> float:
-    text = Path(f"/proc/{node.pid}/status").read_text()
-    kib = next(int(line.split()[1]) for line in text.splitlines() if line.startswith("VmRSS"))
-    return round(kib / 1024, 1)
+    return round(resident_kib(node.pid) / 1024, 1)
 
 
 async def _peak_rss(node: NodeProcess, until: asyncio.Event) -> float:

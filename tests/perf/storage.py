@@ -40,6 +40,7 @@ from node_core.node.process import NodeProcess
 from node_core.node.signature_pool import WORKER_COMMAND
 from node_core.node.store import STORE_FILENAME
 from tests.helpers.devnet import free_base_port, running
+from tests.helpers.processes import resident_kib
 
 SAMPLE_S = 30.0
 MIB = 1024 * 1024
@@ -47,10 +48,7 @@ PROSUMERS = 1000
 
 
 def rss_mib(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
+    return resident_kib(pid) / 1024
 
 
 def workers_rss_mib(parent: int) -> float:

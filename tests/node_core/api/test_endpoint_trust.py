@@ -37,6 +37,7 @@ from tests.helpers.chain import signer_from_seed
 from tests.helpers.devnet import apply_load, running, status, wait_until
 from tests.helpers.logs import expect_logged
 from tests.helpers.people import person, signer_for
+from tests.helpers.processes import resident_kib
 
 pytestmark = pytest.mark.slow
 
@@ -289,14 +290,14 @@ def test_a_20_mb_request_is_refused_at_once_and_the_chain_keeps_finalizing(
         async with running(devnet) as (nodes, clients):
             egat = nodes[0]
             before = (await status(egat))["height"]
-            rss_before = _rss_kib(egat)
+            rss_before = resident_kib(egat.pid)
             started = time.monotonic()
             answers = await asyncio.gather(*(_send_huge(clients[0].address, 20 << 20)
                                              for _ in range(16)))
             refused_in = time.monotonic() - started
             assert set(answers) <= {"RequestTooLarge", "reset"} and "RequestTooLarge" in answers
             assert refused_in < 5.0
-            assert _rss_kib(egat) - rss_before < 64 * 1024  # 16 × 1 MiB buffers at most
+            assert resident_kib(egat.pid) - rss_before < 64 * 1024  # 16 × 1 MiB buffers at most
             await apply_load(devnet, clients, rate=20, seconds=2)
             await wait_until(lambda: _past(nodes, before + 2), 20, "blocks after the flood")
             with pytest.raises(ClientError, match="RequestTooLarge"):
@@ -324,11 +325,6 @@ async def _send_huge(address: Any, size: int) -> str:
     finally:
         writer.close()
     return json.loads(answer)["error"]["type"] if answer else "closed"
-
-
-def _rss_kib(node: NodeProcess) -> int:
-    text = Path(f"/proc/{node.pid}/status").read_text()
-    return int(next(line.split()[1] for line in text.splitlines() if line.startswith("VmRSS")))
 
 
 async def _past(nodes: list[NodeProcess], height: int) -> bool:

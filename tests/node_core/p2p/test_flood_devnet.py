@@ -5,7 +5,6 @@ linking to it, the chain keeps finalizing, and the flooded node's memory stays f
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
 import pytest
 
@@ -13,6 +12,7 @@ from node_core.devnet.layout import DevnetLayout
 from node_core.ledger.genesis import load_genesis
 from node_core.node.process import NodeProcess
 from tests.helpers.devnet import apply_load, heights, running, status, wait_until
+from tests.helpers.processes import resident_kib
 from tests.node_core.p2p.flood import flooding
 
 pytestmark = pytest.mark.slow
@@ -26,13 +26,6 @@ def dial_order(layout: DevnetLayout) -> list[str]:
     and the middle one dials it as soon as it starts."""
     authorities = load_genesis(layout.genesis).authorities
     return [a.name for a in sorted(authorities, key=lambda a: str(a.address))]
-
-
-def rss_kib(node: NodeProcess) -> int:
-    for line in Path(f"/proc/{node.pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    raise AssertionError(f"no VmRSS for {node.name}")
 
 
 async def linked(first: NodeProcess, second: NodeProcess) -> bool:
@@ -50,7 +43,7 @@ def test_a_restarted_authority_links_to_a_flooded_one_and_the_chain_goes_on(
             by_name = {node.name: node for node in nodes}
             flooded, restarted = by_name[flooded_name], by_name[restarted_name]
             await wait_until(lambda: linked(restarted, flooded), 20, "the devnet to link")
-            memory_before = rss_kib(flooded)
+            memory_before = resident_kib(flooded.pid)
             flood = ("--connections", "200", "--mode", mode)
             async with flooding("127.0.0.1", devnet.p2p_port(flooded_name), *flood):
                 restarted.kill()
@@ -63,7 +56,7 @@ def test_a_restarted_authority_links_to_a_flooded_one_and_the_chain_goes_on(
                 report = await apply_load(devnet, steady, rate=50, seconds=4)
                 await wait_until(lambda: _finalized_past(nodes, start + 3), 30,
                                  "three more final blocks on every node")
-                memory_growth = rss_kib(flooded) - memory_before
+                memory_growth = resident_kib(flooded.pid) - memory_before
         assert report.finalized == report.accepted > 100
         assert memory_growth < RSS_GROWTH_BOUND_KIB
     asyncio.run(scenario())

@@ -24,6 +24,7 @@ from node_core.api.wire import (
     encode_submission,
     line,
     read_cookie,
+    request_parts,
     submission_parts,
 )
 from node_core.clock import now_ms
@@ -104,7 +105,7 @@ class NodeClient:
         in order."""
         answer: SubmitAnswer = {"accepted": 0, "results": []}
         for part in _submit_parts([tx.hex() for tx in transactions]):
-            part_answer = await self.request(m.SUBMIT, SubmitRequest(part), timeout_s)
+            part_answer = await self.request(m.SUBMIT, SubmitRequest(list(part)), timeout_s)
             answer["accepted"] += part_answer["accepted"]
             answer["results"].extend(part_answer["results"])
         return answer
@@ -206,17 +207,10 @@ _SUBMIT_OVERHEAD: Final = 256
 """Room in a ``submit`` line for everything but the transactions (id, method, quotes)."""
 
 
-def _submit_parts(encoded_hex: list[str]) -> list[list[str]]:
-    """``encoded_hex`` in consecutive parts whose ``submit`` lines fit one request."""
-    parts: list[list[str]] = [[]]
-    size = _SUBMIT_OVERHEAD
-    for tx in encoded_hex:
-        if parts[-1] and size + len(tx) + 3 > MAX_REQUEST_BYTES:
-            parts.append([])
-            size = _SUBMIT_OVERHEAD
-        parts[-1].append(tx)
-        size += len(tx) + 3
-    return parts
+def _submit_parts(encoded_hex: list[str]) -> list[Sequence[str]]:
+    """``encoded_hex`` in consecutive parts whose ``submit`` lines fit one request (each
+    transaction: its hex, quotes and comma)."""
+    return request_parts(encoded_hex, lambda tx: len(tx) + 3, _SUBMIT_OVERHEAD) or [[]]
 
 
 async def _open(address: NodeAddress,

@@ -39,14 +39,16 @@ from __future__ import annotations
 import json
 import os
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 from node_core.ledger.encoding import Reader, Writer
 from node_core.ledger.exceptions import GridTokenXError
 from node_core.ledger.transactions import MAX_TRANSACTION_BYTES
 from node_core.private_files import PRIVATE_FILE, private_directory
+
+T = TypeVar("T")
 
 COOKIE_FILENAME: Final = "node.cookie"
 COOKIE_BYTES: Final = 32
@@ -86,19 +88,27 @@ def encode_submission(encoded: Sequence[bytes]) -> bytes:
     return bytes(writer)
 
 
-def submission_parts(encoded: Sequence[bytes]) -> list[Sequence[bytes]]:
-    """``encoded`` in consecutive parts, each of whose bodies is at most
-    :data:`MAX_REQUEST_BYTES`."""
-    parts: list[Sequence[bytes]] = []
-    start, size = 0, _PREFIX
-    for index, data in enumerate(encoded):
-        if index > start and size + _PREFIX + len(data) > MAX_REQUEST_BYTES:
-            parts.append(encoded[start:index])
-            start, size = index, _PREFIX
-        size += _PREFIX + len(data)
-    if start < len(encoded):
-        parts.append(encoded[start:])
+def request_parts(items: Sequence[T], size: Callable[[T], int],
+                  overhead: int) -> list[Sequence[T]]:
+    """``items`` in consecutive parts, each of which fits one request of at most
+    :data:`MAX_REQUEST_BYTES`: ``overhead`` bytes plus ``size(item)`` for each of its items
+    (an item too large alone is a part of its own, for the node to refuse)."""
+    parts: list[Sequence[T]] = []
+    start, used = 0, overhead
+    for index, item in enumerate(items):
+        if index > start and used + size(item) > MAX_REQUEST_BYTES:
+            parts.append(items[start:index])
+            start, used = index, overhead
+        used += size(item)
+    if start < len(items):
+        parts.append(items[start:])
     return parts
+
+
+def submission_parts(encoded: Sequence[bytes]) -> list[Sequence[bytes]]:
+    """``encoded`` in consecutive parts, each of whose ``submit_binary`` bodies is at most
+    :data:`MAX_REQUEST_BYTES`."""
+    return request_parts(encoded, lambda data: _PREFIX + len(data), _PREFIX)
 
 
 def decode_submission(body: bytes) -> list[bytes]:
